@@ -1,0 +1,89 @@
+/* bus/bus.h: the guest-physical address map.
+ *
+ * An ordered array of non-overlapping regions, found by binary search with a
+ * last-hit cache. A region is either RAM (a host buffer the CPU may cache a
+ * pointer into) or a device (called through bus_device_ops, never cached).
+ * Regions can be mapped and unmapped at run time; every change bumps
+ * `generation` so that address caches (CPU TLBs) know to flush.
+ */
+#ifndef RIVET_BUS_H
+#define RIVET_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bus_device_ops {
+    /* size is 1, 2, 4 or 8; offset is relative to the region base. */
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+    void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+};
+
+struct bus_region {
+    uint64_t base, size;
+    const char *name;
+    const struct bus_device_ops *ops; /* NULL for RAM */
+    void *opaque;
+    uint8_t *host;                    /* RAM only: host memory of the region */
+};
+
+/* Called when guest RAM is written by anything but the CPU fast path
+ * (DMA helpers), so that decoded code of those pages can be dropped. */
+typedef void (*bus_write_hook)(void *ctx, uint64_t gpa, uint64_t len);
+
+struct bus {
+    struct bus_region *regions;
+    unsigned count, cap;
+    unsigned last;          /* index of the last region hit */
+    uint64_t generation;    /* bumped on every map/unmap */
+    /* Per 4 KiB page of the main RAM: nonzero when decoded code lives there. */
+    uint8_t *code_pages;
+    uint64_t ram_base, ram_size;
+    uint8_t *ram;
+    bus_write_hook code_write;
+    void *code_write_ctx;
+};
+
+#define BUS_PAGE_SHIFT 12
+#define BUS_PAGE_SIZE  (1ull << BUS_PAGE_SHIFT)
+
+void bus_init(struct bus *);
+void bus_free(struct bus *);
+
+/* Map a device region. Returns 0, or -1 when it overlaps a mapped region,
+ * is empty, or wraps around the address space. */
+int bus_map(struct bus *, uint64_t base, uint64_t size, const char *name,
+            const struct bus_device_ops *ops, void *opaque);
+/* Map host memory as guest RAM. The first RAM mapped becomes the main RAM
+ * (code page tracking, DMA). Returns 0 or -1 as bus_map. */
+int bus_map_ram(struct bus *, uint64_t base, uint64_t size, const char *name,
+                uint8_t *host);
+/* Unmap the region that starts at base. Returns 0, or -1 if none does. */
+int bus_unmap(struct bus *, uint64_t base);
+
+/* The region holding addr, or NULL. */
+const struct bus_region *bus_find(struct bus *, uint64_t addr);
+
+/* Device or RAM access of size 1/2/4/8 (little-endian). Returns false for
+ * an access fault: unmapped address, or an access that does not lie
+ * entirely inside one region. */
+bool bus_read(struct bus *, uint64_t addr, unsigned size, uint64_t *value);
+bool bus_write(struct bus *, uint64_t addr, unsigned size, uint64_t value);
+
+/* DMA helpers: guest-physical range to host pointer, or NULL when the range
+ * is not entirely inside one RAM region (or wraps). bus_dma_w also tells the
+ * code-write hook that the range is about to be written. */
+void *bus_dma(struct bus *, uint64_t gpa, uint64_t len);
+void *bus_dma_w(struct bus *, uint64_t gpa, uint64_t len);
+/* Copy helpers: 0 on success, -1 when the range is not all RAM. */
+int bus_dma_read(struct bus *, uint64_t gpa, void *buf, uint64_t len);
+int bus_dma_write(struct bus *, uint64_t gpa, const void *buf, uint64_t len);
+
+/* Mark the main-RAM page of gpa as (not) holding decoded code. */
+static inline bool bus_is_code_page(const struct bus *b, uint64_t gpa)
+{
+    uint64_t off = gpa - b->ram_base;
+    return b->code_pages && off < b->ram_size && b->code_pages[off >> BUS_PAGE_SHIFT];
+}
+
+#endif

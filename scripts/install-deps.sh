@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian (bookworm) packages that building and testing rivet
+# need. Run as root (or with sudo). --bench adds QEMU for `make bench`;
+# --guest adds what `make guest` needs to build the test guest.
+set -eu
+pkgs="build-essential pkg-config
+ zlib1g-dev libfdt-dev libcmocka-dev libsdl2-dev libslirp-dev
+ gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu
+ opensbi device-tree-compiler e2fsprogs cpio"
+for a in "$@"; do
+    case "$a" in
+        --bench) pkgs="$pkgs qemu-system-misc" ;;
+        --guest) pkgs="$pkgs linux-source-6.1 flex bison bc libssl-dev libelf-dev dpkg-dev" ;;
+        *) echo "install-deps.sh: unknown option $a (use --bench, --guest)" >&2; exit 1 ;;
+    esac
+done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $pkgs
