@@ -1,0 +1,51 @@
+/* cpu/riscv/decode.h: pre-decoded operations (cpu/riscv internal).
+ *
+ * Guest code is decoded once into blocks of rv_op; the interpreter jumps
+ * from op to op through `impl` (a label address in rv_exec: threaded
+ * dispatch). Compressed instructions are expanded to their 32-bit form first,
+ * so every op kind has one implementation.
+ */
+#ifndef RIVET_RV_DECODE_H
+#define RIVET_RV_DECODE_H
+
+#include <stdint.h>
+
+#define RV_OPS(X) \
+    X(ILLEGAL) X(EXIT) \
+    X(LUI) X(AUIPC) X(JAL) X(JALR) \
+    X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) \
+    X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU) X(SB) X(SH) X(SW) X(SD) \
+    X(ADDI) X(SLTI) X(SLTIU) X(XORI) X(ORI) X(ANDI) X(SLLI) X(SRLI) X(SRAI) \
+    X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU) X(XOR) X(SRL) X(SRA) X(OR) X(AND) \
+    X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW) \
+    X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) \
+    X(MULW) X(DIVW) X(DIVUW) X(REMW) X(REMUW) \
+    X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) \
+    X(CSRRW) X(CSRRS) X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI) \
+    X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D) \
+    X(FLW) X(FLD) X(FSW) X(FSD) X(FP)
+
+enum rv_op_kind {
+#define RV_OP_ENUM(n) RV_OP_##n,
+    RV_OPS(RV_OP_ENUM)
+#undef RV_OP_ENUM
+    RV_OP_COUNT
+};
+
+struct rv_op {
+    const void *impl;   /* label in rv_exec */
+    uint8_t rd, rs1, rs2, len;  /* rd 0 is stored as 32 (the sink) */
+    uint32_t insn;      /* the 32-bit encoding (the original bits for ILLEGAL) */
+    int64_t imm;
+    uint64_t pc;
+};
+
+/* Decode one instruction (len 2 or 4 from its low bits). Fills op (not
+ * impl) and returns its kind. */
+enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op);
+/* Does this kind end a block? */
+int rv_op_ends_block(enum rv_op_kind);
+/* Expand a 16-bit instruction to 32 bits; 0 if illegal/reserved. */
+uint32_t rv_expand_compressed(uint16_t c);
+
+#endif

@@ -1,0 +1,30 @@
+/* cpu/riscv/fpu.h: the F and D extensions' arithmetic (IEEE 754-2008).
+ *
+ * The interpreter does FP loads and stores itself and calls this for every
+ * instruction of the major opcodes OP-FP (0x53), MADD (0x43), MSUB (0x47),
+ * NMSUB (0x4b) and NMADD (0x4f). It knows nothing of harts: it gets the
+ * register files and fcsr fields by pointer.
+ */
+#ifndef RIVET_FPU_H
+#define RIVET_FPU_H
+
+#include <stdint.h>
+
+/* fflags bits */
+#define FFLAG_NX 0x01u /* inexact */
+#define FFLAG_UF 0x02u /* underflow */
+#define FFLAG_OF 0x04u /* overflow */
+#define FFLAG_DZ 0x08u /* divide by zero */
+#define FFLAG_NV 0x10u /* invalid */
+
+/* Execute one FP instruction `insn`.
+ *   x:      the 32 integer registers; x[0] is never written.
+ *   f:      the 32 FP registers, 64 bits each; singles are NaN-boxed.
+ *   fflags: accrued exception flags, OR-ed into.
+ *   frm:    the dynamic rounding mode (fcsr.frm).
+ * Returns 0, or -1 when the instruction is illegal (unknown encoding,
+ * reserved rounding mode, or rm=DYN with an invalid frm). On -1 no state
+ * has changed. */
+int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+
+#endif

@@ -1,0 +1,185 @@
+/* cpu/riscv/hart.h: one RV64GC hart and the translation cache it shares
+ * with the other harts of a machine.
+ *
+ * The hart knows the bus (bus/) and nothing above it: time comes through a
+ * callback, interrupts arrive as levels on its mip bits (rv_hart_set_irq,
+ * usable as an irq_line sink), and the machine runs it in slices with
+ * rv_hart_run().
+ */
+#ifndef RIVET_RV_HART_H
+#define RIVET_RV_HART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus/bus.h"
+
+enum rv_priv { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
+
+/* Exception causes */
+enum {
+    RV_EXC_INSN_MISALIGNED = 0, RV_EXC_INSN_ACCESS = 1, RV_EXC_ILLEGAL = 2,
+    RV_EXC_BREAKPOINT = 3, RV_EXC_LOAD_MISALIGNED = 4, RV_EXC_LOAD_ACCESS = 5,
+    RV_EXC_STORE_MISALIGNED = 6, RV_EXC_STORE_ACCESS = 7, RV_EXC_ECALL_U = 8,
+    RV_EXC_ECALL_S = 9, RV_EXC_ECALL_M = 11, RV_EXC_INSN_PAGE = 12,
+    RV_EXC_LOAD_PAGE = 13, RV_EXC_STORE_PAGE = 15,
+};
+/* Interrupt numbers (mip/mie bits) */
+enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
+       RV_IRQ_SEI = 9, RV_IRQ_MEI = 11 };
+
+#define RV_MIP_SSIP (1ull << RV_IRQ_SSI)
+#define RV_MIP_MSIP (1ull << RV_IRQ_MSI)
+#define RV_MIP_STIP (1ull << RV_IRQ_STI)
+#define RV_MIP_MTIP (1ull << RV_IRQ_MTI)
+#define RV_MIP_SEIP (1ull << RV_IRQ_SEI)
+#define RV_MIP_MEIP (1ull << RV_IRQ_MEI)
+
+/* mstatus bits */
+#define MSTATUS_SIE  (1ull << 1)
+#define MSTATUS_MIE  (1ull << 3)
+#define MSTATUS_SPIE (1ull << 5)
+#define MSTATUS_MPIE (1ull << 7)
+#define MSTATUS_SPP  (1ull << 8)
+#define MSTATUS_MPP  (3ull << 11)
+#define MSTATUS_FS   (3ull << 13)
+#define MSTATUS_MPRV (1ull << 17)
+#define MSTATUS_SUM  (1ull << 18)
+#define MSTATUS_MXR  (1ull << 19)
+#define MSTATUS_TVM  (1ull << 20)
+#define MSTATUS_TW   (1ull << 21)
+#define MSTATUS_TSR  (1ull << 22)
+#define MSTATUS_UXL  (3ull << 32)
+#define MSTATUS_SXL  (3ull << 34)
+#define MSTATUS_SD   (1ull << 63)
+
+/* TLB: per access kind and per translation regime, direct-mapped on the
+ * virtual page number. A hit is `host = vaddr + addend`. The tag is the page
+ * address; comparing `vaddr & (~0xfff | (size-1))` with it checks the page and
+ * the natural alignment in one compare. */
+#define RV_TLB_BITS 8
+#define RV_TLB_SIZE (1u << RV_TLB_BITS)
+enum { RV_TLB_R, RV_TLB_W, RV_TLB_X, RV_TLB_KINDS };
+/* Regimes: U, S with SUM=0, S with SUM=1, M (physical). */
+enum { RV_MODE_U, RV_MODE_S, RV_MODE_SSUM, RV_MODE_M, RV_MODES };
+
+struct rv_tlb_entry {
+    uint64_t tag;       /* page-aligned vaddr, or RV_TLB_INVALID */
+    uintptr_t addend;   /* host address minus vaddr */
+};
+#define RV_TLB_INVALID 1ull /* never equal to an aligned page address */
+
+struct rv_block;
+struct rv_op;
+struct rv_tcache;
+
+struct rv_hart {
+    uint64_t x[33];          /* x[32] swallows writes to x0 */
+    uint64_t pc;
+    uint64_t f[32];
+    uint32_t fflags, frm;
+
+    enum rv_priv priv;
+    unsigned dmode, imode;   /* TLB regime for data accesses / fetches */
+
+    /* Execution control. slice_done counts instructions retired in this
+     * slice; the interpreter leaves its blocks when slice_done >= limit.
+     * limit is budget, or 0 to force a return to the dispatcher (pending
+     * interrupt, stop request). */
+    uint64_t slice_done, limit, budget;
+    bool wfi;                /* waiting for an interrupt */
+    bool stop;               /* leave rv_hart_run as soon as possible */
+    bool irq_ready;          /* an interrupt can be taken now */
+    struct rv_block *cur_block;
+    const struct rv_op *cur_op;
+
+    /* CSRs */
+    uint64_t mstatus, misa, medeleg, mideleg, mie, mtvec, mscratch, mepc,
+        mcause, mtval, mcounteren, menvcfg, mcountinhibit;
+    uint64_t stvec, sscratch, sepc, scause, stval, satp, scounteren, senvcfg,
+        stimecmp;
+    uint64_t mip_hw;         /* levels driven by devices (MSIP MTIP MEIP SEIP) and Sstc STIP */
+    uint64_t mip_sw;         /* software-writable bits: SSIP, STIP, SEIP */
+    uint64_t mhartid;
+    uint64_t icount;         /* instructions retired before this slice */
+    int64_t cycle_offset, instret_offset;
+    uint8_t pmpcfg[64];
+    uint64_t pmpaddr[64];
+
+    /* LR/SC reservation (physical address), dropped at every slice end. */
+    uint64_t lr_addr;
+    bool lr_valid;
+
+    /* Time: ticks of the machine's mtime clock. */
+    uint64_t (*time)(void *ctx);
+    void *time_ctx;
+    uint64_t timebase_hz;
+
+    /* Trap reported by a slow path to the interpreter. */
+    uint64_t exc_cause, exc_tval;
+
+    struct bus *bus;
+    struct rv_tcache *tc;
+    uint64_t tc_gen;         /* tc generation jump_cache belongs to */
+    struct rv_block **jump_cache;
+
+    /* Trap loop detection: consecutive traps at the same pc and cause. */
+    uint64_t last_trap_pc, last_trap_cause;
+    uint64_t same_trap_count;
+    bool trap_loop;          /* stopped: the same trap repeated endlessly */
+    struct rv_block *scratch_block; /* for an instruction that crosses a page */
+
+    struct rv_tlb_entry tlb[RV_MODES][RV_TLB_KINDS][RV_TLB_SIZE];
+};
+
+/* ISA string of what the hart implements (for the device tree). */
+#define RV_ISA_STRING "rv64imafdc_zicsr_zifencei_zicntr_sstc"
+
+/* The translation cache shared by the harts of one machine. */
+struct rv_tcache *rv_tcache_new(struct bus *);
+void rv_tcache_free(struct rv_tcache *);
+/* Register a hart so code writes flush its TLB write entries. */
+void rv_tcache_add_hart(struct rv_tcache *, struct rv_hart *);
+
+int rv_hart_init(struct rv_hart *, struct bus *, struct rv_tcache *, uint64_t hartid);
+void rv_hart_destroy(struct rv_hart *);
+/* Reset state: M-mode at pc, a0/a1 given. */
+void rv_hart_reset(struct rv_hart *, uint64_t pc);
+
+/* Run up to `budget` instructions. Returns the number retired. Returns early
+ * when the hart waits in WFI or rv_hart_request_stop() was called. */
+uint64_t rv_hart_run(struct rv_hart *, uint64_t budget);
+void rv_hart_request_stop(struct rv_hart *);
+
+/* Instructions retired so far in the current slice (exact mid-block). */
+uint64_t rv_hart_progress(const struct rv_hart *);
+
+/* irq_line sink: n is the mip bit number (RV_IRQ_*). */
+void rv_hart_set_irq(void *hart, unsigned n, bool level);
+
+/* Sstc: re-evaluate STIP against the current time. */
+void rv_hart_update_timer(struct rv_hart *);
+/* Earliest time (ticks) at which this hart's own timer (stimecmp) fires,
+ * or UINT64_MAX. */
+uint64_t rv_hart_next_deadline(const struct rv_hart *);
+
+/* True when the hart is in WFI with nothing pending. */
+bool rv_hart_idle(const struct rv_hart *);
+
+/* For the interpreter and its helpers (cpu/riscv internal). */
+void rv_update_irq(struct rv_hart *);
+void rv_update_modes(struct rv_hart *);
+void rv_tlb_flush(struct rv_hart *);
+void rv_tlb_flush_page(struct rv_hart *, uint64_t vaddr);
+void rv_raise(struct rv_hart *, uint64_t cause, uint64_t tval); /* h->pc = faulting pc */
+bool rv_take_interrupt(struct rv_hart *);
+void rv_mret(struct rv_hart *);
+void rv_sret(struct rv_hart *);
+uint64_t rv_read_mstatus(const struct rv_hart *);
+
+/* CSR access: returns 0, -1 (illegal), or 1 (written and state changed
+ * enough that the current block must end). */
+int rv_csr_op(struct rv_hart *, unsigned csr, int op, uint64_t operand, bool write, uint64_t *old);
+enum { RV_CSR_RW, RV_CSR_RS, RV_CSR_RC };
+
+#endif

@@ -1,0 +1,296 @@
+/* cpu/riscv/mmu.c: address translation (Sv39/Sv48/Sv57), the TLB, and the
+ * slow paths of loads, stores and fetches that miss it.
+ *
+ * Misaligned loads and stores are emulated (split into bytes), as the spec
+ * allows; misaligned LR/SC/AMOs raise address-misaligned exceptions.
+ * PMP is not enforced.
+ */
+#include <string.h>
+
+#include "cpu/riscv/hart.h"
+#include "cpu/riscv/mmu.h"
+#include "cpu/riscv/tcache.h"
+
+#define PTE_V (1u << 0)
+#define PTE_R (1u << 1)
+#define PTE_W (1u << 2)
+#define PTE_X (1u << 3)
+#define PTE_U (1u << 4)
+#define PTE_G (1u << 5)
+#define PTE_A (1u << 6)
+#define PTE_D (1u << 7)
+
+void rv_tlb_flush(struct rv_hart *h)
+{
+    struct rv_tlb_entry *e = &h->tlb[0][0][0];
+    for (size_t i = 0; i < sizeof h->tlb / sizeof *e; i++)
+        e[i].tag = RV_TLB_INVALID;
+}
+
+void rv_tlb_flush_page(struct rv_hart *h, uint64_t va)
+{
+    uint64_t tag = va & ~0xfffull;
+    unsigned idx = (va >> 12) & (RV_TLB_SIZE - 1);
+    for (unsigned m = 0; m < RV_MODES; m++)
+        for (unsigned k = 0; k < RV_TLB_KINDS; k++)
+            if (h->tlb[m][k][idx].tag == tag)
+                h->tlb[m][k][idx].tag = RV_TLB_INVALID;
+}
+
+void rv_tlb_flush_writes(struct rv_hart *h)
+{
+    for (unsigned m = 0; m < RV_MODES; m++)
+        for (unsigned i = 0; i < RV_TLB_SIZE; i++)
+            h->tlb[m][RV_TLB_W][i].tag = RV_TLB_INVALID;
+}
+
+static uint64_t fault_cause(int kind)
+{
+    return kind == RV_ACC_X ? RV_EXC_INSN_PAGE : kind == RV_ACC_W ? RV_EXC_STORE_PAGE : RV_EXC_LOAD_PAGE;
+}
+
+static uint64_t access_cause(int kind)
+{
+    return kind == RV_ACC_X ? RV_EXC_INSN_ACCESS : kind == RV_ACC_W ? RV_EXC_STORE_ACCESS : RV_EXC_LOAD_ACCESS;
+}
+
+/* Effective privilege of an access of this kind. */
+static unsigned access_priv(const struct rv_hart *h, int kind)
+{
+    if (kind != RV_ACC_X && h->priv == RV_PRIV_M && (h->mstatus & MSTATUS_MPRV))
+        return (h->mstatus & MSTATUS_MPP) >> 11;
+    return h->priv;
+}
+
+int rv_translate(struct rv_hart *h, uint64_t va, int kind, uint64_t *pa)
+{
+    unsigned priv = access_priv(h, kind);
+    uint64_t mode = h->satp >> 60;
+    if (priv == RV_PRIV_M || mode == 0) {
+        *pa = va;
+        return 0;
+    }
+    unsigned levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
+    unsigned vabits = 12 + 9 * levels;
+    /* The upper bits must be a sign extension of the top VA bit. */
+    int64_t sx = (int64_t)(va << (64 - vabits)) >> (64 - vabits);
+    if ((uint64_t)sx != va)
+        return (int)fault_cause(kind);
+    uint64_t base = (h->satp & ((1ull << 44) - 1)) << 12;
+    for (int lvl = (int)levels - 1; lvl >= 0; lvl--) {
+        uint64_t vpn = (va >> (12 + 9 * lvl)) & 0x1ff;
+        uint64_t pte_addr = base + vpn * 8;
+        uint64_t *pte_p = bus_dma(h->bus, pte_addr, 8);
+        if (!pte_p)
+            return (int)access_cause(kind);
+        uint64_t pte = *pte_p;
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
+            return (int)fault_cause(kind);
+        uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
+        if (!(pte & (PTE_R | PTE_X))) { /* pointer to the next level */
+            if (pte & (PTE_A | PTE_D | PTE_U))
+                return (int)fault_cause(kind);
+            base = ppn << 12;
+            continue;
+        }
+        /* Leaf: permissions. */
+        if (priv == RV_PRIV_U && !(pte & PTE_U))
+            return (int)fault_cause(kind);
+        if (priv == RV_PRIV_S && (pte & PTE_U) &&
+            (kind == RV_ACC_X || !(h->mstatus & MSTATUS_SUM)))
+            return (int)fault_cause(kind);
+        bool ok;
+        if (kind == RV_ACC_X)
+            ok = pte & PTE_X;
+        else if (kind == RV_ACC_W)
+            ok = pte & PTE_W;
+        else
+            ok = (pte & PTE_R) || ((h->mstatus & MSTATUS_MXR) && (pte & PTE_X));
+        if (!ok)
+            return (int)fault_cause(kind);
+        uint64_t low_mask = (1ull << (9 * lvl)) - 1;
+        if (ppn & low_mask) /* misaligned superpage */
+            return (int)fault_cause(kind);
+        /* Hardware A/D update. */
+        uint64_t want = PTE_A | (kind == RV_ACC_W ? PTE_D : 0);
+        if ((pte & want) != want) {
+            uint64_t *w = bus_dma_w(h->bus, pte_addr, 8);
+            if (!w)
+                return (int)access_cause(kind);
+            *w = pte | want;
+        }
+        uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
+        *pa = ((ppn << 12) & ~off_mask) | (va & off_mask);
+        return 0;
+    }
+    return (int)fault_cause(kind);
+}
+
+static void tlb_fill(struct rv_hart *h, unsigned mode, int kind, uint64_t va, uint8_t *host_page)
+{
+    struct rv_tlb_entry *e = &h->tlb[mode][kind][(va >> 12) & (RV_TLB_SIZE - 1)];
+    e->tag = va & ~0xfffull;
+    e->addend = (uintptr_t)host_page - (uintptr_t)(va & ~0xfffull);
+}
+
+/* Host page for a RAM page fully inside a RAM region, else NULL. */
+static uint8_t *ram_page(struct rv_hart *h, uint64_t pa, const struct bus_region **rp)
+{
+    const struct bus_region *r = bus_find(h->bus, pa);
+    *rp = r;
+    if (!r || !r->host)
+        return NULL;
+    uint64_t page = pa & ~0xfffull;
+    if (page < r->base || page - r->base + 0x1000 > r->size)
+        return NULL;
+    return r->host + (page - r->base);
+}
+
+/* One aligned access (does not cross a page). Returns 0 or an exception
+ * cause + 1 (so 0 stays "ok"): see RV_FAULT(). */
+static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, uint64_t *val, bool *code_hit)
+{
+    uint64_t pa;
+    int c = rv_translate(h, va, kind, &pa);
+    if (c)
+        return c + 1;
+    const struct bus_region *r;
+    uint8_t *page = ram_page(h, pa, &r);
+    unsigned mode = kind == RV_ACC_X ? h->imode : h->dmode;
+    if (page) {
+        uint8_t *p = page + (pa & 0xfff);
+        if (kind == RV_ACC_W) {
+            if (bus_is_code_page(h->bus, pa)) {
+                rv_tcache_code_written(h->tc, pa);
+                *code_hit = true;
+            }
+            memcpy(p, val, size);
+            if (r->host == h->bus->ram)
+                tlb_fill(h, mode, kind, va, page);
+        } else {
+            *val = 0;
+            memcpy(val, p, size);
+            tlb_fill(h, mode, kind, va, page);
+        }
+        return 0;
+    }
+    bool ok = kind == RV_ACC_W ? bus_write(h->bus, pa, size, *val) : bus_read(h->bus, pa, size, val);
+    return ok ? 0 : (int)access_cause(kind) + 1;
+}
+
+int rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
+{
+    bool dummy = false;
+    if ((va & (size - 1)) == 0) {
+        int c = access_one(h, va, size, RV_ACC_R, val, &dummy);
+        if (c) {
+            h->exc_cause = c - 1;
+            h->exc_tval = va;
+            return 1;
+        }
+        return 0;
+    }
+    /* Misaligned: emulate byte by byte (each may fault independently). */
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t b;
+        int c = access_one(h, va + i, 1, RV_ACC_R, &b, &dummy);
+        if (c) {
+            h->exc_cause = c - 1;
+            h->exc_tval = va + i;
+            return 1;
+        }
+        v |= (b & 0xff) << (8 * i);
+    }
+    *val = v;
+    return 0;
+}
+
+int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
+{
+    bool code = false;
+    if ((va & (size - 1)) == 0) {
+        int c = access_one(h, va, size, RV_ACC_W, &val, &code);
+        if (c) {
+            h->exc_cause = c - 1;
+            h->exc_tval = va;
+            return 1;
+        }
+        return code ? 2 : 0;
+    }
+    /* Misaligned: check every byte translates before writing any, so a
+     * fault leaves memory untouched. */
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t pa;
+        int c = rv_translate(h, va + i, RV_ACC_W, &pa);
+        if (c) {
+            h->exc_cause = (uint64_t)c;
+            h->exc_tval = va + i;
+            return 1;
+        }
+    }
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t b = (val >> (8 * i)) & 0xff;
+        int c = access_one(h, va + i, 1, RV_ACC_W, &b, &code);
+        if (c) {
+            h->exc_cause = c - 1;
+            h->exc_tval = va + i;
+            return 1;
+        }
+    }
+    return code ? 2 : 0;
+}
+
+/* Host pointer for the physical RAM page of an instruction fetch, filling
+ * the fetch TLB. Returns 0, or 1 with the exception in exc_cause/tval. */
+int rv_fetch_page(struct rv_hart *h, uint64_t va, uint8_t **host, uint64_t *pa_out)
+{
+    struct rv_tlb_entry *e = &h->tlb[h->imode][RV_TLB_X][(va >> 12) & (RV_TLB_SIZE - 1)];
+    uint64_t pa;
+    int c = rv_translate(h, va, RV_ACC_X, &pa);
+    if (c) {
+        h->exc_cause = (uint64_t)c;
+        h->exc_tval = va;
+        return 1;
+    }
+    const struct bus_region *r;
+    uint8_t *page = ram_page(h, pa, &r);
+    if (!page) {
+        h->exc_cause = RV_EXC_INSN_ACCESS;
+        h->exc_tval = va;
+        return 1;
+    }
+    e->tag = va & ~0xfffull;
+    e->addend = (uintptr_t)page - (uintptr_t)(va & ~0xfffull);
+    *host = page + (va & 0xfff);
+    *pa_out = pa;
+    return 0;
+}
+
+/* Physical address for an AMO/LR/SC (needs write permission except LR),
+ * and its host pointer in RAM. Returns 0 or 1 (exception set). */
+int rv_amo_addr(struct rv_hart *h, uint64_t va, unsigned size, bool is_lr, void **host, uint64_t *pa_out)
+{
+    int kind = is_lr ? RV_ACC_R : RV_ACC_W;
+    if (va & (size - 1)) {
+        h->exc_cause = is_lr ? RV_EXC_LOAD_MISALIGNED : RV_EXC_STORE_MISALIGNED;
+        h->exc_tval = va;
+        return 1;
+    }
+    uint64_t pa;
+    int c = rv_translate(h, va, kind, &pa);
+    if (c) {
+        h->exc_cause = (uint64_t)c;
+        h->exc_tval = va;
+        return 1;
+    }
+    void *p = is_lr ? bus_dma(h->bus, pa, size) : bus_dma_w(h->bus, pa, size);
+    if (!p) {
+        h->exc_cause = access_cause(kind);
+        h->exc_tval = va;
+        return 1;
+    }
+    *host = p;
+    *pa_out = pa;
+    return 0;
+}

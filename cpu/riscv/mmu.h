@@ -1,0 +1,21 @@
+/* cpu/riscv/mmu.h: translation and slow memory paths (cpu/riscv internal). */
+#ifndef RIVET_RV_MMU_H
+#define RIVET_RV_MMU_H
+
+#include <stdint.h>
+
+#include "cpu/riscv/hart.h"
+
+enum { RV_ACC_R, RV_ACC_W, RV_ACC_X };
+
+/* Returns 0 with *pa, or the exception cause (page fault or access fault). */
+int rv_translate(struct rv_hart *, uint64_t va, int kind, uint64_t *pa);
+/* Slow paths: 0 = done; 1 = exception (h->exc_cause/exc_tval); for stores
+ * 2 = done, but decoded code was overwritten: leave the block. */
+int rv_load_slow(struct rv_hart *, uint64_t va, unsigned size, uint64_t *val);
+int rv_store_slow(struct rv_hart *, uint64_t va, unsigned size, uint64_t val);
+int rv_fetch_page(struct rv_hart *, uint64_t va, uint8_t **host, uint64_t *pa);
+int rv_amo_addr(struct rv_hart *, uint64_t va, unsigned size, bool is_lr, void **host, uint64_t *pa);
+void rv_tlb_flush_writes(struct rv_hart *);
+
+#endif

@@ -1,0 +1,244 @@
+/* cpu/riscv/tcache.c: decoded blocks, their lookup, and invalidation when
+ * guest code is written.
+ *
+ * Invalidation is coarse: a write to any page holding decoded code flushes
+ * the whole cache (lazily, at the next dispatch, so a block never frees
+ * itself while it runs). Pages with code are never in a hart's write TLB,
+ * so every such write takes the slow path and is seen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/riscv/mmu.h"
+#include "cpu/riscv/tcache.h"
+
+#define ARENA_SIZE (64u << 20)
+#define HASH_BITS 16
+
+struct rv_tcache *rv_tcache_new(struct bus *bus)
+{
+    struct rv_tcache *tc = calloc(1, sizeof *tc);
+    if (!tc)
+        return NULL;
+    tc->bus = bus;
+    tc->arena_size = ARENA_SIZE;
+    tc->arena = malloc(tc->arena_size);
+    tc->hash_bits = HASH_BITS;
+    tc->hash = calloc(1u << HASH_BITS, sizeof *tc->hash);
+    if (!tc->arena || !tc->hash) {
+        rv_tcache_free(tc);
+        return NULL;
+    }
+    tc->labels = rv_exec(NULL);
+    bus->code_write = (bus_write_hook)NULL;
+    return tc;
+}
+
+void rv_tcache_free(struct rv_tcache *tc)
+{
+    if (!tc)
+        return;
+    free(tc->arena);
+    free(tc->hash);
+    free(tc);
+}
+
+static void dma_code_write(void *ctx, uint64_t gpa, uint64_t len)
+{
+    rv_tcache_code_written(ctx, gpa);
+}
+
+void rv_tcache_add_hart(struct rv_tcache *tc, struct rv_hart *h)
+{
+    if (tc->nharts < sizeof tc->harts / sizeof tc->harts[0])
+        tc->harts[tc->nharts++] = h;
+    tc->bus->code_write = dma_code_write;
+    tc->bus->code_write_ctx = tc;
+}
+
+void rv_tcache_code_written(struct rv_tcache *tc, uint64_t pa)
+{
+    if (tc->flush_pending)
+        return;
+    tc->flush_pending = true;
+    for (unsigned i = 0; i < tc->nharts; i++)
+        tc->harts[i]->limit = 0; /* leave stale blocks at the next boundary */
+}
+
+static void flush(struct rv_tcache *tc)
+{
+    tc->arena_used = 0;
+    memset(tc->hash, 0, sizeof *tc->hash << tc->hash_bits);
+    if (tc->bus->code_pages)
+        memset(tc->bus->code_pages, 0, (tc->bus->ram_size + BUS_PAGE_SIZE - 1) >> BUS_PAGE_SHIFT);
+    tc->gen++;
+    tc->flushes++;
+    tc->flush_pending = false;
+}
+
+static unsigned hash_of(const struct rv_tcache *tc, uintptr_t host, uint64_t vpc)
+{
+    uint64_t k = (uint64_t)host ^ (vpc << 7);
+    k *= 0x9e3779b97f4a7c15ull;
+    return (unsigned)(k >> (64 - tc->hash_bits));
+}
+
+/* Physical address of host memory in main RAM, or UINT64_MAX. */
+static uint64_t host_to_pa(const struct bus *bus, uintptr_t host)
+{
+    uintptr_t base = (uintptr_t)bus->ram;
+    if (bus->ram && host >= base && host - base < bus->ram_size)
+        return bus->ram_base + (host - base);
+    return UINT64_MAX;
+}
+
+static void mark_code_page(struct rv_tcache *tc, uint64_t pa)
+{
+    struct bus *bus = tc->bus;
+    if (pa == UINT64_MAX)
+        return;
+    uint8_t *flag = &bus->code_pages[(pa - bus->ram_base) >> BUS_PAGE_SHIFT];
+    if (*flag)
+        return;
+    *flag = 1;
+    for (unsigned i = 0; i < tc->nharts; i++)
+        rv_tlb_flush_writes(tc->harts[i]);
+}
+
+static void finish_op(struct rv_tcache *tc, struct rv_op *op, enum rv_op_kind k)
+{
+    op->impl = tc->labels[k];
+}
+
+/* An instruction that straddles two pages: decoded into the hart's scratch
+ * block each time, never cached. */
+static struct rv_block *cross_page_block(struct rv_hart *h, const uint8_t *host)
+{
+    uint8_t *host2;
+    uint64_t pa2;
+    uint16_t lo, hi;
+    memcpy(&lo, host, 2);
+    if (rv_fetch_page(h, h->pc + 2, &host2, &pa2)) {
+        rv_raise(h, h->exc_cause, h->exc_tval);
+        return NULL;
+    }
+    memcpy(&hi, host2, 2);
+    struct rv_block *b = h->scratch_block;
+    memset(b, 0, sizeof *b + 2 * sizeof(struct rv_op));
+    b->vpc = h->pc;
+    b->host = 0;
+    enum rv_op_kind k = rv_decode((uint32_t)hi << 16 | lo, h->pc, &b->ops[0]);
+    finish_op(h->tc, &b->ops[0], k);
+    b->n = 1;
+    b->nops = 1;
+    if (!rv_op_ends_block(k)) {
+        b->ops[1].pc = h->pc + 4;
+        finish_op(h->tc, &b->ops[1], RV_OP_EXIT);
+        b->nops = 2;
+    }
+    return b;
+}
+
+static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
+{
+    struct rv_tcache *tc = h->tc;
+    size_t max_size = sizeof(struct rv_block) + (RV_BLOCK_MAX_INSNS + 1) * sizeof(struct rv_op);
+    if (tc->arena_used + max_size > tc->arena_size)
+        flush(tc);
+    struct rv_block *b = (struct rv_block *)(tc->arena + tc->arena_used);
+    memset(b, 0, sizeof *b);
+    b->vpc = h->pc;
+    b->host = (uintptr_t)host;
+    uint64_t pc = h->pc;
+    unsigned off = pc & 0xfff;
+    unsigned n = 0;
+    bool ended = false;
+    while (n < RV_BLOCK_MAX_INSNS) {
+        if (off + 2 > 4096)
+            break;
+        uint16_t lo;
+        memcpy(&lo, (const uint8_t *)b->host + (pc - h->pc), 2);
+        uint32_t raw = lo;
+        if ((lo & 3) == 3) {
+            if (off + 4 > 4096)
+                break; /* crosses the page: the next block starts with it */
+            uint16_t hi;
+            memcpy(&hi, (const uint8_t *)b->host + (pc - h->pc) + 2, 2);
+            raw |= (uint32_t)hi << 16;
+        }
+        struct rv_op *op = &b->ops[n];
+        enum rv_op_kind k = rv_decode(raw, pc, op);
+        finish_op(tc, op, k);
+        n++;
+        pc += op->len;
+        off += op->len;
+        if (rv_op_ends_block(k)) {
+            ended = true;
+            break;
+        }
+    }
+    b->n = n;
+    b->nops = n;
+    if (!ended) {
+        struct rv_op *op = &b->ops[n];
+        memset(op, 0, sizeof *op);
+        op->pc = pc;
+        finish_op(tc, op, RV_OP_EXIT);
+        b->nops = n + 1;
+    }
+    tc->arena_used += sizeof *b + b->nops * sizeof(struct rv_op);
+    tc->arena_used = (tc->arena_used + 15) & ~(size_t)15;
+    tc->blocks_built++;
+    mark_code_page(tc, host_to_pa(tc->bus, b->host));
+    unsigned hi = hash_of(tc, b->host, b->vpc);
+    b->hnext = tc->hash[hi];
+    tc->hash[hi] = b;
+    return b;
+}
+
+struct rv_block *rv_block_get(struct rv_hart *h)
+{
+    struct rv_tcache *tc = h->tc;
+    if (tc->flush_pending)
+        flush(tc);
+    if (h->tc_gen != tc->gen) {
+        memset(h->jump_cache, 0, sizeof *h->jump_cache << RV_JC_BITS);
+        h->tc_gen = tc->gen;
+    }
+    uint64_t pc = h->pc;
+    const struct rv_tlb_entry *e = &h->tlb[h->imode][RV_TLB_X][(pc >> 12) & (RV_TLB_SIZE - 1)];
+    uint8_t *host;
+    if (e->tag == (pc & ~0xfffull)) {
+        host = (uint8_t *)(pc + e->addend);
+    } else {
+        uint64_t pa;
+        if (rv_fetch_page(h, pc, &host, &pa)) {
+            rv_raise(h, h->exc_cause, h->exc_tval);
+            return NULL;
+        }
+    }
+    if ((pc & 0xfff) == 0xffe) {
+        uint16_t lo;
+        memcpy(&lo, host, 2);
+        if ((lo & 3) == 3)
+            return cross_page_block(h, host);
+    }
+    struct rv_block **jc = &h->jump_cache[(pc >> 1) & ((1u << RV_JC_BITS) - 1)];
+    struct rv_block *b = *jc;
+    if (b && b->vpc == pc && b->host == (uintptr_t)host)
+        return b;
+    for (b = tc->hash[hash_of(tc, (uintptr_t)host, pc)]; b; b = b->hnext)
+        if (b->host == (uintptr_t)host && b->vpc == pc)
+            break;
+    if (!b) {
+        uint64_t gen = tc->gen;
+        b = build(h, host);
+        if (tc->gen != gen) { /* build flushed a full arena */
+            memset(h->jump_cache, 0, sizeof *h->jump_cache << RV_JC_BITS);
+            h->tc_gen = tc->gen;
+        }
+    }
+    h->jump_cache[(pc >> 1) & ((1u << RV_JC_BITS) - 1)] = b;
+    return b;
+}

@@ -1,0 +1,48 @@
+/* cpu/riscv/tcache.h: the translation cache: decoded blocks, keyed by the
+ * host address of their first instruction (that is, by physical address)
+ * and their virtual pc (cpu/riscv internal). */
+#ifndef RIVET_RV_TCACHE_H
+#define RIVET_RV_TCACHE_H
+
+#include <stdint.h>
+
+#include "cpu/riscv/decode.h"
+#include "cpu/riscv/hart.h"
+
+#define RV_BLOCK_MAX_INSNS 128
+#define RV_JC_BITS 12
+
+struct rv_block {
+    uint64_t vpc;
+    uintptr_t host;             /* host address of the first instruction */
+    struct rv_block *hnext;     /* hash chain */
+    struct rv_block *chain[2];  /* successors in the same page: [0] taken, [1] fall-through */
+    uint32_t n;                 /* guest instructions */
+    uint32_t nops;              /* ops, including a final EXIT */
+    struct rv_op ops[];
+};
+
+struct rv_tcache {
+    struct bus *bus;
+    uint8_t *arena;
+    size_t arena_size, arena_used;
+    struct rv_block **hash;
+    unsigned hash_bits;
+    uint64_t gen;               /* bumped on every flush */
+    bool flush_pending;
+    struct rv_hart *harts[16];
+    unsigned nharts;
+    const void *const *labels;  /* op implementations in rv_exec */
+    uint64_t flushes, blocks_built;
+};
+
+/* Block for h->pc, decoding it when new. NULL when fetching raised an
+ * exception (already delivered to the hart). */
+struct rv_block *rv_block_get(struct rv_hart *);
+/* Guest code at physical address pa was written. */
+void rv_tcache_code_written(struct rv_tcache *, uint64_t pa);
+
+/* The interpreter (exec.c); rv_exec(NULL) returns the op label table. */
+const void *const *rv_exec(struct rv_hart *);
+
+#endif
