@@ -1,0 +1,187 @@
+/* machine/clint.c: CLINT (ACLINT MSWI + MTIMER) of the virt board. */
+#include "machine/clint.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct clint_hart {
+    struct clint *clint;
+    struct vtimer timer;     /* armed at the tick where mtime reaches mtimecmp */
+    uint64_t mtimecmp;
+    struct irq_line msip_line, mtip_line;
+    bool msip, mtip;         /* current levels of the two lines */
+};
+
+struct clint {
+    struct vclock *clock;
+    uint64_t mtime_offset;   /* mtime = vclock_now() + mtime_offset (mod 2^64) */
+    unsigned nharts;
+    struct clint_hart harts[];
+};
+
+/* clock.h has no way to unregister a timer; unlink it from the clock's list
+ * by hand so that freeing the device leaves no dangling pointer there. */
+static void unlink_timer(struct vclock *c, struct vtimer *t)
+{
+    for (struct vtimer **p = &c->timers; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            t->next = NULL;
+            return;
+        }
+    }
+}
+
+uint64_t clint_mtime(struct clint *c)
+{
+    return vclock_now(c->clock) + c->mtime_offset;
+}
+
+static void set_mtip(struct clint_hart *h, bool level)
+{
+    if (h->mtip != level) {
+        h->mtip = level;
+        irq_set(&h->mtip_line, level);
+    }
+}
+
+/* Sets MTIP from the current time and arms the timer for the moment the
+ * comparison will become true. */
+static void update_timer(struct clint_hart *h)
+{
+    struct clint *c = h->clint;
+    uint64_t now = vclock_now(c->clock);
+    uint64_t mtime = now + c->mtime_offset;
+    if (mtime >= h->mtimecmp) {
+        vtimer_del(&h->timer);
+        set_mtip(h, true);
+        return;
+    }
+    set_mtip(h, false);
+    uint64_t delta = h->mtimecmp - mtime;
+    if (now + delta < now)
+        vtimer_del(&h->timer); /* beyond the end of virtual time */
+    else
+        vtimer_mod(&h->timer, now + delta);
+}
+
+static void timer_fired(void *opaque)
+{
+    update_timer(opaque);
+}
+
+struct clint *clint_new(struct vclock *clock, unsigned nharts,
+                        const struct irq_line *msip_lines,
+                        const struct irq_line *mtip_lines)
+{
+    if (!clock || nharts == 0 || nharts > CLINT_MAX_HARTS)
+        return NULL;
+    struct clint *c = calloc(1, sizeof *c + nharts * sizeof c->harts[0]);
+    if (!c)
+        return NULL;
+    c->clock = clock;
+    c->nharts = nharts;
+    for (unsigned i = 0; i < nharts; i++) {
+        struct clint_hart *h = &c->harts[i];
+        h->clint = c;
+        h->mtimecmp = UINT64_MAX;
+        if (msip_lines)
+            h->msip_line = msip_lines[i];
+        if (mtip_lines)
+            h->mtip_line = mtip_lines[i];
+        vclock_add_timer(clock, &h->timer, timer_fired, h);
+    }
+    return c;
+}
+
+void clint_free(struct clint *c)
+{
+    if (!c)
+        return;
+    for (unsigned i = 0; i < c->nharts; i++)
+        unlink_timer(c->clock, &c->harts[i].timer);
+    free(c);
+}
+
+/* Replaces the bytes [shift/8, shift/8 + size) of old with value. */
+static uint64_t deposit(uint64_t old, unsigned shift, unsigned size, uint64_t value)
+{
+    uint64_t mask = size == 8 ? UINT64_MAX : ((1ull << (size * 8)) - 1) << shift;
+    return (old & ~mask) | ((value << shift) & mask);
+}
+
+/* A 64-bit register may be accessed whole or as aligned 32-bit halves.
+ * Returns false for any other access; *shift is the bit position. */
+static bool reg64_access(uint64_t off, unsigned size, unsigned *shift)
+{
+    if (size == 8 && (off & 7) == 0) {
+        *shift = 0;
+        return true;
+    }
+    if (size == 4 && (off & 3) == 0) {
+        *shift = (off & 4) * 8;
+        return true;
+    }
+    return false;
+}
+
+static uint64_t clint_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct clint *c = opaque;
+    unsigned shift;
+    if (off < CLINT_MTIMECMP) {
+        uint64_t h = off / 4;
+        if (size != 4 || (off & 3) || h >= c->nharts)
+            return 0;
+        return c->harts[h].msip;
+    }
+    if (off < CLINT_MTIME) {
+        uint64_t h = (off - CLINT_MTIMECMP) / 8;
+        if (h >= c->nharts || !reg64_access(off, size, &shift))
+            return 0;
+        return c->harts[h].mtimecmp >> shift & (size == 8 ? UINT64_MAX : 0xffffffffull);
+    }
+    if (off < CLINT_MTIME + 8 && reg64_access(off, size, &shift))
+        return clint_mtime(c) >> shift & (size == 8 ? UINT64_MAX : 0xffffffffull);
+    return 0;
+}
+
+static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+    struct clint *c = opaque;
+    unsigned shift;
+    if (off < CLINT_MTIMECMP) {
+        uint64_t i = off / 4;
+        if (size != 4 || (off & 3) || i >= c->nharts)
+            return;
+        struct clint_hart *h = &c->harts[i];
+        bool level = value & 1;
+        if (h->msip != level) {
+            h->msip = level;
+            irq_set(&h->msip_line, level);
+        }
+        return;
+    }
+    if (off < CLINT_MTIME) {
+        uint64_t i = (off - CLINT_MTIMECMP) / 8;
+        if (i >= c->nharts || !reg64_access(off, size, &shift))
+            return;
+        struct clint_hart *h = &c->harts[i];
+        h->mtimecmp = deposit(h->mtimecmp, shift, size, value);
+        update_timer(h);
+        return;
+    }
+    if (off < CLINT_MTIME + 8 && reg64_access(off, size, &shift)) {
+        uint64_t now = vclock_now(c->clock);
+        uint64_t mtime = deposit(now + c->mtime_offset, shift, size, value);
+        c->mtime_offset = mtime - now;
+        for (unsigned i = 0; i < c->nharts; i++)
+            update_timer(&c->harts[i]);
+    }
+}
+
+const struct bus_device_ops clint_ops = {
+    .read = clint_read,
+    .write = clint_write,
+};

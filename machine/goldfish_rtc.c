@@ -1,0 +1,174 @@
+/* machine/goldfish_rtc.c: goldfish RTC on virtual time. */
+#include "machine/goldfish_rtc.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+struct goldfish_rtc {
+    struct vclock *clock;
+    struct vtimer alarm_timer;
+    struct irq_line irq;
+    bool irq_level;
+    uint64_t base_ns;
+    uint64_t offset_ns;     /* set by guest writes of TIME (mod 2^64) */
+    uint32_t time_high;     /* latched by TIME_LOW reads and TIME_HIGH writes */
+    uint64_t alarm_ns;
+    bool alarm_armed;
+    bool irq_pending;       /* the alarm fired and was not cleared */
+    bool irq_enabled;
+};
+
+/* clock.h has no way to unregister a timer; unlink it from the clock's list
+ * by hand so that freeing the device leaves no dangling pointer there. */
+static void unlink_timer(struct vclock *c, struct vtimer *t)
+{
+    for (struct vtimer **p = &c->timers; *p; p = &(*p)->next) {
+        if (*p == t) {
+            *p = t->next;
+            t->next = NULL;
+            return;
+        }
+    }
+}
+
+static uint64_t time_at(const struct goldfish_rtc *r, uint64_t ticks)
+{
+    return r->base_ns + ticks * GOLDFISH_RTC_NS_PER_TICK + r->offset_ns;
+}
+
+uint64_t goldfish_rtc_time_ns(struct goldfish_rtc *r)
+{
+    return time_at(r, vclock_now(r->clock));
+}
+
+static void update_irq(struct goldfish_rtc *r)
+{
+    bool level = r->irq_pending && r->irq_enabled;
+    if (level != r->irq_level) {
+        r->irq_level = level;
+        irq_set(&r->irq, level);
+    }
+}
+
+/* Fires the alarm if its time has come, otherwise (re)arms the timer for
+ * the first tick at which it has. */
+static void check_alarm(struct goldfish_rtc *r)
+{
+    if (!r->alarm_armed)
+        return;
+    uint64_t now = vclock_now(r->clock);
+    uint64_t t = time_at(r, now);
+    if (t >= r->alarm_ns) {
+        vtimer_del(&r->alarm_timer);
+        r->alarm_armed = false;
+        r->irq_pending = true;
+        update_irq(r);
+        return;
+    }
+    uint64_t delta = r->alarm_ns - t;
+    uint64_t ticks = delta / GOLDFISH_RTC_NS_PER_TICK + (delta % GOLDFISH_RTC_NS_PER_TICK != 0);
+    if (now + ticks < now)
+        vtimer_del(&r->alarm_timer); /* beyond the end of virtual time */
+    else
+        vtimer_mod(&r->alarm_timer, now + ticks);
+}
+
+static void alarm_fired(void *opaque)
+{
+    check_alarm(opaque);
+}
+
+struct goldfish_rtc *goldfish_rtc_new(struct vclock *clock, uint64_t base_ns,
+                                      struct irq_line irq)
+{
+    if (!clock)
+        return NULL;
+    struct goldfish_rtc *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->clock = clock;
+    r->base_ns = base_ns;
+    r->irq = irq;
+    vclock_add_timer(clock, &r->alarm_timer, alarm_fired, r);
+    return r;
+}
+
+void goldfish_rtc_free(struct goldfish_rtc *r)
+{
+    if (!r)
+        return;
+    unlink_timer(r->clock, &r->alarm_timer);
+    free(r);
+}
+
+static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct goldfish_rtc *r = opaque;
+    if (size != 4 || (off & 3))
+        return 0;
+    switch (off) {
+    case GOLDFISH_RTC_TIME_LOW: {
+        uint64_t t = goldfish_rtc_time_ns(r);
+        r->time_high = (uint32_t)(t >> 32);
+        return (uint32_t)t;
+    }
+    case GOLDFISH_RTC_TIME_HIGH:
+        return r->time_high;
+    case GOLDFISH_RTC_ALARM_LOW:
+        return (uint32_t)r->alarm_ns;
+    case GOLDFISH_RTC_ALARM_HIGH:
+        return (uint32_t)(r->alarm_ns >> 32);
+    case GOLDFISH_RTC_IRQ_ENABLED:
+        return r->irq_enabled;
+    case GOLDFISH_RTC_ALARM_STATUS:
+        return r->alarm_armed;
+    default:
+        return 0;
+    }
+}
+
+static void rtc_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+    struct goldfish_rtc *r = opaque;
+    if (size != 4 || (off & 3))
+        return;
+    uint32_t v = (uint32_t)value;
+    switch (off) {
+    case GOLDFISH_RTC_TIME_LOW: {
+        uint64_t want = (uint64_t)r->time_high << 32 | v;
+        r->offset_ns += want - goldfish_rtc_time_ns(r);
+        check_alarm(r);
+        break;
+    }
+    case GOLDFISH_RTC_TIME_HIGH:
+        r->time_high = v;
+        break;
+    case GOLDFISH_RTC_ALARM_LOW:
+        r->alarm_ns = (r->alarm_ns & 0xffffffff00000000ull) | v;
+        r->alarm_armed = true;
+        check_alarm(r);
+        break;
+    case GOLDFISH_RTC_ALARM_HIGH:
+        r->alarm_ns = (r->alarm_ns & 0xffffffffull) | (uint64_t)v << 32;
+        break;
+    case GOLDFISH_RTC_IRQ_ENABLED:
+        r->irq_enabled = v & 1;
+        update_irq(r);
+        break;
+    case GOLDFISH_RTC_CLEAR_ALARM:
+        vtimer_del(&r->alarm_timer);
+        r->alarm_armed = false;
+        break;
+    case GOLDFISH_RTC_CLEAR_INTERRUPT:
+        r->irq_pending = false;
+        update_irq(r);
+        break;
+    default:
+        break;
+    }
+}
+
+const struct bus_device_ops goldfish_rtc_ops = {
+    .read = rtc_read,
+    .write = rtc_write,
+};

@@ -1,0 +1,69 @@
+/* machine/sifive_test.c: SiFive test finisher (pass / fail / reset). */
+#include "machine/sifive_test.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct sifive_test {
+    sifive_test_cb cb;
+    void *ctx;
+};
+
+struct sifive_test *sifive_test_new(sifive_test_cb cb, void *ctx)
+{
+    struct sifive_test *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->cb = cb;
+    t->ctx = ctx;
+    return t;
+}
+
+void sifive_test_free(struct sifive_test *t)
+{
+    free(t);
+}
+
+static uint64_t sifive_test_read(void *opaque, uint64_t off, unsigned size)
+{
+    return 0;
+}
+
+static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
+{
+    struct sifive_test *t = opaque;
+    /* syscon-poweroff/-reboot and firmware use 32-bit writes; QEMU also
+     * takes 16-bit ones, so do we. */
+    if (off != 0 || (size != 4 && size != 2)) {
+        fprintf(stderr, "rivet: sifive_test: ignoring %u-byte write at 0x%" PRIx64 "\n",
+                size, off);
+        return;
+    }
+    uint32_t v = (uint32_t)(size == 2 ? value & 0xffff : value);
+    int code = (int)(v >> 16);
+    enum finisher_action a;
+    switch (v & 0xffff) {
+    case SIFIVE_TEST_PASS:
+        a = FINISHER_PASS;
+        code = 0;
+        break;
+    case SIFIVE_TEST_FAIL:
+        a = FINISHER_FAIL;
+        break;
+    case SIFIVE_TEST_RESET:
+        a = FINISHER_RESET;
+        code = 0;
+        break;
+    default:
+        fprintf(stderr, "rivet: sifive_test: ignoring write of 0x%" PRIx32 "\n", v);
+        return;
+    }
+    if (t->cb)
+        t->cb(t->ctx, a, code);
+}
+
+const struct bus_device_ops sifive_test_ops = {
+    .read = sifive_test_read,
+    .write = sifive_test_write,
+};
