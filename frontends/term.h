@@ -1,0 +1,59 @@
+/* frontends/term.h: the host terminal behind `-nographic` / `-serial stdio`.
+ *
+ * When the input is a terminal it is put in raw mode (no echo, no line
+ * editing, no signals from ^C, no CR/NL translation either way: the guest
+ * sends its own "\r\n") and QEMU's escape key works: Ctrl-A then
+ *   x    quit            c    monitor (not available yet)
+ *   h    key help        C-a  send a literal Ctrl-A to the guest
+ * Other keys after Ctrl-A are swallowed. When the input is not a terminal
+ * (a pipe, a file) the bytes pass through untouched and end of input is
+ * remembered (term_eof).
+ *
+ * Whatever way the process ends, the terminal is left as it was found: an
+ * atexit handler and handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV
+ * and SIGABRT restore it, then let the signal take its default action
+ * (signals that were ignored when the terminal was opened stay ignored).
+ * Call term_open before installing other handlers for those signals.
+ *
+ * term_read never blocks, yet the input fd is not switched to O_NONBLOCK:
+ * that flag would be shared with stdout/stderr on the same terminal (see
+ * term.c). Only one term can be open at a time in a process.
+ */
+#ifndef RIVET_TERM_H
+#define RIVET_TERM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct term;
+
+enum term_event {
+    TERM_EV_NONE = 0,
+    TERM_EV_QUIT,     /* Ctrl-A x */
+    TERM_EV_MONITOR,  /* Ctrl-A c; a notice has already been printed */
+};
+
+/* NULL with errno set on failure (EBUSY: a term is already open). */
+struct term *term_open(int in_fd, int out_fd);
+
+/* Never blocks. Returns the number of bytes for the guest (0 if none), or
+ * -1 on a read error. When an escape command is recognised, *event (if not
+ * NULL) says which and the bytes before it are returned; input after it is
+ * kept for the next call. *event is TERM_EV_NONE otherwise. */
+int term_read(struct term *, uint8_t *buf, size_t len, int *event);
+
+/* Writes all of buf, waiting for the fd to drain when it is non-blocking.
+ * Gives up silently when the output is gone (EPIPE, EIO). */
+void term_write(struct term *, const uint8_t *buf, size_t len);
+
+/* The input fd, for poll(). */
+int term_fd(const struct term *);
+
+/* True once the input hit end of file (or, for a terminal, hung up). */
+bool term_eof(const struct term *);
+
+/* Restores the terminal and the signal handlers, then frees. NULL is a no-op. */
+void term_close(struct term *);
+
+#endif

@@ -1,0 +1,48 @@
+/* machine/fdt_virt.h: the device tree of the virt board.
+ *
+ * Same node names, unit addresses, compatible strings and interrupt numbers
+ * as QEMU's riscv virt machine (see /work/shared/reference), so firmware and
+ * kernels that boot there boot here. No pmu, fw-cfg, flash, platform-bus or
+ * rng-seed: a run is a pure function of its inputs.
+ *
+ * Memory map and PLIC sources (QEMU virt):
+ *   test/syscon 0x00100000  rtc 0x00101000 (irq 11)  clint 0x02000000
+ *   plic 0x0c000000  uart 0x10000000 (irq 10)
+ *   virtio-mmio 0x10001000 + 0x1000*i (irq 1 + i, i < 8)
+ *   pcie ecam 0x30000000 (INTA..D: irq 32..35), pio 0x03000000,
+ *   mmio 0x40000000, mmio64 0x4_0000_0000
+ */
+#ifndef RIVET_FDT_VIRT_H
+#define RIVET_FDT_VIRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct virt_fdt_config {
+    unsigned nharts;             /* 1..VIRT_FDT_MAX_HARTS */
+    uint64_t ram_base, ram_size;
+    const char *isa;             /* riscv,isa, e.g. "rv64imafdc_zicsr_zifencei_sstc" */
+    const char *mmu_type;        /* e.g. "riscv,sv57"; NULL leaves mmu-type out */
+    uint32_t timebase;           /* timebase-frequency, Hz */
+    const char *bootargs;        /* NULL or "" leaves bootargs out */
+    uint64_t initrd_start, initrd_end; /* 0, 0 = none */
+    bool uart, rtc, test, clint, plic;
+    unsigned plic_ndev;          /* riscv,ndev: sources 1..plic_ndev */
+    unsigned virtio_mmio_count;  /* 0..8 */
+    bool pci;                    /* needs the PLIC */
+    /* chosen/stdout-path; NULL means "/soc/serial@10000000" when the uart is
+     * present and no stdout-path otherwise. */
+    const char *stdout_path_uart;
+};
+
+/* The PLIC's register window (0x600000) has contexts for this many harts. */
+#define VIRT_FDT_MAX_HARTS 512u
+#define VIRT_FDT_MAX_VIRTIO_MMIO 8u
+
+/* Builds the blob into buf. Returns its total size, or -1 when the config
+ * is inconsistent (no harts, no isa, a device's interrupt beyond plic_ndev,
+ * pci without plic, initrd_end < initrd_start, ...) or buf is too small. */
+int virt_fdt_build(const struct virt_fdt_config *, void *buf, size_t size);
+
+#endif
