@@ -1,0 +1,311 @@
+/* frontends/options.c: rivet's command line, in QEMU's dialect.
+ *
+ * One table lists every option with its one-line help; `rivet --help`
+ * prints it. Options may be spelled with one dash or two. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "frontends/options.h"
+
+struct option_def {
+    const char *name;
+    const char *arg;   /* NULL: takes no argument */
+    const char *help;
+    int (*handle)(struct rivet_options *, const char *arg);
+};
+
+static int bad(const char *opt, const char *arg, const char *why)
+{
+    fprintf(stderr, "rivet: %s %s: %s\n", opt, arg ? arg : "", why);
+    return -1;
+}
+
+int options_parse_size(const char *s, unsigned long long unit, unsigned long long *out)
+{
+    errno = 0;
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned long long mul = unit;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1ull << 10; break;
+        case 'm': case 'M': mul = 1ull << 20; break;
+        case 'g': case 'G': mul = 1ull << 30; break;
+        case 't': case 'T': mul = 1ull << 40; break;
+        case 'b': case 'B': mul = 1; break;
+        default: return -1;
+        }
+        if (end[1] && !((end[1] == 'i' || end[1] == 'B') && (!end[2] || (end[2] == 'B' && !end[3]))))
+            return -1;
+    }
+    if (v && mul > ~0ull / v)
+        return -1;
+    *out = v * mul;
+    return 0;
+}
+
+static int opt_machine(struct rivet_options *o, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "virt") || !strcmp(tok, "type=virt"))
+            continue;
+        if (!strncmp(tok, "dumpdtb=", 8) && tok[8]) {
+            o->machine.dumpdtb = arg + (tok - copy) + 8;
+            /* keep a stable copy: the rest of arg may follow */
+            o->machine.dumpdtb = strndup(o->machine.dumpdtb, strcspn(o->machine.dumpdtb, ","));
+            continue;
+        }
+        if (!strcmp(tok, "help")) {
+            printf("Supported machines:\nvirt                 RISC-V VirtIO board (QEMU's virt memory map)\n");
+            exit(0);
+        }
+        rc = bad("-machine", arg, strchr(tok, '=') ? "unknown machine property (supported: dumpdtb=FILE)"
+                                                 : "unknown machine (supported: virt)");
+        break;
+    }
+    free(copy);
+    return rc;
+}
+
+static int opt_m(struct rivet_options *o, const char *arg)
+{
+    const char *s = arg;
+    if (!strncmp(s, "size=", 5))
+        s += 5;
+    unsigned long long v;
+    if (options_parse_size(s, 1ull << 20, &v) < 0)
+        return bad("-m", arg, "not a size (e.g. 512M, 2G)");
+    if (v < VIRT_MIN_RAM || v > VIRT_MAX_RAM)
+        return bad("-m", arg, "RAM must be between 16M and 16G");
+    if (v % 4096)
+        return bad("-m", arg, "RAM size must be a multiple of 4K");
+    o->machine.ram_size = v;
+    return 0;
+}
+
+static int opt_smp(struct rivet_options *o, const char *arg)
+{
+    const char *s = arg;
+    if (!strncmp(s, "cpus=", 5))
+        s += 5;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || (*end && *end != ','))
+        return bad("-smp", arg, "not a number of harts");
+    if (v < 1 || v > VIRT_MAX_HARTS)
+        return bad("-smp", arg, "between 1 and 8 harts are supported");
+    o->machine.smp = (unsigned)v;
+    return 0;
+}
+
+static int opt_bios(struct rivet_options *o, const char *arg)
+{
+    if (!strcmp(arg, "none"))
+        o->machine.bios = NULL;
+    else if (!strcmp(arg, "default"))
+        o->machine.bios = VIRT_DEFAULT_BIOS;
+    else
+        o->machine.bios = arg;
+    return 0;
+}
+
+static int opt_kernel(struct rivet_options *o, const char *arg) { o->machine.kernel = arg; return 0; }
+static int opt_initrd(struct rivet_options *o, const char *arg) { o->machine.initrd = arg; return 0; }
+static int opt_append(struct rivet_options *o, const char *arg) { o->machine.append = arg; return 0; }
+static int opt_dtb(struct rivet_options *o, const char *arg) { o->machine.dtb = arg; return 0; }
+static int opt_stats(struct rivet_options *o, const char *arg) { o->machine.stats = true; return 0; }
+
+static int opt_nographic(struct rivet_options *o, const char *arg)
+{
+    o->serial_stdio = true;
+    o->serial_file = NULL;
+    return 0;
+}
+
+static int opt_serial(struct rivet_options *o, const char *arg)
+{
+    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
+        o->serial_stdio = true;
+        o->serial_file = NULL;
+    } else if (!strncmp(arg, "file:", 5) && arg[5]) {
+        o->serial_file = arg + 5;
+        o->serial_stdio = false;
+    } else if (!strcmp(arg, "none") || !strcmp(arg, "null")) {
+        o->serial_stdio = false;
+        o->serial_file = NULL;
+    } else {
+        return bad("-serial", arg, "supported: stdio, mon:stdio, file:PATH, none");
+    }
+    return 0;
+}
+
+static int opt_display(struct rivet_options *o, const char *arg)
+{
+    if (!strcmp(arg, "none"))
+        return 0;
+    return bad("-display", arg, "only 'none' is supported in this build");
+}
+
+/* YYYY-MM-DD[THH:MM:SS] in UTC, to epoch nanoseconds. */
+static int parse_datetime(const char *s, uint64_t *ns)
+{
+    struct tm tm = { 0 };
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3)
+        return -1;
+    s += n;
+    if (*s == 'T') {
+        if (sscanf(s + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 3)
+            return -1;
+        s += 1 + n;
+    }
+    if (*s)
+        return -1;
+    if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    if (t < 0)
+        return -1;
+    *ns = (uint64_t)t * 1000000000ull;
+    return 0;
+}
+
+static int opt_rtc(struct rivet_options *o, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(tok, "base=", 5)) {
+            const char *v = tok + 5;
+            if (!strcmp(v, "utc") || !strcmp(v, "localtime"))
+                continue; /* host clock at start (the default) */
+            if (parse_datetime(v, &o->machine.rtc_base_ns) < 0) {
+                rc = bad("-rtc", arg, "base must be utc, localtime or YYYY-MM-DDTHH:MM:SS");
+                break;
+            }
+        } else if (!strncmp(tok, "clock=", 6) || !strncmp(tok, "driftfix=", 9)) {
+            continue; /* rivet's RTC always follows virtual time */
+        } else {
+            rc = bad("-rtc", arg, "unknown property (supported: base=, clock=)");
+            break;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static int opt_icount(struct rivet_options *o, const char *arg)
+{
+    char *copy = strdup(arg), *save = NULL;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "sleep=off"))
+            o->realtime = 0;
+        else if (!strcmp(tok, "sleep=on"))
+            o->realtime = 1;
+        else if (!strncmp(tok, "shift=", 6))
+            continue; /* rivet's time always comes from the instruction count */
+        else {
+            rc = bad("-icount", arg, "supported: [shift=N,]sleep=on|off");
+            break;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static int opt_help(struct rivet_options *o, const char *arg);
+static int opt_version(struct rivet_options *o, const char *arg)
+{
+    printf("rivet 0.1 (RISC-V RV64GC full-system emulator)\n");
+    exit(0);
+}
+
+static const struct option_def defs[] = {
+    { "machine", "virt[,dumpdtb=FILE]", "the board (only virt); dumpdtb= writes the device tree and exits", opt_machine },
+    { "M", "virt[,dumpdtb=FILE]", "same as -machine", opt_machine },
+    { "m", "SIZE", "guest RAM, with K/M/G suffix (default 512M; 16M to 16G)", opt_m },
+    { "smp", "N", "number of harts, 1 to 8 (default 1)", opt_smp },
+    { "bios", "FILE|none|default", "M-mode firmware (default: Debian's OpenSBI fw_dynamic.bin)", opt_bios },
+    { "kernel", "FILE", "kernel: raw RISC-V Linux Image or ELF (with -bios none: runs in M-mode)", opt_kernel },
+    { "initrd", "FILE", "initial ramdisk", opt_initrd },
+    { "append", "CMDLINE", "kernel command line", opt_append },
+    { "dtb", "FILE", "use this device tree blob instead of the generated one", opt_dtb },
+    { "nographic", NULL, "no display; the serial console on this terminal (Ctrl-A h for keys)", opt_nographic },
+    { "serial", "stdio|file:PATH|none", "where the UART console goes", opt_serial },
+    { "display", "none", "display backend", opt_display },
+    { "rtc", "base=utc|YYYY-MM-DDTHH:MM:SS", "what the real-time clock reads at start", opt_rtc },
+    { "icount", "[shift=N,]sleep=on|off", "sleep=off: never wait for wall time (batch; default without a terminal)", opt_icount },
+    { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
+    { "help", NULL, "print this help", opt_help },
+    { "h", NULL, "print this help", opt_help },
+    { "version", NULL, "print the version", opt_version },
+};
+
+static int opt_help(struct rivet_options *o, const char *arg)
+{
+    printf("usage: rivet [options]\n"
+           "rivet runs an RV64GC guest (OpenSBI, Linux) on the virt board, speaking QEMU's options.\n\n");
+    for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "-%s%s%s", defs[i].name, defs[i].arg ? " " : "", defs[i].arg ? defs[i].arg : "");
+        printf("  %-36s %s\n", left, defs[i].help);
+    }
+    printf("\nExit status: 0 on guest poweroff, the finisher's code on a guest failure,\n"
+           "1 on a bad option or image, 3 when a hart is stuck in a trap loop.\n");
+    exit(0);
+}
+
+int options_parse(struct rivet_options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->machine.ram_size = VIRT_DEFAULT_RAM;
+    o->machine.smp = 1;
+    o->machine.bios = VIRT_DEFAULT_BIOS;
+    o->realtime = -1;
+    o->serial_stdio = true;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    o->machine.rtc_base_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1]) {
+            fprintf(stderr, "rivet: unexpected argument '%s' (see rivet --help)\n", a);
+            return 1;
+        }
+        const char *name = a + 1 + (a[1] == '-');
+        const struct option_def *d = NULL;
+        for (size_t k = 0; k < sizeof defs / sizeof defs[0]; k++)
+            if (!strcmp(defs[k].name, name))
+                d = &defs[k];
+        if (!d) {
+            fprintf(stderr, "rivet: unknown option '%s' (see rivet --help)\n", a);
+            return 1;
+        }
+        const char *arg = NULL;
+        if (d->arg) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "rivet: option '%s' needs an argument: %s\n", a, d->arg);
+                return 1;
+            }
+            arg = argv[++i];
+        }
+        if (d->handle(o, arg) < 0)
+            return 1;
+    }
+    return -1;
+}

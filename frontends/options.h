@@ -1,0 +1,24 @@
+/* frontends/options.h: parsing rivet's command line. */
+#ifndef RIVET_OPTIONS_H
+#define RIVET_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "machine/virt.h"
+
+struct rivet_options {
+    struct virt_config machine;
+    bool serial_stdio;
+    const char *serial_file;
+    int realtime;       /* -1 = decide from the terminal, 0 = batch, 1 = sleep */
+};
+
+/* Fills o. Returns -1 to go on running, or an exit status (0 after --help,
+ * 1 after a one-line error on stderr). */
+int options_parse(struct rivet_options *o, int argc, char **argv);
+
+/* Parse a size with an optional K/M/G/T suffix (default unit: `unit`).
+ * Returns 0 or -1. */
+int options_parse_size(const char *s, unsigned long long unit, unsigned long long *out);
+
+#endif

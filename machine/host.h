@@ -1,0 +1,28 @@
+/* machine/host.h: what the machine asks of the host side (frontends/).
+ *
+ * The board never touches a terminal, a file or the wall clock directly:
+ * the frontend hands it these callbacks. Host input enters the machine only
+ * in virt_poll_host(), between CPU slices, so it can later be recorded and
+ * replayed with its instruction count.
+ */
+#ifndef RIVET_HOST_H
+#define RIVET_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct host_io {
+    void *ctx;
+    /* Guest console output (the UART). */
+    void (*serial_write)(void *ctx, const uint8_t *buf, size_t len);
+    /* Non-blocking: up to len bytes typed for the guest console. Sets *quit
+     * when the user asked to quit (Ctrl-A x). */
+    size_t (*serial_read)(void *ctx, uint8_t *buf, size_t len, bool *quit);
+    /* Sleep up to `us` microseconds or until host input is ready. */
+    void (*wait)(void *ctx, uint64_t us);
+    /* Wall clock in nanoseconds (monotonic) and real time (epoch ns). */
+    uint64_t (*monotonic_ns)(void *ctx);
+};
+
+#endif

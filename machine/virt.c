@@ -1,0 +1,565 @@
+/* machine/virt.c: the `virt` board: QEMU virt's memory map, boot flow and
+ * the run loop that drives harts, virtual time and host input.
+ *
+ *   0x00001000  reset ROM (jumps to firmware or kernel)
+ *   0x00100000  SiFive test finisher      0x00101000  goldfish RTC (irq 11)
+ *   0x02000000  CLINT                     0x0c000000  PLIC
+ *   0x10000000  16550A UART (irq 10)      0x10001000+ virtio-mmio slots (irq 1-8)
+ *   0x80000000  RAM
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus/bus.h"
+#include "cpu/riscv/hart.h"
+#include "cpu/riscv/tcache.h"
+#include "machine/clint.h"
+#include "machine/clock.h"
+#include "machine/fdt_virt.h"
+#include "machine/goldfish_rtc.h"
+#include "machine/loader.h"
+#include "machine/plic.h"
+#include "machine/sifive_test.h"
+#include "machine/uart16550.h"
+#include "machine/virt.h"
+
+#define ROM_BASE 0x1000ull
+#define ROM_SIZE 0x1000ull
+#define ROM_FW_DYN_OFF 64
+#define KERNEL_OFFSET 0x200000ull  /* kernel after the firmware, as QEMU */
+#define SLICE_INSNS 100000ull      /* one round-robin slice: 1 ms of virtual time */
+#define VIRTIO_MMIO_SLOTS 8
+
+struct virt {
+    const struct virt_config *cfg;
+    struct bus bus;
+    uint8_t *ram, *rom;
+    struct vclock clock;
+    struct rv_tcache *tc;
+    struct rv_hart *harts;
+    unsigned nharts;
+    struct rv_hart *running;
+    struct clint *clint;
+    struct plic *plic;
+    struct uart16550 *uart;
+    struct sifive_test *test;
+    struct goldfish_rtc *rtc;
+    uint64_t tohost, fromhost, tohost_seen;
+    bool stop, reset;
+    int exit_code;
+    uint8_t out[4096];
+    size_t outlen;
+    uint8_t in[64];
+    size_t in_len, in_pos;
+    bool quit;
+    uint64_t wall_ref, tick_ref;
+    uint64_t insns, rounds;
+};
+
+static void out_flush(struct virt *m)
+{
+    if (m->outlen && m->cfg->host.serial_write)
+        m->cfg->host.serial_write(m->cfg->host.ctx, m->out, m->outlen);
+    m->outlen = 0;
+}
+
+static void out_byte(void *ctx, uint8_t byte)
+{
+    struct virt *m = ctx;
+    if (m->outlen == sizeof m->out)
+        out_flush(m);
+    m->out[m->outlen++] = byte;
+}
+
+static uint64_t progress(void *ctx)
+{
+    struct virt *m = ctx;
+    return m->running ? rv_hart_progress(m->running) : 0;
+}
+
+static uint64_t hart_time(void *ctx)
+{
+    return vclock_now(ctx);
+}
+
+static void stop_all(struct virt *m)
+{
+    m->stop = true;
+    for (unsigned i = 0; i < m->nharts; i++)
+        rv_hart_request_stop(&m->harts[i]);
+}
+
+static void finisher(void *ctx, enum finisher_action a, int code)
+{
+    struct virt *m = ctx;
+    if (a == FINISHER_RESET)
+        m->reset = true;
+    m->exit_code = a == FINISHER_FAIL ? code : 0;
+    stop_all(m);
+}
+
+/* One-line error for the user; returns -1. */
+static int fail(const char *fmt, const char *what)
+{
+    fprintf(stderr, "rivet: ");
+    fprintf(stderr, fmt, what);
+    fputc('\n', stderr);
+    return -1;
+}
+
+/* A virtio-mmio slot with no device behind it (device ID 0), until the
+ * virtio transport lands: Linux probes all eight slots of the device tree. */
+static uint64_t empty_mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+    switch (off) {
+    case 0x000: return 0x74726976; /* "virt" */
+    case 0x004: return 2;          /* version */
+    case 0x00c: return 0x554d4551; /* vendor "QEMU" */
+    default: return 0;             /* device ID 0: no device */
+    }
+}
+static void empty_mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size) {}
+static const struct bus_device_ops empty_mmio_ops = { empty_mmio_read, empty_mmio_write };
+
+static int build_devices(struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    struct irq_line msip[VIRT_MAX_HARTS], mtip[VIRT_MAX_HARTS], meip[VIRT_MAX_HARTS], seip[VIRT_MAX_HARTS];
+    for (unsigned i = 0; i < m->nharts; i++) {
+        msip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MSI };
+        mtip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MTI };
+        meip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MEI };
+        seip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_SEI };
+    }
+    m->clint = clint_new(&m->clock, m->nharts, msip, mtip);
+    m->plic = plic_new(m->nharts, meip, seip);
+    m->uart = uart16550_new((struct irq_line){ plic_set_irq, m->plic, UART16550_IRQ }, out_byte, m);
+    m->test = sifive_test_new(finisher, m);
+    m->rtc = goldfish_rtc_new(&m->clock, c->rtc_base_ns,
+                              (struct irq_line){ plic_set_irq, m->plic, GOLDFISH_RTC_IRQ });
+    if (!m->clint || !m->plic || !m->uart || !m->test || !m->rtc)
+        return fail("%s", "out of memory creating devices");
+    if (bus_map(&m->bus, SIFIVE_TEST_BASE, SIFIVE_TEST_SIZE, "test", &sifive_test_ops, m->test) ||
+        bus_map(&m->bus, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, "rtc", &goldfish_rtc_ops, m->rtc) ||
+        bus_map(&m->bus, CLINT_BASE, CLINT_SIZE, "clint", &clint_ops, m->clint) ||
+        bus_map(&m->bus, PLIC_BASE, PLIC_SIZE, "plic", &plic_ops, m->plic) ||
+        bus_map(&m->bus, UART16550_BASE, UART16550_SIZE, "uart", &uart16550_ops, m->uart))
+        return fail("%s", "internal error: overlapping device map");
+    for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++)
+        if (bus_map(&m->bus, 0x10001000 + 0x1000ull * i, 0x1000, "virtio-mmio", &empty_mmio_ops, m))
+            return fail("%s", "internal error: overlapping device map");
+    return 0;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap)
+            break;
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+/* Load an ELF or a raw Linux Image / binary. */
+static int load_program(struct virt *m, const char *path, uint64_t raw_addr, bool linux_image,
+                        uint64_t *entry, uint64_t *end)
+{
+    char err[256];
+    int e = loader_is_elf(path);
+    if (e < 0)
+        return fail("cannot open '%s'", path);
+    if (e > 0) {
+        struct loaded_elf le;
+        if (loader_elf(&m->bus, path, &le, err, sizeof err) < 0)
+            return fail("%s", err);
+        *entry = le.entry;
+        *end = le.end;
+        if (le.tohost) {
+            m->tohost = le.tohost;
+            m->fromhost = le.fromhost;
+        }
+        return 0;
+    }
+    if (linux_image) {
+        int r = loader_linux_image(&m->bus, path, raw_addr, entry, end, err, sizeof err);
+        if (r == 0)
+            return 0;
+        if (r != -2)
+            return fail("%s", err);
+        /* A raw binary that is not an Image is still loadable, as QEMU does. */
+    }
+    uint64_t size;
+    if (loader_raw(&m->bus, path, raw_addr, &size, err, sizeof err) < 0)
+        return fail("%s", err);
+    *entry = raw_addr;
+    *end = raw_addr + size;
+    return 0;
+}
+
+static int boot_setup(struct virt *m, uint64_t *start)
+{
+    const struct virt_config *c = m->cfg;
+    uint64_t ram_end = VIRT_RAM_BASE + c->ram_size;
+    uint64_t kernel_entry = 0, kernel_end = VIRT_RAM_BASE, fw_entry = 0, fw_end = VIRT_RAM_BASE;
+    if (c->bios) {
+        if (load_program(m, c->bios, VIRT_RAM_BASE, false, &fw_entry, &fw_end) < 0)
+            return -1;
+    }
+    if (c->kernel) {
+        uint64_t addr = c->bios ? VIRT_RAM_BASE + KERNEL_OFFSET : VIRT_RAM_BASE;
+        if (c->bios && fw_end > addr)
+            addr = (fw_end + KERNEL_OFFSET - 1) & ~(KERNEL_OFFSET - 1);
+        if (load_program(m, c->kernel, addr, true, &kernel_entry, &kernel_end) < 0)
+            return -1;
+    } else if (!c->bios) {
+        return fail("%s", "no -kernel given and -bios none: nothing to run");
+    }
+
+    uint64_t initrd_start = 0, initrd_end = 0;
+    if (c->initrd) {
+        FILE *f = fopen(c->initrd, "rb");
+        if (!f)
+            return fail("cannot open initrd '%s'", c->initrd);
+        fseek(f, 0, SEEK_END);
+        long sz = ftell(f);
+        fclose(f);
+        if (sz <= 0)
+            return fail("initrd '%s' is empty", c->initrd);
+        initrd_start = loader_initrd_addr(VIRT_RAM_BASE, c->ram_size, kernel_end, (uint64_t)sz);
+        char err[256];
+        uint64_t size;
+        if (!initrd_start || loader_raw(&m->bus, c->initrd, initrd_start, &size, err, sizeof err) < 0)
+            return fail("initrd '%s' does not fit in RAM", c->initrd);
+        initrd_end = initrd_start + size;
+    }
+
+    /* Device tree */
+    uint8_t *dtb = NULL;
+    size_t dtb_len = 0;
+    if (c->dtb) {
+        if (read_file(c->dtb, &dtb, &dtb_len) < 0)
+            return fail("cannot read -dtb '%s'", c->dtb);
+    } else {
+        struct virt_fdt_config fc = {
+            .nharts = m->nharts, .ram_base = VIRT_RAM_BASE, .ram_size = c->ram_size,
+            .isa = RV_ISA_STRING, .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
+            .bootargs = c->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
+            .uart = true, .rtc = true, .test = true, .clint = true, .plic = true,
+            .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = false,
+        };
+        dtb_len = 64 * 1024;
+        dtb = malloc(dtb_len);
+        int n = dtb ? virt_fdt_build(&fc, dtb, dtb_len) : -1;
+        if (n < 0) {
+            free(dtb);
+            return fail("%s", "internal error: cannot build the device tree");
+        }
+        dtb_len = (size_t)n;
+    }
+    if (c->dumpdtb) {
+        FILE *f = fopen(c->dumpdtb, "wb");
+        if (!f || fwrite(dtb, 1, dtb_len, f) != dtb_len || fclose(f) != 0) {
+            free(dtb);
+            return fail("cannot write '%s'", c->dumpdtb);
+        }
+        free(dtb);
+        m->stop = true;
+        return 0;
+    }
+    uint64_t fdt_addr = loader_fdt_addr(VIRT_RAM_BASE, c->ram_size, dtb_len);
+    if (!fdt_addr || fdt_addr < kernel_end || (initrd_end && fdt_addr < initrd_end) ||
+        bus_dma_write(&m->bus, fdt_addr, dtb, dtb_len) < 0) {
+        free(dtb);
+        return fail("%s", "the device tree does not fit in RAM above the kernel");
+    }
+    free(dtb);
+    (void)ram_end;
+
+    uint64_t fw_dyn = ROM_BASE + ROM_FW_DYN_OFF;
+    if (c->bios) {
+        *start = fw_entry;
+        loader_fw_dynamic_info(&m->bus, fw_dyn, kernel_entry ? kernel_entry : 0, FW_DYNAMIC_NEXT_MODE_S, 0);
+    } else {
+        *start = kernel_entry;
+        fw_dyn = 0;
+    }
+    loader_reset_rom(m->rom, ROM_SIZE, *start, fdt_addr, fw_dyn);
+    return 0;
+}
+
+static void machine_free(struct virt *m)
+{
+    if (m->harts)
+        for (unsigned i = 0; i < m->nharts; i++)
+            rv_hart_destroy(&m->harts[i]);
+    free(m->harts);
+    rv_tcache_free(m->tc);
+    clint_free(m->clint);
+    plic_free(m->plic);
+    uart16550_free(m->uart);
+    sifive_test_free(m->test);
+    goldfish_rtc_free(m->rtc);
+    bus_free(&m->bus);
+    free(m->ram);
+    free(m->rom);
+}
+
+static int machine_build(struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    bus_init(&m->bus);
+    vclock_init(&m->clock);
+    m->clock.progress = progress;
+    m->clock.progress_ctx = m;
+    m->nharts = c->smp;
+    m->ram = calloc(1, c->ram_size);
+    m->rom = calloc(1, ROM_SIZE);
+    if (!m->ram || !m->rom)
+        return fail("cannot allocate %s of guest RAM", "the requested amount");
+    if (bus_map_ram(&m->bus, VIRT_RAM_BASE, c->ram_size, "ram", m->ram) ||
+        bus_map_ram(&m->bus, ROM_BASE, ROM_SIZE, "rom", m->rom))
+        return fail("%s", "internal error: RAM map");
+    m->tc = rv_tcache_new(&m->bus);
+    m->harts = calloc(m->nharts, sizeof *m->harts);
+    if (!m->tc || !m->harts)
+        return fail("%s", "out of memory");
+    for (unsigned i = 0; i < m->nharts; i++) {
+        if (rv_hart_init(&m->harts[i], &m->bus, m->tc, i) < 0)
+            return fail("%s", "out of memory");
+        m->harts[i].time = hart_time;
+        m->harts[i].time_ctx = &m->clock;
+        m->harts[i].timebase_hz = VCLOCK_HZ;
+    }
+    if (build_devices(m) < 0)
+        return -1;
+    uint64_t start;
+    if (boot_setup(m, &start) < 0)
+        return -1;
+    for (unsigned i = 0; i < m->nharts; i++)
+        rv_hart_reset(&m->harts[i], ROM_BASE);
+    return 0;
+}
+
+/* HTIF: act on a completed tohost value (seen unchanged twice). */
+static void poll_htif(struct virt *m)
+{
+    if (!m->tohost)
+        return;
+    uint64_t *to = bus_dma(&m->bus, m->tohost, 8);
+    if (!to)
+        return;
+    uint64_t v = *to;
+    if (v == 0 || v != m->tohost_seen) {
+        m->tohost_seen = v;
+        return;
+    }
+    m->tohost_seen = 0;
+    unsigned dev = v >> 56, cmd = (v >> 48) & 0xff;
+    if (dev == 0 && cmd == 0 && (v & 1)) {
+        uint64_t code = (v & 0xffffffffffffull) >> 1;
+        m->exit_code = code == 0 ? 0 : (code & 0xff) ? (int)(code & 0xff) : 1;
+        stop_all(m);
+        return;
+    }
+    if (dev == 1 && cmd == 1)
+        out_byte(m, (uint8_t)v);
+    *to = 0;
+    if (m->fromhost) {
+        uint64_t *from = bus_dma_w(&m->bus, m->fromhost, 8);
+        if (from)
+            *from = (uint64_t)dev << 56 | (uint64_t)cmd << 48;
+    }
+}
+
+/* The one place where host input enters the machine. */
+static void poll_host(struct virt *m)
+{
+    const struct host_io *io = &m->cfg->host;
+    if (m->in_pos == m->in_len && io->serial_read) {
+        bool quit = false;
+        m->in_len = io->serial_read(io->ctx, m->in, sizeof m->in, &quit);
+        m->in_pos = 0;
+        if (quit) {
+            m->quit = true;
+            stop_all(m);
+        }
+    }
+    if (m->in_pos < m->in_len)
+        m->in_pos += uart16550_receive(m->uart, m->in + m->in_pos, m->in_len - m->in_pos);
+}
+
+static uint64_t next_deadline(const struct virt *m)
+{
+    uint64_t d = vclock_next_deadline(&m->clock);
+    for (unsigned i = 0; i < m->nharts; i++) {
+        uint64_t h = rv_hart_next_deadline(&m->harts[i]);
+        if (h < d)
+            d = h;
+    }
+    return d;
+}
+
+/* Every hart waits: move time to the next event. Interactively, first let
+ * wall time catch up so that guest sleeps last as long as they say. */
+static void idle(struct virt *m, uint64_t deadline)
+{
+    const struct host_io *io = &m->cfg->host;
+    uint64_t now = m->clock.ticks;
+    if (!m->cfg->realtime) {
+        if (deadline == UINT64_MAX) {
+            /* Nothing will ever wake the guest but input. */
+            if (io->wait)
+                io->wait(io->ctx, 10000);
+            return;
+        }
+        vclock_advance(&m->clock, deadline);
+        return;
+    }
+    uint64_t wall = io->monotonic_ns(io->ctx);
+    uint64_t wall_now_ticks = m->tick_ref + (wall - m->wall_ref) / (1000000000ull / VCLOCK_HZ);
+    if (wall_now_ticks < now) {
+        /* Guest time is ahead of wall time: sleep, waking for input. */
+        uint64_t ahead_us = (now - wall_now_ticks) / (VCLOCK_HZ / 1000000);
+        if (ahead_us > 20000)
+            ahead_us = 20000;
+        if (io->wait)
+            io->wait(io->ctx, ahead_us);
+        return;
+    }
+    /* Wall time passed the guest's: resynchronise and jump. */
+    m->tick_ref = now;
+    m->wall_ref = wall;
+    uint64_t target = deadline;
+    uint64_t step = 20000 * (VCLOCK_HZ / 1000000); /* at most 20 ms at once */
+    if (target == UINT64_MAX || target - now > step)
+        target = now + step;
+    vclock_advance(&m->clock, target);
+}
+
+static void report_trap_loop(const struct rv_hart *h)
+{
+    fprintf(stderr,
+            "rivet: hart %" PRIu64 " is stuck: trap cause %" PRIu64 " at pc 0x%" PRIx64
+            " repeats forever (mtvec 0x%" PRIx64 ", stvec 0x%" PRIx64 ")\n",
+            h->mhartid, h->last_trap_cause, h->last_trap_pc, h->mtvec, h->stvec);
+}
+
+static int run(struct virt *m)
+{
+    const struct host_io *io = &m->cfg->host;
+    if (io->monotonic_ns)
+        m->wall_ref = io->monotonic_ns(io->ctx);
+    m->tick_ref = 0;
+    while (!m->stop) {
+        poll_host(m);
+        if (m->stop)
+            break;
+        vclock_advance(&m->clock, m->clock.ticks); /* fire what is due */
+        uint64_t now = m->clock.ticks;
+        uint64_t dl = next_deadline(m);
+        uint64_t budget = SLICE_INSNS;
+        if (dl > now && dl != UINT64_MAX && (dl - now) < budget / VCLOCK_INSNS_PER_TICK)
+            budget = (dl - now) * VCLOCK_INSNS_PER_TICK;
+        bool ran = false;
+        for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
+            struct rv_hart *h = &m->harts[i];
+            rv_hart_update_timer(h);
+            if (rv_hart_idle(h))
+                continue;
+            m->running = h;
+            m->insns += rv_hart_run(h, budget);
+            m->running = NULL;
+            ran = true;
+            if (h->trap_loop) {
+                out_flush(m);
+                report_trap_loop(h);
+                m->exit_code = 3;
+                m->stop = true;
+            }
+        }
+        if (m->stop)
+            break;
+        if (ran)
+            vclock_advance(&m->clock, now + budget / VCLOCK_INSNS_PER_TICK);
+        else
+            idle(m, next_deadline(m));
+        poll_htif(m);
+        out_flush(m);
+        if (getenv("RIVET_TRACE") && (++m->rounds % 20) == 0)
+            fprintf(stderr, "[trace] ticks=%llu insns=%llu pc=%llx priv=%d mip=%llx mie=%llx mstatus=%llx flushes=%llu blocks=%llu\n",
+                    (unsigned long long)m->clock.ticks, (unsigned long long)m->insns,
+                    (unsigned long long)m->harts[0].pc, m->harts[0].priv,
+                    (unsigned long long)(m->harts[0].mip_hw | m->harts[0].mip_sw), (unsigned long long)m->harts[0].mie,
+                    (unsigned long long)m->harts[0].mstatus, (unsigned long long)m->tc->flushes, (unsigned long long)m->tc->blocks_built);
+    }
+    out_flush(m);
+    return m->exit_code;
+}
+
+int virt_run(const struct virt_config *cfg)
+{
+    if (cfg->smp < 1 || cfg->smp > VIRT_MAX_HARTS) {
+        fprintf(stderr, "rivet: -smp %u: between 1 and %d harts are supported\n", cfg->smp, VIRT_MAX_HARTS);
+        return 1;
+    }
+    uint64_t total = 0;
+    uint64_t t0 = cfg->host.monotonic_ns ? cfg->host.monotonic_ns(cfg->host.ctx) : 0;
+    int rc;
+    for (;;) {
+        struct virt *m = calloc(1, sizeof *m);
+        if (!m) {
+            fprintf(stderr, "rivet: out of memory\n");
+            return 1;
+        }
+        m->cfg = cfg;
+        if (machine_build(m) < 0) {
+            machine_free(m);
+            free(m);
+            return 1;
+        }
+        if (m->stop) { /* dumpdtb */
+            machine_free(m);
+            free(m);
+            return 0;
+        }
+        rc = run(m);
+        total += m->insns;
+        bool again = m->reset && !m->quit;
+        machine_free(m);
+        free(m);
+        if (!again)
+            break;
+    }
+    if (cfg->stats && cfg->host.monotonic_ns) {
+        double secs = (double)(cfg->host.monotonic_ns(cfg->host.ctx) - t0) / 1e9;
+        fprintf(stderr, "rivet: stats: instructions=%" PRIu64 " seconds=%.3f mips=%.1f\n", total, secs,
+                secs > 0 ? (double)total / secs / 1e6 : 0.0);
+    }
+    return rc;
+}

@@ -1,0 +1,37 @@
+/* machine/virt.h: the `virt` board, QEMU's virt memory map. */
+#ifndef RIVET_VIRT_H
+#define RIVET_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine/host.h"
+
+#define VIRT_MAX_HARTS 8
+#define VIRT_RAM_BASE 0x80000000ull
+#define VIRT_DEFAULT_RAM (512ull << 20)
+#define VIRT_MIN_RAM (16ull << 20)
+#define VIRT_MAX_RAM (16ull << 30)
+#define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+struct virt_config {
+    uint64_t ram_size;
+    unsigned smp;
+    const char *bios;       /* path, or NULL for none */
+    const char *kernel;
+    const char *initrd;
+    const char *append;
+    const char *dtb;        /* use this blob instead of generating one */
+    const char *dumpdtb;    /* write the generated blob here and exit */
+    bool realtime;          /* sleep so that idle guest time follows wall time */
+    uint64_t rtc_base_ns;   /* epoch ns the RTC reads at virtual time 0 */
+    bool stats;             /* print instruction count and MIPS at exit */
+    struct host_io host;
+};
+
+/* Build the machine, run it until it stops, and return the process exit
+ * status: the guest's poweroff 0, a finisher failure its code, an error of
+ * the user's (bad image) 1 after a one-line message, a stuck hart 3. */
+int virt_run(const struct virt_config *);
+
+#endif

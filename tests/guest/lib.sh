@@ -1,0 +1,62 @@
+# Shared helpers for guest tests (sourced). Finds rivet, the firmware and
+# the test guest: $RIVET_GUEST_DIR, else build/guest from `make guest`,
+# else ../shared/guest (the known-good images, when present).
+B=${B:-build}
+RIVET=${RIVET:-$B/rivet}
+BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+top=$(pwd)
+GUEST=""
+for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "$top/../shared/guest"; do
+    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then
+        GUEST=$d
+        break
+    fi
+done
+if [ -z "$GUEST" ]; then
+    echo "no test guest: run 'make guest' (or set RIVET_GUEST_DIR)"
+    exit 1
+fi
+KERNEL=$GUEST/Image
+INITRD=$GUEST/initramfs.cpio.gz
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+die() { echo "FAIL: $*"; exit 1; }
+
+# boot_guest OUT [rivet options...]: boots the test guest in batch mode and
+# powers off; the console goes to OUT.
+boot_guest() {
+    out=$1; shift
+    timeout "${BOOT_TIMEOUT:-120}" "$RIVET" -M virt -nographic -kernel "$KERNEL" -initrd "$INITRD" "$@" < /dev/null > "$out" 2>&1
+}
+
+# expect FILE PATTERN: FILE has a line matching the extended regex.
+expect() {
+    tr -d '\r' < "$1" | grep -aEq "$2" || { echo "--- $1:"; tail -n 20 "$1"; die "no line matching '$2'"; }
+}
+
+# interact OUT PROMPT INPUT [rivet options...]: boots the guest with a shell
+# on the console, waits until OUT shows PROMPT, then types INPUT (a file)
+# into the console, as a person would.
+interact() {
+    out=$1; prompt=$2; input=$3; shift 3
+    fifo=$TMP/console-in
+    rm -f "$fifo"; mkfifo "$fifo"
+    timeout "${BOOT_TIMEOUT:-120}" "$RIVET" -M virt -nographic -kernel "$KERNEL" -initrd "$INITRD" "$@" \
+        < "$fifo" > "$out" 2>&1 &
+    pid=$!
+    exec 9> "$fifo"
+    n=0
+    until grep -aq "$prompt" "$out" 2>/dev/null; do
+        n=$((n + 1))
+        if [ $n -gt 1200 ] || ! kill -0 $pid 2>/dev/null; then
+            exec 9>&-
+            wait $pid
+            return 1
+        fi
+        sleep 0.1
+    done
+    cat "$input" >&9
+    exec 9>&-
+    wait $pid
+}
