@@ -126,9 +126,19 @@ enter:
 
 lookup: {
         uint64_t gen = h->tc->gen;
-        struct rv_block *nb = rv_block_get(h);
-        if (!nb)
-            goto dispatch;
+        struct rv_block *nb;
+        /* Fast path: fetch TLB hit and a jump-cache entry for this pc. */
+        uint64_t pc = h->pc;
+        const struct rv_tlb_entry *e = &h->tlb[h->imode][RV_TLB_X][(pc >> 12) & (RV_TLB_SIZE - 1)];
+        nb = h->jump_cache[(pc >> 1) & ((1u << RV_JC_BITS) - 1)];
+        if (LIKELY(e->tag == (pc & ~0xfffull) && h->tc_gen == gen && nb && nb->vpc == pc &&
+                   nb->host == (uintptr_t)(pc + e->addend))) {
+            /* found */
+        } else {
+            nb = rv_block_get(h);
+            if (!nb)
+                goto dispatch;
+        }
         if (prev && h->tc->gen == gen && nb->host && prev->host &&
             ((prev->vpc ^ nb->vpc) >> 12) == 0)
             prev->chain[prev_slot] = nb;

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Linux boot benchmark: time from start to the init marker (GUEST-BOOT-OK)
+# and to poweroff, on rivet and (when installed) on qemu-system-riscv64 with
+# the same firmware, kernel and initramfs. Best of $RUNS runs (default 3).
+set -eu
+B=${B:-build}
+RUNS=${RUNS:-3}
+SMP=${SMP:-1}
+BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+GUEST=""
+for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "../shared/guest"; do
+    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then GUEST=$d; break; fi
+done
+[ -n "$GUEST" ] || { echo "bench-boot: no test guest (run make guest)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# one_run EMULATOR-COMMAND...: prints "marker_ms poweroff_ms"
+one_run() {
+    start=$(now_ms)
+    "$@" < /dev/null 2>&1 | while IFS= read -r line; do
+        case "$line" in
+            *GUEST-BOOT-OK*) now_ms > "$tmp/marker" ;;
+        esac
+    done
+    end=$(now_ms)
+    [ -f "$tmp/marker" ] || { echo "bench-boot: no GUEST-BOOT-OK from: $*" >&2; return 1; }
+    echo "$(( $(cat "$tmp/marker") - start )) $(( end - start ))"
+    rm -f "$tmp/marker"
+}
+
+best() { # best RESULTS-FILE COLUMN
+    sort -n -k"$2" "$1" | head -n 1 | cut -d' ' -f"$2"
+}
+
+append="console=ttyS0 guest.poweroff=1"
+: > "$tmp/rivet"
+for i in $(seq "$RUNS"); do
+    one_run "$B/rivet" -M virt -m 512M -smp "$SMP" -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+        -initrd "$GUEST/initramfs.cpio.gz" -append "$append" >> "$tmp/rivet"
+done
+rm_marker=$(best "$tmp/rivet" 1); rm_off=$(best "$tmp/rivet" 2)
+echo "boot (-smp $SMP, best of $RUNS): rivet  to marker ${rm_marker} ms, to poweroff ${rm_off} ms"
+if command -v qemu-system-riscv64 > /dev/null 2>&1; then
+    : > "$tmp/qemu"
+    for i in $(seq "$RUNS"); do
+        one_run qemu-system-riscv64 -M virt -m 512M -smp "$SMP" -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" >> "$tmp/qemu"
+    done
+    qm_marker=$(best "$tmp/qemu" 1); qm_off=$(best "$tmp/qemu" 2)
+    echo "boot (-smp $SMP, best of $RUNS): qemu   to marker ${qm_marker} ms, to poweroff ${qm_off} ms"
+    awk -v a="$rm_marker" -v b="$qm_marker" -v c="$rm_off" -v d="$qm_off" \
+        'BEGIN { printf "boot ratio rivet/qemu: to marker %.2f, to poweroff %.2f\n", a / b, c / d }'
+else
+    echo "boot: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
+fi
