@@ -3,7 +3,10 @@
  * Two engines compute the same function:
  *   - the host's FPU for add/sub/mul/div/sqrt/fma in RNE, RTZ, RDN and RUP,
  *     which on x86-64 (SSE, tininess after rounding like RISC-V) is exact
- *     bit for bit and flag for flag once NaN results are made canonical;
+ *     bit for bit and flag for flag once NaN results are made canonical.
+ *     In RNE with NX already accrued (the usual state) it runs without
+ *     touching the fenv at all; otherwise it sets the rounding mode and
+ *     reads the flags around the operation;
  *   - a portable soft-float (integer arithmetic only) for everything the
  *     host cannot do the RISC-V way: RMM, FMA with a NaN addend (0*inf+qNaN
  *     must raise NV), hosts without FMA, hosts that detect tininess before
@@ -649,29 +652,30 @@ static uint64_t host_arith_s(int op, uint64_t ua, uint64_t ub, uint64_t uc, int 
 
 #endif /* FPU_HOST */
 
-/* One arithmetic operation (FMA operands already negated as the opcode
- * asks), result canonical. *fl holds the flags accrued so far and gets this
- * operation's added. */
+#if FPU_HOST
+/* The common case without touching the host's fenv, which is assumed to be
+ * in its default state (RNE, no flush-to-zero): rm is RNE and NX is already
+ * accrued, so only the other flags matter, and each shows in the result: NV
+ * as NaN, DZ and OF as infinity, UF as a magnitude at or below the smallest
+ * normal (a zero sum is exact). False means: redo it with flags. */
+__attribute__((always_inline))
+static inline bool host_fast(int op, int fmt, uint64_t a, uint64_t b, uint64_t c, uint64_t *res)
+{
+    uint64_t r = fmt == FMT_D ? host_plain_d(op, a, b, c) : host_plain_s(op, a, b, c);
+    uint64_t m = f_mag(r, fmt);
+    *res = r;
+    return (m > 1ull << f_mbits(fmt) && m < f_inf(fmt)) || (m == 0 && op <= OP_SUB);
+}
+#endif
+
+/* fp_op's general case: host FPU with its flags observed, or soft-float. */
 static uint64_t fp_arith(int op, int fmt, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl)
 {
 #if FPU_HOST
     if (rm != RM_RMM && (op != OP_FMA || (!f_isnan(c, fmt) && host_has_fma()))) {
-        uint64_t r;
-        if (rm == RM_RNE && (*fl & FFLAG_NX)) {
-            /* Fast path (the common case), without touching the host's
-             * fenv, which is assumed to be in its default state (RNE, no
-             * flush-to-zero). With NX already accrued, any other flag
-             * shows in the result: NV as NaN, DZ and OF as infinity, UF
-             * as a magnitude at or below the smallest normal (a zero sum
-             * is exact). Anything else is redone with flags. */
-            r = fmt == FMT_D ? host_plain_d(op, a, b, c) : host_plain_s(op, a, b, c);
-            uint64_t m = f_mag(r, fmt);
-            if ((m > 1ull << f_mbits(fmt) && m < f_inf(fmt)) || (m == 0 && op <= OP_SUB))
-                return r;
-        }
         uint32_t hfl = 0;
-        r = fmt == FMT_D ? host_arith_d(op, a, b, c, rm, *fl, &hfl)
-                         : host_arith_s(op, a, b, c, rm, *fl, &hfl);
+        uint64_t r = fmt == FMT_D ? host_arith_d(op, a, b, c, rm, *fl, &hfl)
+                                  : host_arith_s(op, a, b, c, rm, *fl, &hfl);
         if (f_isnan(r, fmt))
             r = f_qnan(fmt);
 #if !FPU_HOST_X86
@@ -685,6 +689,21 @@ static uint64_t fp_arith(int op, int fmt, uint64_t a, uint64_t b, uint64_t c, in
     }
 #endif
     return soft_arith(op, fmt, a, b, c, rm, fl);
+}
+
+/* One arithmetic operation (FMA operands already negated as the opcode
+ * asks), result canonical. *fl holds the flags accrued so far and gets this
+ * operation's added. */
+__attribute__((always_inline))
+static inline uint64_t fp_op(int op, int fmt, uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl)
+{
+#if FPU_HOST
+    uint64_t r;
+    if (rm == RM_RNE && (*fl & FFLAG_NX) && (op != OP_FMA || host_has_fma()) &&
+        host_fast(op, fmt, a, b, c, &r))
+        return r;
+#endif
+    return fp_arith(op, fmt, a, b, c, rm, fl);
 }
 
 /* ---- conversions ---- */
@@ -860,7 +879,7 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
             a ^= f_signbit(fmt);
         if (opc == 0x47 || opc == 0x4f)
             c ^= f_signbit(fmt);
-        freg_write(f, rd, fmt, fp_arith(OP_FMA, fmt, a, b, c, rm, &fl));
+        freg_write(f, rd, fmt, fp_op(OP_FMA, fmt, a, b, c, rm, &fl));
         *fflags = fl;
         return 0;
     }
@@ -875,7 +894,7 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
             return -1;
         if ((rm = resolve_rm(funct3, frm)) < 0)
             return -1;
-        uint64_t r = fp_arith(op, fmt, freg_read(f, rs1, fmt), freg_read(f, rs2, fmt), 0, rm, &fl);
+        uint64_t r = fp_op(op, fmt, freg_read(f, rs1, fmt), freg_read(f, rs2, fmt), 0, rm, &fl);
         freg_write(f, rd, fmt, r);
         break;
     }
