@@ -126,6 +126,17 @@ int rv_translate(struct rv_hart *h, uint64_t va, int kind, uint64_t *pa)
     return (int)fault_cause(kind);
 }
 
+/* memcpy with a constant size per case, so it compiles to one move. */
+static inline void copy_sized(void *dst, const void *src, unsigned size)
+{
+    switch (size) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    default: memcpy(dst, src, 8); break;
+    }
+}
+
 static void tlb_fill(struct rv_hart *h, unsigned mode, int kind, uint64_t va, uint8_t *host_page)
 {
     struct rv_tlb_entry *e = &h->tlb[mode][kind][(va >> 12) & (RV_TLB_SIZE - 1)];
@@ -136,7 +147,12 @@ static void tlb_fill(struct rv_hart *h, unsigned mode, int kind, uint64_t va, ui
 /* Host page for a RAM page fully inside a RAM region, else NULL. */
 static uint8_t *ram_page(struct rv_hart *h, uint64_t pa, const struct bus_region **rp)
 {
-    const struct bus_region *r = bus_find(h->bus, pa);
+    struct bus *bus = h->bus;
+    if (pa - bus->ram_base < bus->ram_size) { /* main RAM: the common case */
+        *rp = NULL;
+        return bus->ram + ((pa - bus->ram_base) & ~0xfffull);
+    }
+    const struct bus_region *r = bus_find(bus, pa);
     *rp = r;
     if (!r || !r->host)
         return NULL;
@@ -164,12 +180,12 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
                 rv_tcache_code_written(h->tc, pa);
                 *code_hit = true;
             }
-            memcpy(p, val, size);
-            if (r->host == h->bus->ram)
+            copy_sized(p, val, size);
+            if (!r) /* main RAM: code writes to it are tracked */
                 tlb_fill(h, mode, kind, va, page);
         } else {
             *val = 0;
-            memcpy(val, p, size);
+            copy_sized(val, p, size);
             tlb_fill(h, mode, kind, va, page);
         }
         return 0;

@@ -1,0 +1,150 @@
+#!/bin/sh
+# Benchmarks rivet against qemu-system-riscv64 (when it is installed).
+#
+#   sh scripts/bench.sh [SECTION...]      (run by `make bench`, tree root)
+#
+# Sections (default: all):
+#   cpu   build/roms/bench.elf, the bare-metal CPU benchmark: its checksum
+#         lines must match QEMU's; reports wall time, the ratio and MIPS.
+# A new benchmark (Linux boot, block I/O, ...) is one more section_NAME
+# function that calls run_best and add_row, and its name in SECTIONS.
+#
+# Environment: RIVET (default build/rivet), QEMU (qemu-system-riscv64),
+# BENCH_RUNS (3: the best wall time counts), BENCH_TIMEOUT (seconds per
+# run, 600).  Exits 1 on a failed run or a checksum mismatch.
+set -eu
+
+SECTIONS="cpu"
+RIVET=${RIVET:-build/rivet}
+QEMU=${QEMU:-qemu-system-riscv64}
+RUNS=${BENCH_RUNS:-3}
+TIMEOUT=${BENCH_TIMEOUT:-600}
+BENCH_ELF=build/roms/bench.elf
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+rows="$tmp/rows"
+: >"$rows"
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+now() {
+    date +%s.%N
+}
+
+have_qemu() {
+    command -v "$QEMU" >/dev/null 2>&1
+}
+
+# run_best TAG CMD...: runs CMD RUNS times (stdin closed, under timeout).
+# Leaves the last run's stdout/stderr in $tmp/TAG.out / $tmp/TAG.err and
+# the best wall time in seconds in $tmp/TAG.time; returns the first
+# non-zero exit status (after printing the run's stderr tail), else 0.
+run_best() {
+    tag=$1
+    shift
+    best=
+    i=0
+    while [ "$i" -lt "$RUNS" ]; do
+        i=$((i + 1))
+        t0=$(now)
+        rc=0
+        timeout "$TIMEOUT" "$@" </dev/null >"$tmp/$tag.out" 2>"$tmp/$tag.err" || rc=$?
+        t1=$(now)
+        if [ "$rc" -ne 0 ]; then
+            if [ "$rc" -eq 124 ]; then
+                echo "bench: $tag: timed out after ${TIMEOUT}s: $*" >&2
+            else
+                echo "bench: $tag: exit status $rc: $*" >&2
+            fi
+            tail -n 5 "$tmp/$tag.err" | sed 's/^/    /' >&2
+            return "$rc"
+        fi
+        # the stats line of the fastest run is the one to keep
+        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        if [ -z "$best" ] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then
+            best=$t
+            cp "$tmp/$tag.err" "$tmp/$tag.best.err"
+        fi
+    done
+    echo "$best" >"$tmp/$tag.time"
+    return 0
+}
+
+# the value of KEY=... in rivet's "rivet: stats: ..." line, or empty
+rivet_stat() {
+    sed -n 's/^rivet: stats: //p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+
+# add_row NAME RIVET_SECONDS QEMU_SECONDS_OR_- MIPS_OR_-
+add_row() {
+    echo "$1 $2 $3 $4" >>"$rows"
+}
+
+print_table() {
+    echo
+    awk 'BEGIN { printf "%-10s %10s %10s %12s %11s\n", "benchmark", "rivet s", "qemu s", "rivet/qemu", "rivet MIPS" }
+         {
+             ratio = ($3 == "-" || $3 + 0 == 0) ? "-" : sprintf("%.2f", $2 / $3)
+             printf "%-10s %10s %10s %12s %11s\n", $1, $2, $3, ratio, $4
+         }' "$rows"
+}
+
+# checksum lines of a run, without the serial console's carriage returns
+checksums() {
+    tr -d '\r' <"$1" | grep 'checksum=' || true
+}
+
+section_cpu() {
+    [ -f "$BENCH_ELF" ] || die "$BENCH_ELF not found (run: make $BENCH_ELF)"
+    echo "== cpu: $BENCH_ELF, best of $RUNS"
+
+    if ! run_best rivet "$RIVET" -M virt -m 512M -bios none -nographic -stats \
+            -kernel "$BENCH_ELF"; then
+        die "rivet failed on $BENCH_ELF"
+    fi
+    checksums "$tmp/rivet.out" >"$tmp/rivet.sums"
+    [ -s "$tmp/rivet.sums" ] || die "rivet printed no checksum lines"
+    tr -d '\r' <"$tmp/rivet.out" | grep -q '^bench: done' ||
+        die "rivet's output lacks 'bench: done'"
+    sed 's/^/rivet: /' "$tmp/rivet.sums"
+    rivet_s=$(cat "$tmp/rivet.time")
+    mips=$(rivet_stat "$tmp/rivet.best.err" mips)
+    if [ -z "$mips" ]; then
+        echo "bench: rivet printed no 'rivet: stats:' line (-stats)" >&2
+        mips=-
+    fi
+
+    qemu_s=-
+    if have_qemu; then
+        if ! run_best qemu "$QEMU" -M virt -m 512M -bios none -nographic \
+                -kernel "$BENCH_ELF"; then
+            die "qemu failed on $BENCH_ELF"
+        fi
+        checksums "$tmp/qemu.out" >"$tmp/qemu.sums"
+        if ! cmp -s "$tmp/rivet.sums" "$tmp/qemu.sums"; then
+            echo "MISMATCH: rivet and qemu printed different checksums:"
+            diff "$tmp/rivet.sums" "$tmp/qemu.sums" | sed 's/^/    /' || true
+            exit 1
+        fi
+        echo "qemu:  checksums match"
+        qemu_s=$(cat "$tmp/qemu.time")
+    else
+        echo "qemu:  $QEMU not found: rivet's numbers only"
+    fi
+    add_row cpu "$rivet_s" "$qemu_s" "$mips"
+}
+
+[ -x "$RIVET" ] || die "$RIVET not found or not executable (run: make)"
+[ $# -gt 0 ] || set -- $SECTIONS
+for section in "$@"; do
+    case " $SECTIONS " in
+    *" $section "*) "section_$section" ;;
+    *) die "unknown section '$section' (have: $SECTIONS)" ;;
+    esac
+done
+print_table

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Run bare-metal ISA test ELFs on an emulator and report each one.
+#
+#   scripts/run-isa.sh EMU ELF...
+#   e.g. scripts/run-isa.sh build/rivet build/tests/isa/*.elf
+#        scripts/run-isa.sh qemu-system-riscv64 build/tests/isa/*.elf
+#
+# Each ELF runs as `EMU -M virt -m 512M -bios none -nographic -kernel ELF`
+# under `timeout 20`; the test's exit status (0 = pass, through the SiFive
+# test finisher or HTIF) decides.  Prints "PASS name" or "FAIL name (exit N)"
+# (followed by the test's last output lines, indented) and ends with
+# "N passed, M failed".  Exits 0 only if every test passed.
+set -u
+
+if [ $# -lt 2 ]; then
+    echo "usage: $0 EMU ELF..." >&2
+    exit 2
+fi
+emu=$1
+shift
+if ! command -v "$emu" >/dev/null 2>&1; then
+    echo "run-isa: emulator not found: $emu" >&2
+    exit 2
+fi
+
+timeout_s=${ISA_TIMEOUT:-20}
+out=$(mktemp "${TMPDIR:-/tmp}/run-isa.XXXXXX")
+trap 'rm -f "$out"' EXIT INT TERM
+
+passed=0
+failed=0
+for elf in "$@"; do
+    name=$(basename "$elf" .elf)
+    if [ ! -f "$elf" ]; then
+        echo "FAIL $name (missing: $elf)"
+        failed=$((failed + 1))
+        continue
+    fi
+    rc=0
+    timeout "$timeout_s" "$emu" -M virt -m 512M -bios none -nographic \
+        -kernel "$elf" </dev/null >"$out" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "PASS $name"
+        passed=$((passed + 1))
+    else
+        if [ "$rc" -eq 124 ]; then
+            echo "FAIL $name (exit $rc: timed out after ${timeout_s}s)"
+        else
+            echo "FAIL $name (exit $rc)"
+        fi
+        tail -n 5 "$out" | tr -d '\r' | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
