@@ -6,7 +6,9 @@
 # Sections (default: all):
 #   cpu   build/roms/bench.elf, the bare-metal CPU benchmark: its checksum
 #         lines must match QEMU's; reports wall time, the ratio and MIPS.
-# A new benchmark (Linux boot, block I/O, ...) is one more section_NAME
+#   boot  Linux boot of the test guest (OpenSBI + Image + initramfs) to the
+#         init marker and to poweroff, -smp 1 and -smp 4 (scripts/bench-boot.sh).
+# A new benchmark (block I/O, network, ...) is one more section_NAME
 # function that calls run_best and add_row, and its name in SECTIONS.
 #
 # Environment: RIVET (default build/rivet), QEMU (qemu-system-riscv64),
@@ -14,7 +16,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu"
+SECTIONS="cpu boot"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -137,6 +139,21 @@ section_cpu() {
         echo "qemu:  $QEMU not found: rivet's numbers only"
     fi
     add_row cpu "$rivet_s" "$qemu_s" "$mips"
+}
+
+# section_boot: scripts/bench-boot.sh prints its own lines; the table gets
+# the time to poweroff (ms converted to s).
+section_boot() {
+    for smp in 1 4; do
+        echo "== boot: -smp $smp, best of $RUNS"
+        SMP=$smp RUNS=$RUNS sh scripts/bench-boot.sh | tee "$tmp/boot$smp.txt"
+        r=$(sed -n 's/.*rivet  to marker [0-9]* ms, to poweroff \([0-9]*\) ms/\1/p' "$tmp/boot$smp.txt")
+        q=$(sed -n 's/.*qemu   to marker [0-9]* ms, to poweroff \([0-9]*\) ms/\1/p' "$tmp/boot$smp.txt")
+        [ -n "$r" ] || die "boot benchmark failed"
+        r=$(awk -v v="$r" 'BEGIN { printf "%.3f", v / 1000 }')
+        if [ -n "$q" ]; then q=$(awk -v v="$q" 'BEGIN { printf "%.3f", v / 1000 }'); else q=-; fi
+        add_row "boot-smp$smp" "$r" "$q" -
+    done
 }
 
 [ -x "$RIVET" ] || die "$RIVET not found or not executable (run: make)"
