@@ -31,29 +31,34 @@ const void *const *rv_exec(struct rv_hart *h)
     struct rv_block *b, *prev = NULL;
     const struct rv_op *op;
     int prev_slot = 0;
+    uint64_t done = 0; /* h->slice_done, kept in a register; synced before calls that may read it */
 
 #define NEXT() do { op++; goto *op->impl; } while (0)
     /* Leave the block at a control transfer; slot 0 = taken, 1 = fall-through. */
 #define BLOCK_DONE(target, slot) do {                                   \
-        h->pc = (target);                                               \
-        h->slice_done += b->n;                                          \
-        if (UNLIKELY(h->slice_done >= h->limit)) goto dispatch;         \
+        done += b->n;                                                   \
+        if (UNLIKELY(done >= h->limit)) {                               \
+            h->pc = (target); h->slice_done = done; goto dispatch;      \
+        }                                                               \
         struct rv_block *nb_ = b->chain[slot];                          \
-        if (LIKELY(nb_ != NULL)) { b = nb_; goto enter; }               \
+        if (LIKELY(nb_ != NULL)) { b = nb_; op = b->ops; goto *op->impl; } \
+        h->pc = (target);                                               \
         prev = b; prev_slot = (slot);                                   \
         goto lookup;                                                    \
     } while (0)
 #define INDIRECT_DONE(target) do {                                      \
         h->pc = (target);                                               \
-        h->slice_done += b->n;                                          \
-        if (UNLIKELY(h->slice_done >= h->limit)) goto dispatch;         \
+        done += b->n;                                                   \
+        if (UNLIKELY(done >= h->limit)) { h->slice_done = done; goto dispatch; } \
         prev = NULL;                                                    \
         goto lookup;                                                    \
     } while (0)
+    /* Before a call that may read the retired count (time, MMIO). */
+#define SYNC() (h->slice_done = done, h->cur_block = b, h->cur_op = op)
     /* Leave after the current op (state changed under the block). */
 #define EXIT_AFTER() do {                                               \
         h->pc = op->pc + op->len;                                       \
-        h->slice_done += (uint64_t)(op - b->ops) + 1;                   \
+        h->slice_done = done + (uint64_t)(op - b->ops) + 1;             \
         goto dispatch;                                                  \
     } while (0)
 #define RAISE(cause, tval) do {                                         \
@@ -71,7 +76,7 @@ const void *const *rv_exec(struct rv_hart *h)
             x[op->rd] = (uint64_t)v_;                                   \
         } else {                                                        \
             uint64_t v_;                                                \
-            h->cur_op = op;                                             \
+            SYNC();                                             \
             if (rv_load_slow(h, va_, SZ, &v_)) goto exception;          \
             x[op->rd] = (uint64_t)(T)v_;                                \
         }                                                               \
@@ -85,7 +90,7 @@ const void *const *rv_exec(struct rv_hart *h)
             T v_ = (T)val_;                                             \
             memcpy((void *)(uintptr_t)(va_ + e_->addend), &v_, SZ);     \
         } else {                                                        \
-            h->cur_op = op;                                             \
+            SYNC();                                             \
             int r_ = rv_store_slow(h, va_, SZ, val_);                   \
             if (r_ == 1) goto exception;                                \
             if (r_ == 2) EXIT_AFTER();                                  \
@@ -119,8 +124,7 @@ dispatch:
         if (b)
             break;
     }
-enter:
-    h->cur_block = b;
+    done = h->slice_done;
     op = b->ops;
     goto *op->impl;
 
@@ -136,19 +140,22 @@ lookup: {
             /* found */
         } else {
             nb = rv_block_get(h);
-            if (!nb)
+            if (!nb) {
+                h->slice_done = done;
                 goto dispatch;
+            }
         }
         if (prev && h->tc->gen == gen && nb->host && prev->host &&
             ((prev->vpc ^ nb->vpc) >> 12) == 0)
             prev->chain[prev_slot] = nb;
         b = nb;
-        goto enter;
+        op = b->ops;
+        goto *op->impl;
     }
 
 exception:
     h->pc = op->pc;
-    h->slice_done += (uint64_t)(op - b->ops);
+    h->slice_done = done + (uint64_t)(op - b->ops);
     rv_raise(h, h->exc_cause, h->exc_tval);
     goto dispatch;
 
@@ -279,13 +286,13 @@ L_EBREAK: RAISE(RV_EXC_BREAKPOINT, op->pc);
 L_MRET:
     if (h->priv != RV_PRIV_M)
         ILLEGAL();
-    h->slice_done += (uint64_t)(op - b->ops) + 1;
+    h->slice_done = done + (uint64_t)(op - b->ops) + 1;
     rv_mret(h);
     goto dispatch;
 L_SRET:
     if (h->priv < RV_PRIV_S || (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TSR)))
         ILLEGAL();
-    h->slice_done += (uint64_t)(op - b->ops) + 1;
+    h->slice_done = done + (uint64_t)(op - b->ops) + 1;
     rv_sret(h);
     goto dispatch;
 L_WFI:
@@ -305,7 +312,7 @@ L_SFENCE_VMA:
 
 #define CSR(kind, operand, writes) do {                                 \
         uint64_t old_;                                                  \
-        h->cur_op = op;                                                 \
+        SYNC();                                                 \
         int r_ = rv_csr_op(h, (unsigned)op->imm, kind, (operand), (writes), &old_); \
         if (r_ < 0) ILLEGAL();                                          \
         x[op->rd] = old_;                                               \
@@ -327,7 +334,7 @@ L_CSRRCI: CSR(RV_CSR_RC, op->rs1, op->rs1 != 0);
             ptr = (void *)(uintptr_t)(va_ + e_->addend);                \
         } else {                                                        \
             uint64_t pa_;                                               \
-            h->cur_op = op;                                             \
+            SYNC();                                             \
             if (rv_amo_addr(h, va_, SZ, is_lr, &ptr, &pa_)) goto exception; \
         }                                                               \
     } while (0)
@@ -421,7 +428,7 @@ L_FLW:
             memcpy(&v, (void *)(uintptr_t)(va_ + e_->addend), 4);
         } else {
             uint64_t t;
-            h->cur_op = op;
+            SYNC();
             if (rv_load_slow(h, va_, 4, &t)) goto exception;
             v = (uint32_t)t;
         }
@@ -438,7 +445,7 @@ L_FLD:
         if (LIKELY(HIT(e_, va_, 8))) {
             memcpy(&v, (void *)(uintptr_t)(va_ + e_->addend), 8);
         } else {
-            h->cur_op = op;
+            SYNC();
             if (rv_load_slow(h, va_, 8, &v)) goto exception;
         }
         h->f[op->rd] = v;
