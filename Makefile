@@ -79,4 +79,4 @@ install: $(B)/rivet
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(LIB_OBJS:.o=.d) $(B)/frontends/main.d $(UNIT_SRCS:%.c=$(B)/%.d)

@@ -85,6 +85,17 @@ static uint64_t hart_time(void *ctx)
     return vclock_now(ctx);
 }
 
+/* A software interrupt (IPI) for hart n: the sender usually waits for the
+ * answer, so end its slice and let the receiver run. Deterministic: it
+ * depends only on what the guest does. */
+static void msip_set(void *ctx, unsigned n, bool level)
+{
+    struct virt *m = ctx;
+    rv_hart_set_irq(&m->harts[n], RV_IRQ_MSI, level);
+    if (level && m->running && m->running != &m->harts[n])
+        rv_hart_yield(m->running);
+}
+
 static void stop_all(struct virt *m)
 {
     m->stop = true;
@@ -129,7 +140,7 @@ static int build_devices(struct virt *m)
     const struct virt_config *c = m->cfg;
     struct irq_line msip[VIRT_MAX_HARTS], mtip[VIRT_MAX_HARTS], meip[VIRT_MAX_HARTS], seip[VIRT_MAX_HARTS];
     for (unsigned i = 0; i < m->nharts; i++) {
-        msip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MSI };
+        msip[i] = (struct irq_line){ msip_set, m, i };
         mtip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MTI };
         meip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MEI };
         seip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_SEI };
@@ -355,6 +366,7 @@ static int machine_build(struct virt *m)
         m->harts[i].time = hart_time;
         m->harts[i].time_ctx = &m->clock;
         m->harts[i].timebase_hz = VCLOCK_HZ;
+        m->harts[i].yield_on_spin = m->nharts > 1;
     }
     if (build_devices(m) < 0)
         return -1;
@@ -487,14 +499,18 @@ static int run(struct virt *m)
         if (dl > now && dl != UINT64_MAX && (dl - now) < budget / VCLOCK_INSNS_PER_TICK)
             budget = (dl - now) * VCLOCK_INSNS_PER_TICK;
         bool ran = false;
+        uint64_t longest = 0; /* time advances by the longest slice run */
         for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
             struct rv_hart *h = &m->harts[i];
             rv_hart_update_timer(h);
             if (rv_hart_idle(h))
                 continue;
             m->running = h;
-            m->insns += rv_hart_run(h, budget);
+            uint64_t done = rv_hart_run(h, budget);
             m->running = NULL;
+            m->insns += done;
+            if (done > longest)
+                longest = done;
             ran = true;
             if (h->trap_loop) {
                 out_flush(m);
@@ -505,8 +521,10 @@ static int run(struct virt *m)
         }
         if (m->stop)
             break;
-        if (ran)
-            vclock_advance(&m->clock, now + budget / VCLOCK_INSNS_PER_TICK);
+        if (ran) {
+            uint64_t ticks = (longest + VCLOCK_INSNS_PER_TICK - 1) / VCLOCK_INSNS_PER_TICK;
+            vclock_advance(&m->clock, now + (ticks ? ticks : 1));
+        }
         else
             idle(m, next_deadline(m));
         poll_htif(m);

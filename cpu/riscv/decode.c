@@ -260,6 +260,10 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op)
         if (f7 == 1) {
             static const enum rv_op_kind k[8] = { RV_OP_MUL, RV_OP_MULH, RV_OP_MULHSU, RV_OP_MULHU,
                                                   RV_OP_DIV, RV_OP_DIVU, RV_OP_REM, RV_OP_REMU };
+            /* `div rd, rd, zero` is Linux's cpu_relax() without Zihintpause:
+             * a spin-wait hint. */
+            if (f3 == 4 && rs2 == 0)
+                return RV_OP_DIV_SPIN;
             return k[f3];
         }
         if (f7 == 0x20) {
@@ -286,6 +290,7 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op)
         }
         break;
     case 0x0f:
+        if (i == 0x0100000f) return RV_OP_PAUSE; /* Zihintpause: fence w,0 */
         if (f3 == 0) return RV_OP_FENCE;
         if (f3 == 1) return RV_OP_FENCE_I;
         break;

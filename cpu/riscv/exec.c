@@ -103,7 +103,7 @@ const void *const *rv_exec(struct rv_hart *h)
 
 dispatch:
     for (;;) {
-        if (UNLIKELY(h->stop))
+        if (UNLIKELY(h->stop || h->yield))
             return NULL;
         for (int guard = 0; h->irq_ready && guard < 8; guard++)
             rv_take_interrupt(h);
@@ -279,6 +279,21 @@ L_REMUW: {
     }
 
 L_FENCE: NEXT();
+    /* Spin-wait hints: with other harts to run, give them the rest of the
+     * slice (the lock holder may be one of them). */
+L_PAUSE:
+    if (h->yield_on_spin) {
+        h->yield = true;
+        EXIT_AFTER();
+    }
+    NEXT();
+L_DIV_SPIN:
+    x[op->rd] = ~0ull; /* division by zero */
+    if (h->yield_on_spin) {
+        h->yield = true;
+        EXIT_AFTER();
+    }
+    NEXT();
 L_FENCE_I: EXIT_AFTER(); /* code writes are tracked; just re-dispatch */
 L_ECALL:
     RAISE(h->priv == RV_PRIV_U ? RV_EXC_ECALL_U : h->priv == RV_PRIV_S ? RV_EXC_ECALL_S : RV_EXC_ECALL_M, 0);
@@ -300,6 +315,8 @@ L_WFI:
         ILLEGAL();
     if (!((h->mip_hw | h->mip_sw) & h->mie))
         h->wfi = true;
+    else if (h->yield_on_spin)
+        h->yield = true; /* a WFI that cannot wait is a spin loop: let others run */
     EXIT_AFTER();
 L_SFENCE_VMA:
     if (h->priv == RV_PRIV_U || (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM)))

@@ -73,12 +73,19 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
     h->slice_done = 0;
     h->cur_block = NULL;
     h->lr_valid = false; /* another hart may run before our SC */
+    h->yield = false;
     return done;
 }
 
 void rv_hart_request_stop(struct rv_hart *h)
 {
     h->stop = true;
+    h->limit = 0;
+}
+
+void rv_hart_yield(struct rv_hart *h)
+{
+    h->yield = true;
     h->limit = 0;
 }
 

@@ -89,6 +89,8 @@ struct rv_hart {
     uint64_t slice_done, limit, budget;
     bool wfi;                /* waiting for an interrupt */
     bool stop;               /* leave rv_hart_run as soon as possible */
+    bool yield;              /* end this slice at the next block boundary */
+    bool yield_on_spin;      /* end the slice at spin-wait hints (set with several harts) */
     bool irq_ready;          /* an interrupt can be taken now */
     struct rv_block *cur_block;
     const struct rv_op *cur_op;
@@ -133,7 +135,7 @@ struct rv_hart {
 };
 
 /* ISA string of what the hart implements (for the device tree). */
-#define RV_ISA_STRING "rv64imafdc_zicsr_zifencei_zicntr_sstc"
+#define RV_ISA_STRING "rv64imafdc_zicsr_zifencei_zicntr_zihintpause_sstc"
 
 /* The translation cache shared by the harts of one machine. */
 struct rv_tcache *rv_tcache_new(struct bus *);
@@ -150,6 +152,9 @@ void rv_hart_reset(struct rv_hart *, uint64_t pc);
  * when the hart waits in WFI or rv_hart_request_stop() was called. */
 uint64_t rv_hart_run(struct rv_hart *, uint64_t budget);
 void rv_hart_request_stop(struct rv_hart *);
+/* End the current slice early (at the next block boundary), e.g. after
+ * sending an IPI, so that the other harts get to answer it. */
+void rv_hart_yield(struct rv_hart *);
 
 /* Instructions retired so far in the current slice (exact mid-block). */
 uint64_t rv_hart_progress(const struct rv_hart *);
