@@ -15,7 +15,6 @@
 
 #include "bus/bus.h"
 #include "cpu/riscv/hart.h"
-#include "cpu/riscv/tcache.h"
 #include "machine/clint.h"
 #include "machine/clock.h"
 #include "machine/fdt_virt.h"
@@ -56,7 +55,7 @@ struct virt {
     size_t in_len, in_pos;
     bool quit;
     uint64_t wall_ref, tick_ref;
-    uint64_t insns, rounds;
+    uint64_t insns;
 };
 
 static void out_flush(struct virt *m)
@@ -529,12 +528,6 @@ static int run(struct virt *m)
             idle(m, next_deadline(m));
         poll_htif(m);
         out_flush(m);
-        if (getenv("RIVET_TRACE") && (++m->rounds % 20) == 0)
-            fprintf(stderr, "[trace] ticks=%llu insns=%llu pc=%llx priv=%d mip=%llx mie=%llx mstatus=%llx flushes=%llu blocks=%llu\n",
-                    (unsigned long long)m->clock.ticks, (unsigned long long)m->insns,
-                    (unsigned long long)m->harts[0].pc, m->harts[0].priv,
-                    (unsigned long long)(m->harts[0].mip_hw | m->harts[0].mip_sw), (unsigned long long)m->harts[0].mie,
-                    (unsigned long long)m->harts[0].mstatus, (unsigned long long)m->tc->flushes, (unsigned long long)m->tc->blocks_built);
     }
     out_flush(m);
     return m->exit_code;
