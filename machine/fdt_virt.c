@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "machine/pci_virt.h"
+
 /* QEMU virt memory map and PLIC sources. */
 #define VIRT_TEST_BASE    0x100000ull
 #define VIRT_TEST_SIZE    0x1000ull
@@ -20,19 +22,12 @@
 #define VIRT_UART_SIZE    0x100ull
 #define VIRT_VIRTIO_BASE  0x10001000ull
 #define VIRT_VIRTIO_SIZE  0x1000ull
-#define VIRT_PCIE_ECAM    0x30000000ull
-#define VIRT_PCIE_ECAM_SIZE 0x10000000ull
-#define VIRT_PCIE_PIO     0x3000000ull
-#define VIRT_PCIE_PIO_SIZE 0x10000ull
-#define VIRT_PCIE_MMIO    0x40000000ull
-#define VIRT_PCIE_MMIO_SIZE 0x40000000ull
-#define VIRT_PCIE_MMIO64  0x400000000ull
-#define VIRT_PCIE_MMIO64_SIZE 0x400000000ull
+/* The PCIe windows are in machine/pci_virt.h, shared with the board. */
 
 #define VIRT_IRQ_VIRTIO0  1u
 #define VIRT_IRQ_UART     10u
 #define VIRT_IRQ_RTC      11u
-#define VIRT_IRQ_PCIE0    32u   /* INTA..INTD: 32..35 */
+#define VIRT_IRQ_PCIE0    VIRT_PCIE_IRQ   /* INTA..INTD: 32..35 */
 #define VIRT_PCI_PINS     4u
 
 #define UART_CLOCK_HZ     3686400u
@@ -198,7 +193,7 @@ static int prop_per_hart_irqs(void *fdt, unsigned nharts, uint32_t a, uint32_t b
     return 0;
 }
 
-static int build_pci(void *fdt, const struct phandles *p)
+static int build_pci(void *fdt, const struct virt_fdt_config *c, const struct phandles *p)
 {
     TRY(begin_node_at(fdt, "pci", VIRT_PCIE_ECAM));
     /* The map repeats every four slots (mask 0x1800 keeps two device-number
@@ -229,11 +224,14 @@ static int build_pci(void *fdt, const struct phandles *p)
             e[5] = cpu_to_fdt32(VIRT_IRQ_PCIE0 + (pin - 1 + slot) % VIRT_PCI_PINS);
         }
     /* ranges: <pci.hi pci.mid pci.lo  cpu.hi cpu.lo  size.hi size.lo> x3:
-     * I/O space, 32-bit memory, 64-bit prefetchable memory. */
-    static const struct { uint32_t space; uint64_t pci, cpu, size; } win[3] = {
+     * I/O space, 32-bit memory, 64-bit memory (not prefetchable, as
+     * QEMU's: Linux still puts 64-bit prefetchable BARs there). The 64-bit
+     * window moves above RAM when RAM would reach it, as on QEMU. */
+    uint64_t mmio64 = virt_pcie_mmio64_base(c->ram_base, c->ram_size);
+    const struct { uint32_t space; uint64_t pci, cpu, size; } win[3] = {
         { 0x1000000, 0, VIRT_PCIE_PIO, VIRT_PCIE_PIO_SIZE },
         { 0x2000000, VIRT_PCIE_MMIO, VIRT_PCIE_MMIO, VIRT_PCIE_MMIO_SIZE },
-        { 0x3000000, VIRT_PCIE_MMIO64, VIRT_PCIE_MMIO64, VIRT_PCIE_MMIO64_SIZE },
+        { 0x3000000, mmio64, mmio64, VIRT_PCIE_MMIO64_SIZE },
     };
     fdt32_t *r = prop_cells(fdt, "ranges", 3 * 7);
     if (!r)
@@ -292,7 +290,7 @@ static int build_soc(void *fdt, const struct virt_fdt_config *c, const struct ph
         TRY(fdt_end_node(fdt));
     }
     if (c->pci)
-        TRY(build_pci(fdt, p));
+        TRY(build_pci(fdt, c, p));
     /* Highest address first, as QEMU does: Linux then names the device at
      * 0x10001000 virtio0. */
     for (unsigned i = c->virtio_mmio_count; i-- > 0;) {

@@ -363,6 +363,27 @@ static void test_four_harts(void **state)
     free(fdt);
 }
 
+/* The 64-bit PCIe window is 16 GiB at the first 16 GiB boundary above
+ * RAM, as QEMU places it: 0x4_0000_0000 up to 14 GiB of RAM, then
+ * 0x8_0000_0000 (QEMU 7.2 -m 16G dumps exactly these ranges). */
+static void test_pci_window_above_ram(void **state)
+{
+    static const struct { uint64_t ram; uint32_t hi; } cases[] = {
+        { 14ull << 30, 4 }, { (14ull << 30) + 4096, 8 }, { 16ull << 30, 8 },
+    };
+    for (unsigned i = 0; i < 3; i++) {
+        struct virt_fdt_config c = full_config(1);
+        c.ram_size = cases[i].ram;
+        void *fdt = build(&c);
+        uint32_t hi = cases[i].hi;
+        check_cells(fdt, "/soc/pci@30000000", "ranges",
+                    (uint32_t[]){ 0x1000000, 0, 0, 0, 0x3000000, 0, 0x10000,
+                                  0x2000000, 0, 0x40000000, 0, 0x40000000, 0, 0x40000000,
+                                  0x3000000, hi, 0, hi, 0, 4, 0 }, 21);
+        free(fdt);
+    }
+}
+
 static void test_minimal(void **state)
 {
     struct virt_fdt_config c = full_config(2);
@@ -483,6 +504,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_hart),
         cmocka_unit_test(test_four_harts),
+        cmocka_unit_test(test_pci_window_above_ram),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_deterministic_and_max),
