@@ -2,6 +2,10 @@
 -include config.mk
 
 B := build
+# Quiet by default; `make V=1` shows the commands.
+ifneq ($(V),1)
+Q := @
+endif
 CFLAGS := -std=gnu11 $(OPT) $(SAN) $(WARN) $(DEFS) -I. $(PKG_CFLAGS) -MMD -MP
 LDFLAGS := $(SAN)
 LDLIBS := $(PKG_LIBS) -lm
@@ -38,25 +42,30 @@ config.mk:
 
 $(B)/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(B)/rivet: $(B)/frontends/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 $(B)/tests/isa/%.elf: tests/isa/%.S $(wildcard tests/isa/*.h tests/isa/*.ld)
 	@mkdir -p $(dir $@)
-	$(RISCV_CC) $(GUEST_CFLAGS) -Itests/isa -T tests/isa/link.ld -o $@ $<
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(RISCV_CC) $(GUEST_CFLAGS) -Itests/isa -T tests/isa/link.ld -o $@ $<
 
 $(BENCH_ELF): $(BENCH_SRCS) $(wildcard roms/bench/*.h roms/bench/*.ld)
 	@mkdir -p $(dir $@)
-	$(RISCV_CC) $(GUEST_CFLAGS) -O2 -Iroms/bench -T roms/bench/link.ld -o $@ $(BENCH_SRCS) -lgcc
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(RISCV_CC) $(GUEST_CFLAGS) -O2 -Iroms/bench -T roms/bench/link.ld -o $@ $(BENCH_SRCS) -lgcc
 
 unit: $(UNIT_BINS)
 isa: $(ISA_ELFS)
