@@ -305,6 +305,12 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, int op, uint64_t operand, bool wr
     *old = v;
     if (!write)
         return 0;
-    uint64_t nv = op == RV_CSR_RW ? operand : op == RV_CSR_RS ? v | operand : v & ~operand;
+    /* A read-modify-write of mip uses the software-writable SEIP bit, not
+     * the value OR-ed with the PLIC's line (privileged spec, 3.1.9): else a
+     * `csrs mip, SSIP` while the line is high would latch SEIP forever. */
+    uint64_t base = v;
+    if (csr == CSR_MIP || csr == CSR_SIP)
+        base = ((h->mip_hw & ~RV_MIP_SEIP) | h->mip_sw) & (csr == CSR_SIP ? h->mideleg & S_INTS : ~0ull);
+    uint64_t nv = op == RV_CSR_RW ? operand : op == RV_CSR_RS ? base | operand : base & ~operand;
     return csr_write(h, csr, nv);
 }
