@@ -11,12 +11,18 @@ pkgs="build-essential pkg-config
 for a in "$@"; do
     case "$a" in
         --bench) pkgs="$pkgs qemu-system-misc" ;;
-        --guest) pkgs="$pkgs linux-source-6.1 flex bison bc libssl-dev libelf-dev dpkg-dev" ;;
+        --guest) pkgs="$pkgs linux-source-6.1 flex bison bc libelf-dev libc6-dev-riscv64-cross dpkg-dev"
+                 guest=1 ;;
         *) echo "install-deps.sh: unknown option $a (use --bench, --guest)" >&2; exit 1 ;;
     esac
 done
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
+# make guest fetches busybox with `apt-get source`: enable deb-src entries.
+if [ -n "${guest:-}" ] && [ -f /etc/apt/sources.list.d/debian.sources ] &&
+   ! grep -q '^Types:.*deb-src' /etc/apt/sources.list.d/debian.sources; then
+    $sudo sed -i '0,/^Types: deb$/s//Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources
+fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 # shellcheck disable=SC2086
