@@ -65,7 +65,10 @@ const void *const *rv_exec(struct rv_hart *h)
         h->exc_cause = (cause); h->exc_tval = (tval); goto exception;   \
     } while (0)
 #define ILLEGAL() RAISE(RV_EXC_ILLEGAL, op->insn)
-#define TLB(kind, va) (&h->tlb[h->dmode][kind][((va) >> 12) & (RV_TLB_SIZE - 1)])
+    /* The data TLBs of the current regime: the regime only changes through
+     * traps, xRET and CSR writes, which all return to the dispatcher. */
+    const struct rv_tlb_entry *tlb_d[RV_TLB_KINDS] = { NULL, NULL, NULL };
+#define TLB(kind, va) (&tlb_d[kind][((va) >> 12) & (RV_TLB_SIZE - 1)])
 #define HIT(e, va, sz) (((va) & (~0xfffull | ((sz) - 1))) == (e)->tag)
 
 #define LOAD(T, SZ) do {                                                \
@@ -125,6 +128,8 @@ dispatch:
             break;
     }
     done = h->slice_done;
+    tlb_d[RV_TLB_R] = h->tlb[h->dmode][RV_TLB_R];
+    tlb_d[RV_TLB_W] = h->tlb[h->dmode][RV_TLB_W];
     op = b->ops;
     goto *op->impl;
 
