@@ -11,14 +11,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frontends/chardev.h"
+#include "frontends/drive.h"
 #include "frontends/options.h"
 #include "frontends/term.h"
+#include "machine/devices.h"
 #include "machine/virt.h"
 
 struct host {
     struct term *term;   /* -serial stdio */
     int out_fd;          /* -serial file:PATH, or -1 */
     bool input_eof;
+    struct chardev **chardevs;
+    unsigned nchardevs;
 };
 
 static void host_serial_write(void *ctx, const uint8_t *buf, size_t len)
@@ -54,11 +59,103 @@ static size_t host_serial_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
 static void host_wait(void *ctx, uint64_t us)
 {
     struct host *h = ctx;
-    struct pollfd p = { .fd = h->term ? term_fd(h->term) : -1, .events = POLLIN };
-    if (p.fd >= 0 && term_eof(h->term))
-        p.fd = -1;
+    struct pollfd p[1 + 16];
+    nfds_t n = 0;
+    if (h->term && !term_eof(h->term))
+        p[n++] = (struct pollfd){ .fd = term_fd(h->term), .events = POLLIN };
+    for (unsigned i = 0; i < h->nchardevs && n < sizeof p / sizeof p[0]; i++) {
+        int fd = chardev_poll_fd(h->chardevs[i]);
+        if (fd >= 0)
+            p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+    }
     int ms = (int)((us + 999) / 1000);
-    poll(&p, p.fd >= 0 ? 1 : 0, ms);
+    poll(p, n, ms);
+}
+
+static void chardev_write_cb(void *ctx, const uint8_t *buf, size_t len)
+{
+    chardev_write(ctx, buf, len);
+}
+
+static size_t chardev_read_cb(void *ctx, uint8_t *buf, size_t len, bool *quit)
+{
+    return chardev_read(ctx, buf, len, quit);
+}
+
+/* The host objects behind -chardev and -drive, handed to the machine. */
+struct host_objects {
+    struct chardev **chardevs;
+    struct devices_chardev *cd;
+    struct drive **drives;
+    struct devices_drive *dd;
+    struct devices_config cfg;
+};
+
+static void close_objects(struct host_objects *ho, const struct rivet_options *o)
+{
+    for (unsigned i = 0; ho->chardevs && i < o->nchardevs; i++)
+        chardev_close(ho->chardevs[i]);
+    for (unsigned i = 0; ho->drives && i < o->ndrives; i++)
+        drive_close(ho->drives[i]);
+    free(ho->chardevs);
+    free(ho->cd);
+    free(ho->drives);
+    free(ho->dd);
+}
+
+static int open_objects(struct host_objects *ho, struct rivet_options *o)
+{
+    char err[256];
+    memset(ho, 0, sizeof *ho);
+    ho->chardevs = calloc(o->nchardevs + 1, sizeof *ho->chardevs);
+    ho->cd = calloc(o->nchardevs + 1, sizeof *ho->cd);
+    ho->drives = calloc(o->ndrives + 1, sizeof *ho->drives);
+    ho->dd = calloc(o->ndrives + 1, sizeof *ho->dd);
+    if (!ho->chardevs || !ho->cd || !ho->drives || !ho->dd) {
+        fprintf(stderr, "rivet: out of memory\n");
+        return -1;
+    }
+    for (unsigned i = 0; i < o->nchardevs; i++) {
+        const char *a = o->chardevs[i];
+        /* stdio is one terminal: it cannot also be the serial console */
+        if (o->serial_stdio && !strncmp(a, "stdio", 5) && (a[5] == ',' || !a[5])) {
+            fprintf(stderr, "rivet: -chardev %s: the terminal is already the serial console (add -serial none)\n", a);
+            return -1;
+        }
+        ho->chardevs[i] = chardev_open(a, err, sizeof err);
+        if (!ho->chardevs[i]) {
+            fprintf(stderr, "rivet: -chardev %s: %s\n", a, err);
+            return -1;
+        }
+        const char *id = chardev_id(ho->chardevs[i]);
+        for (unsigned k = 0; k < i; k++)
+            if (!strcmp(ho->cd[k].id, id)) {
+                fprintf(stderr, "rivet: -chardev %s: duplicate id '%s'\n", a, id);
+                return -1;
+            }
+        ho->cd[i] = (struct devices_chardev){ id, ho->chardevs[i], chardev_write_cb, chardev_read_cb };
+    }
+    for (unsigned i = 0; i < o->ndrives; i++) {
+        const struct drive_opts *d = &o->drives[i];
+        for (unsigned k = 0; k < i; k++)
+            if (!strcmp(ho->dd[k].id, d->id)) {
+                fprintf(stderr, "rivet: -drive file=%s: duplicate id '%s'\n", d->file, d->id);
+                return -1;
+            }
+        ho->drives[i] = drive_open(d, err, sizeof err);
+        if (!ho->drives[i]) {
+            fprintf(stderr, "rivet: -drive file=%s: %s\n", d->file, err);
+            return -1;
+        }
+        ho->dd[i] = (struct devices_drive){ d->id, drive_backend(ho->drives[i]) };
+    }
+    ho->cfg = (struct devices_config){
+        .devices = (const char *const *)o->devices, .ndevices = o->ndevices,
+        .drives = ho->dd, .ndrives = o->ndrives,
+        .chardevs = ho->cd, .nchardevs = o->nchardevs,
+        .mmio_legacy = o->mmio_legacy,
+    };
+    return devices_validate(&ho->cfg, VIRT_VIRTIO_MMIO_SLOTS);
 }
 
 static uint64_t host_monotonic_ns(void *ctx)
@@ -75,17 +172,29 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc; /* --help, -version, or a bad option (already reported) */
 
-    struct host host = { .out_fd = -1 };
+    struct host_objects ho;
+    if (open_objects(&ho, &o) < 0) {
+        close_objects(&ho, &o);
+        options_free(&o);
+        return 1;
+    }
+    o.machine.devices = &ho.cfg;
+
+    struct host host = { .out_fd = -1, .chardevs = ho.chardevs, .nchardevs = o.nchardevs };
     if (o.serial_file) {
         host.out_fd = open(o.serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (host.out_fd < 0) {
             fprintf(stderr, "rivet: -serial file:%s: %s\n", o.serial_file, strerror(errno));
+            close_objects(&ho, &o);
+            options_free(&o);
             return 1;
         }
     } else if (o.serial_stdio) {
         host.term = term_open(STDIN_FILENO, STDOUT_FILENO);
         if (!host.term) {
             fprintf(stderr, "rivet: cannot set up the terminal\n");
+            close_objects(&ho, &o);
+            options_free(&o);
             return 1;
         }
     }
@@ -96,8 +205,11 @@ int main(int argc, char **argv)
         .wait = host_wait,
         .monotonic_ns = host_monotonic_ns,
     };
+    bool stdio_chardev = false;
+    for (unsigned i = 0; i < o.nchardevs; i++)
+        stdio_chardev |= chardev_is_stdio(ho.chardevs[i]);
     if (o.realtime < 0)
-        o.machine.realtime = isatty(STDIN_FILENO) && o.serial_stdio;
+        o.machine.realtime = isatty(STDIN_FILENO) && (o.serial_stdio || stdio_chardev);
     else
         o.machine.realtime = o.realtime;
     rc = virt_run(&o.machine);
@@ -105,5 +217,7 @@ int main(int argc, char **argv)
         term_close(host.term);
     if (host.out_fd >= 0)
         close(host.out_fd);
+    close_objects(&ho, &o);
+    options_free(&o);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "frontends/options.h"
+#include "machine/devices.h"
 
 struct option_def {
     const char *name;
@@ -227,6 +228,90 @@ static int opt_icount(struct rivet_options *o, const char *arg)
     return rc;
 }
 
+static int push_device(struct rivet_options *o, char *arg)
+{
+    char **v = realloc(o->devices, (o->ndevices + 1) * sizeof *v);
+    if (!v || !arg) {
+        free(arg);
+        return bad("-device", "", "out of memory");
+    }
+    o->devices = v;
+    o->devices[o->ndevices++] = arg;
+    return 0;
+}
+
+static int opt_device(struct rivet_options *o, const char *arg)
+{
+    int r = devices_check(arg, stdout);
+    if (r > 0)
+        exit(0); /* help was asked for and printed */
+    return r < 0 ? -1 : push_device(o, strdup(arg));
+}
+
+static int opt_drive(struct rivet_options *o, const char *arg)
+{
+    char err[256];
+    struct drive_opts d;
+    if (drive_parse(arg, &d, err, sizeof err) < 0)
+        return bad("-drive", arg, err);
+    struct drive_opts *v = realloc(o->drives, (o->ndrives + 1) * sizeof *v);
+    if (!v) {
+        drive_opts_free(&d);
+        return bad("-drive", arg, "out of memory");
+    }
+    o->drives = v;
+    if (d.if_virtio) {
+        /* QEMU's virt board: if=virtio (the default) implies the device */
+        if (!d.id) {
+            char id[32];
+            snprintf(id, sizeof id, "virtio%u", o->ndrives);
+            d.id = strdup(id);
+        }
+        size_t n = d.id ? strlen(d.id) : 0;
+        char *dev = d.id ? malloc(sizeof "virtio-blk-device,drive=" + 2 * n) : NULL;
+        if (dev) {
+            char *p = dev + sprintf(dev, "virtio-blk-device,drive=");
+            for (size_t i = 0; i < n; i++) /* a comma in an id doubles */
+                if ((*p++ = d.id[i]) == ',')
+                    *p++ = ',';
+            *p = 0;
+        }
+        if (push_device(o, dev) < 0) {
+            drive_opts_free(&d);
+            return -1;
+        }
+    }
+    o->drives[o->ndrives++] = d;
+    return 0;
+}
+
+static int opt_chardev(struct rivet_options *o, const char *arg)
+{
+    if (!strcmp(arg, "help")) {
+        printf("Chardev backends: stdio, file (path=), socket (path= or host=,port=; server=on, wait=off), null\n");
+        exit(0);
+    }
+    const char **v = realloc(o->chardevs, (o->nchardevs + 1) * sizeof *v);
+    if (!v)
+        return bad("-chardev", arg, "out of memory");
+    o->chardevs = v;
+    o->chardevs[o->nchardevs++] = arg;
+    return 0;
+}
+
+static int opt_global(struct rivet_options *o, const char *arg)
+{
+    const char *p = "virtio-mmio.force-legacy=";
+    if (!strncmp(arg, p, strlen(p))) {
+        int b = devopts_bool(arg + strlen(p));
+        if (b >= 0) {
+            o->mmio_legacy = b;
+            return 0;
+        }
+    }
+    return bad("-global", arg, "supported: virtio-mmio.force-legacy=on|off");
+}
+
 static int opt_help(struct rivet_options *o, const char *arg);
 static int opt_version(struct rivet_options *o, const char *arg)
 {
@@ -249,6 +334,10 @@ static const struct option_def defs[] = {
     { "display", "none", "display backend", opt_display },
     { "rtc", "base=utc|YYYY-MM-DDTHH:MM:SS", "what the real-time clock reads at start", opt_rtc },
     { "icount", "[shift=N,]sleep=on|off", "sleep=off: never wait for wall time (batch; default without a terminal)", opt_icount },
+    { "device", "NAME[,opt=value...]", "add a device (-device help lists them, -device NAME,help their options)", opt_device },
+    { "drive", "file=F[,if=none,id=ID,...]", "a raw disk image (readonly=on, cache=writeback|none|unsafe); if=virtio adds the device", opt_drive },
+    { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file,path=F, socket,path=S,server=on,wait=off, null", opt_chardev },
+    { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
     { "help", NULL, "print this help", opt_help },
     { "h", NULL, "print this help", opt_help },
@@ -308,4 +397,19 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
             return 1;
     }
     return -1;
+}
+
+void options_free(struct rivet_options *o)
+{
+    for (unsigned i = 0; i < o->ndevices; i++)
+        free(o->devices[i]);
+    free(o->devices);
+    for (unsigned i = 0; i < o->ndrives; i++)
+        drive_opts_free(&o->drives[i]);
+    free(o->drives);
+    free(o->chardevs);
+    o->devices = NULL;
+    o->drives = NULL;
+    o->chardevs = NULL;
+    o->ndevices = o->ndrives = o->nchardevs = 0;
 }

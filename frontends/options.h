@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "frontends/drive.h"
 #include "machine/virt.h"
 
 struct rivet_options {
@@ -11,11 +12,21 @@ struct rivet_options {
     bool serial_stdio;
     const char *serial_file;
     int realtime;       /* -1 = decide from the terminal, 0 = batch, 1 = sleep */
+    /* -device arguments in order, with the ones -drive if=virtio implies */
+    char **devices;
+    unsigned ndevices;
+    struct drive_opts *drives;
+    unsigned ndrives;
+    const char **chardevs;      /* -chardev arguments, opened by main */
+    unsigned nchardevs;
+    bool mmio_legacy;           /* -global virtio-mmio.force-legacy=on */
 };
 
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,
  * 1 after a one-line error on stderr). */
 int options_parse(struct rivet_options *o, int argc, char **argv);
+/* Frees what options_parse allocated for devices and drives. */
+void options_free(struct rivet_options *o);
 
 /* Parse a size with an optional K/M/G/T suffix (default unit: `unit`).
  * Returns 0 or -1. */

@@ -17,6 +17,7 @@
 #include "cpu/riscv/hart.h"
 #include "machine/clint.h"
 #include "machine/clock.h"
+#include "machine/devices.h"
 #include "machine/fdt_virt.h"
 #include "machine/goldfish_rtc.h"
 #include "machine/loader.h"
@@ -30,7 +31,10 @@
 #define ROM_FW_DYN_OFF 64
 #define KERNEL_OFFSET 0x200000ull  /* kernel after the firmware, as QEMU */
 #define SLICE_INSNS 100000ull      /* one round-robin slice: 1 ms of virtual time */
-#define VIRTIO_MMIO_SLOTS 8
+#define VIRTIO_MMIO_SLOTS VIRT_VIRTIO_MMIO_SLOTS
+#define VIRTIO_MMIO_BASE 0x10001000ull
+#define VIRTIO_MMIO_STRIDE 0x1000ull
+#define VIRTIO_MMIO_IRQ0 1
 
 struct virt {
     const struct virt_config *cfg;
@@ -46,6 +50,7 @@ struct virt {
     struct uart16550 *uart;
     struct sifive_test *test;
     struct goldfish_rtc *rtc;
+    struct devices *devs;
     uint64_t tohost, fromhost, tohost_seen;
     bool stop, reset;
     int exit_code;
@@ -120,20 +125,6 @@ static int fail(const char *fmt, const char *what)
     return -1;
 }
 
-/* A virtio-mmio slot with no device behind it (device ID 0), until the
- * virtio transport lands: Linux probes all eight slots of the device tree. */
-static uint64_t empty_mmio_read(void *opaque, uint64_t off, unsigned size)
-{
-    switch (off) {
-    case 0x000: return 0x74726976; /* "virt" */
-    case 0x004: return 2;          /* version */
-    case 0x00c: return 0x554d4551; /* vendor "QEMU" */
-    default: return 0;             /* device ID 0: no device */
-    }
-}
-static void empty_mmio_write(void *opaque, uint64_t off, uint64_t v, unsigned size) {}
-static const struct bus_device_ops empty_mmio_ops = { empty_mmio_read, empty_mmio_write };
-
 static int build_devices(struct virt *m)
 {
     const struct virt_config *c = m->cfg;
@@ -158,10 +149,15 @@ static int build_devices(struct virt *m)
         bus_map(&m->bus, PLIC_BASE, PLIC_SIZE, "plic", &plic_ops, m->plic) ||
         bus_map(&m->bus, UART16550_BASE, UART16550_SIZE, "uart", &uart16550_ops, m->uart))
         return fail("%s", "internal error: overlapping device map");
+    /* -device's devices, after the platform's: virtio-mmio slot n at
+     * 0x10001000 + n * 0x1000, PLIC source n + 1, filled from the top
+     * (machine/devices.h); empty slots answer device ID 0. */
+    struct irq_line virtio_irq[VIRTIO_MMIO_SLOTS];
     for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++)
-        if (bus_map(&m->bus, 0x10001000 + 0x1000ull * i, 0x1000, "virtio-mmio", &empty_mmio_ops, m))
-            return fail("%s", "internal error: overlapping device map");
-    return 0;
+        virtio_irq[i] = (struct irq_line){ plic_set_irq, m->plic, VIRTIO_MMIO_IRQ0 + i };
+    m->devs = devices_create(c->devices, &m->bus, VIRTIO_MMIO_BASE, VIRTIO_MMIO_STRIDE, virtio_irq,
+                             VIRTIO_MMIO_SLOTS);
+    return m->devs ? 0 : -1;
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len)
@@ -335,6 +331,7 @@ static void machine_free(struct virt *m)
     uart16550_free(m->uart);
     sifive_test_free(m->test);
     goldfish_rtc_free(m->rtc);
+    devices_free(m->devs);
     bus_free(&m->bus);
     free(m->ram);
     free(m->rom);
@@ -423,6 +420,10 @@ static void poll_host(struct virt *m)
     }
     if (m->in_pos < m->in_len)
         m->in_pos += uart16550_receive(m->uart, m->in + m->in_pos, m->in_len - m->in_pos);
+    if (devices_poll(m->devs)) {
+        m->quit = true;
+        stop_all(m);
+    }
 }
 
 static uint64_t next_deadline(const struct virt *m)

@@ -12,7 +12,10 @@
 #define VIRT_DEFAULT_RAM (512ull << 20)
 #define VIRT_MIN_RAM (16ull << 20)
 #define VIRT_MAX_RAM (16ull << 30)
+#define VIRT_VIRTIO_MMIO_SLOTS 8
 #define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+struct devices_config;
 
 struct virt_config {
     uint64_t ram_size;
@@ -26,6 +29,7 @@ struct virt_config {
     bool realtime;          /* sleep so that idle guest time follows wall time */
     uint64_t rtc_base_ns;   /* epoch ns the RTC reads at virtual time 0 */
     bool stats;             /* print instruction count and MIPS at exit */
+    const struct devices_config *devices; /* -device and the host objects (NULL: none) */
     struct host_io host;
 };
 

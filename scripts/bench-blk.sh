@@ -1,0 +1,89 @@
+#!/bin/sh
+# virtio-blk benchmark: sequential read throughput of /dev/vda inside the
+# guest (dd of 64 MiB to /dev/null, 1 MiB blocks, O_DIRECT) on rivet and,
+# when installed, on qemu-system-riscv64 with the same firmware, kernel,
+# initramfs and image (virtio-blk-device on virtio-mmio for both). The time
+# is wall time on the host between two marker lines the guest prints around
+# the dd (guest clocks differ: rivet's is virtual). Best of $RUNS (3).
+#
+#   sh scripts/bench-blk.sh        (tree root; B=build, RUNS=3)
+#
+# Prints:
+#   blk read (64 MiB, O_DIRECT, best of N): rivet  X MB/s (S s)
+#   blk read (64 MiB, O_DIRECT, best of N): qemu   Y MB/s (S s)
+#   blk read ratio rivet/qemu: R
+set -eu
+B=${B:-build}
+RUNS=${RUNS:-3}
+BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+MB=64
+GUEST=""
+for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "../shared/guest"; do
+    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then GUEST=$d; break; fi
+done
+[ -n "$GUEST" ] || { echo "bench-blk: no test guest (run make guest)" >&2; exit 1; }
+command -v mke2fs > /dev/null || { echo "bench-blk: mke2fs not installed (e2fsprogs)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# An ext4 image holding the guest script and 64 MiB of random data, so that
+# the first 64 MiB of /dev/vda are real blocks, not holes.
+mkdir "$tmp/root"
+cat > "$tmp/root/bench.sh" <<'EOF'
+sync
+echo 3 > /proc/sys/vm/drop_caches 2> /dev/null
+echo BENCH-START
+dd if=/dev/vda of=/dev/null bs=1M count=64 iflag=direct 2>&1 | tail -n 1
+echo BENCH-END
+EOF
+head -c $((MB << 20)) /dev/urandom > "$tmp/root/fill.bin"
+mke2fs -q -t ext4 -d "$tmp/root" "$tmp/disk.img" $((MB + 24))M > /dev/null
+rm -f "$tmp/root/fill.bin"
+
+now_ns() { date +%s%N; }
+
+# one_run EMULATOR-COMMAND...: prints the wall ns between the markers
+one_run() {
+    cp "$tmp/disk.img" "$tmp/run.img"
+    "$@" < /dev/null 2>&1 | while IFS= read -r line; do
+        case "$line" in
+            *BENCH-START*) now_ns > "$tmp/start" ;;
+            *BENCH-END*) now_ns > "$tmp/end" ;;
+            *bytes*copied*) echo "$line" | tr -d '\r' > "$tmp/dd" ;;
+        esac
+    done
+    [ -f "$tmp/start" ] && [ -f "$tmp/end" ] || { echo "bench-blk: no markers from: $*" >&2; return 1; }
+    grep -q "^$((MB << 20)) bytes" "$tmp/dd" || { echo "bench-blk: dd failed: $(cat "$tmp/dd")" >&2; return 1; }
+    echo $(( $(cat "$tmp/end") - $(cat "$tmp/start") ))
+    rm -f "$tmp/start" "$tmp/end"
+}
+
+best() { sort -n "$1" | head -n 1; }
+mbs() { awk -v ns="$1" -v mb="$MB" 'BEGIN { printf "%.1f", mb * 1048576 / 1e6 / (ns / 1e9) }'; }
+secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+
+append="console=ttyS0 guest.run=bench guest.poweroff=1"
+disk="-drive file=$tmp/run.img,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0"
+label="blk read ($MB MiB, O_DIRECT, best of $RUNS)"
+
+: > "$tmp/rivet"
+for i in $(seq "$RUNS"); do
+    # shellcheck disable=SC2086
+    one_run "$B/rivet" -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+        -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/rivet"
+done
+r=$(best "$tmp/rivet")
+echo "$label: rivet  $(mbs "$r") MB/s ($(secs "$r") s)"
+if command -v qemu-system-riscv64 > /dev/null 2>&1; then
+    : > "$tmp/qemu"
+    for i in $(seq "$RUNS"); do
+        # shellcheck disable=SC2086
+        one_run qemu-system-riscv64 -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/qemu"
+    done
+    q=$(best "$tmp/qemu")
+    echo "$label: qemu   $(mbs "$q") MB/s ($(secs "$q") s)"
+    awk -v r="$r" -v q="$q" 'BEGIN { printf "blk read ratio rivet/qemu: %.2f (throughput; above 1: rivet faster)\n", q / r }'
+else
+    echo "blk read: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
+fi
