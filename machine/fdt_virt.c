@@ -291,8 +291,9 @@ static int build_soc(void *fdt, const struct virt_fdt_config *c, const struct ph
     }
     if (c->pci)
         TRY(build_pci(fdt, c, p));
-    /* Highest address first, as QEMU does: Linux then names the device at
-     * 0x10001000 virtio0. */
+    /* Highest address first, as QEMU does. Linux numbers the populated
+     * slots in the order it probes them, and QEMU (and rivet) fill the slots
+     * from 0x10008000 down, so the first -device becomes virtio0. */
     for (unsigned i = c->virtio_mmio_count; i-- > 0;) {
         uint64_t base = VIRT_VIRTIO_BASE + i * VIRT_VIRTIO_SIZE;
         TRY(begin_node_at(fdt, "virtio_mmio", base));

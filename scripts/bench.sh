@@ -8,7 +8,8 @@
 #         lines must match QEMU's; reports wall time, the ratio and MIPS.
 #   boot  Linux boot of the test guest (OpenSBI + Image + initramfs) to the
 #         init marker and to poweroff, -smp 1 and -smp 4 (scripts/bench-boot.sh).
-# A new benchmark (block I/O, network, ...) is one more section_NAME
+#   blk   sequential read of /dev/vda in the guest (scripts/bench-blk.sh).
+# A new benchmark (network, ...) is one more section_NAME
 # function that calls run_best and add_row, and its name in SECTIONS.
 #
 # Environment: RIVET (default build/rivet), QEMU (qemu-system-riscv64),
@@ -16,7 +17,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot"
+SECTIONS="cpu boot blk"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -154,6 +155,16 @@ section_boot() {
         if [ -n "$q" ]; then q=$(awk -v v="$q" 'BEGIN { printf "%.3f", v / 1000 }'); else q=-; fi
         add_row "boot-smp$smp" "$r" "$q" -
     done
+}
+
+# section_blk: scripts/bench-blk.sh prints MB/s; the table gets seconds.
+section_blk() {
+    echo "== blk: 64 MiB sequential read in the guest, best of $RUNS"
+    RUNS=$RUNS sh scripts/bench-blk.sh | tee "$tmp/blk.txt"
+    r=$(sed -n 's/.*: rivet  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/blk.txt" | head -n 1)
+    q=$(sed -n 's/.*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/blk.txt" | head -n 1)
+    [ -n "$r" ] || die "blk benchmark failed"
+    add_row blk "$r" "${q:--}" -
 }
 
 [ -x "$RIVET" ] || die "$RIVET not found or not executable (run: make)"
