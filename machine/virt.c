@@ -540,7 +540,7 @@ int virt_run(const struct virt_config *cfg)
         fprintf(stderr, "rivet: -smp %u: between 1 and %d harts are supported\n", cfg->smp, VIRT_MAX_HARTS);
         return 1;
     }
-    uint64_t total = 0;
+    uint64_t total = 0, blocks = 0, flushes = 0;
     uint64_t t0 = cfg->host.monotonic_ns ? cfg->host.monotonic_ns(cfg->host.ctx) : 0;
     int rc;
     for (;;) {
@@ -562,6 +562,10 @@ int virt_run(const struct virt_config *cfg)
         }
         rc = run(m);
         total += m->insns;
+        uint64_t b, f;
+        rv_tcache_stats(m->tc, &b, &f);
+        blocks += b;
+        flushes += f;
         bool again = m->reset && !m->quit;
         machine_free(m);
         free(m);
@@ -570,8 +574,9 @@ int virt_run(const struct virt_config *cfg)
     }
     if (cfg->stats && cfg->host.monotonic_ns) {
         double secs = (double)(cfg->host.monotonic_ns(cfg->host.ctx) - t0) / 1e9;
-        fprintf(stderr, "rivet: stats: instructions=%" PRIu64 " seconds=%.3f mips=%.1f\n", total, secs,
-                secs > 0 ? (double)total / secs / 1e6 : 0.0);
+        fprintf(stderr, "rivet: stats: instructions=%" PRIu64 " seconds=%.3f mips=%.1f blocks=%" PRIu64
+                " code-flushes=%" PRIu64 "\n", total, secs, secs > 0 ? (double)total / secs / 1e6 : 0.0,
+                blocks, flushes);
     }
     return rc;
 }

@@ -140,6 +140,8 @@ struct rv_hart {
 /* The translation cache shared by the harts of one machine. */
 struct rv_tcache *rv_tcache_new(struct bus *);
 void rv_tcache_free(struct rv_tcache *);
+/* Blocks decoded and whole-cache flushes (code writes) so far. */
+void rv_tcache_stats(const struct rv_tcache *, uint64_t *blocks, uint64_t *flushes);
 /* Register a hart so code writes flush its TLB write entries. */
 void rv_tcache_add_hart(struct rv_tcache *, struct rv_hart *);
 

@@ -44,6 +44,12 @@ void rv_tcache_free(struct rv_tcache *tc)
     free(tc);
 }
 
+void rv_tcache_stats(const struct rv_tcache *tc, uint64_t *blocks, uint64_t *flushes)
+{
+    *blocks = tc->blocks_built;
+    *flushes = tc->flushes;
+}
+
 static void dma_code_write(void *ctx, uint64_t gpa, uint64_t len)
 {
     rv_tcache_code_written(ctx, gpa);
