@@ -195,6 +195,23 @@ int pci_host_add(struct pci_host *h, int slot, struct pci_dev *d)
     return slot;
 }
 
+void pci_host_remove(struct pci_host *h, struct pci_dev *d)
+{
+    if (!h || d->host != h || h->slots[d->slot] != d)
+        return;
+    for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+        pci_host_unmap_bar(h, d, i);
+    if (d->intx_asserted)
+        pci_host_set_intx(h, d->intx_line, false);
+    d->intx_asserted = false;
+    h->slots[d->slot] = NULL;
+    d->host = NULL;
+    /* Its BARs may have been what kept another function's BAR out. */
+    for (unsigned s = 0; s < PCI_SLOTS; s++)
+        if (h->slots[s])
+            pci_dev_attached(h->slots[s]);
+}
+
 /* The name of a region in [addr, addr + size) of b, for the log line. */
 static const char *occupant(const struct bus *b, uint64_t addr, uint64_t size)
 {

@@ -222,6 +222,9 @@ int pci_host_add_mem_window(struct pci_host *, uint64_t base, uint64_t size);
 /* Plugs the function in as bus 0, device slot (1..31, or -1 for the first
  * free one), function 0. Returns the slot, or -1 when taken or full. */
 int pci_host_add(struct pci_host *, int slot, struct pci_dev *);
+/* Unplugs a function: unmaps its BARs, withdraws its INTx and frees the
+ * slot (BARs of other functions it kept out are tried again). */
+void pci_host_remove(struct pci_host *, struct pci_dev *);
 /* The function at bus/slot/fn, or NULL when absent. */
 struct pci_dev *pci_host_dev(struct pci_host *, unsigned bus, unsigned slot, unsigned fn);
 
