@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "frontends/chardev.h"
+#include "frontends/display_host.h"
 #include "frontends/drive.h"
+#include "frontends/net_host.h"
 #include "frontends/options.h"
 #include "frontends/term.h"
 #include "machine/devices.h"
@@ -24,6 +26,8 @@ struct host {
     bool input_eof;
     struct chardev **chardevs;
     unsigned nchardevs;
+    struct net_host *net;
+    struct display_host *display;   /* -display, or NULL without a display device */
 };
 
 static void host_serial_write(void *ctx, const uint8_t *buf, size_t len)
@@ -53,14 +57,24 @@ static size_t host_serial_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
     int n = term_read(h->term, buf, len, &ev);
     if (ev == TERM_EV_QUIT)
         *quit = true;
+    if (ev == TERM_EV_SCREENDUMP) {
+        if (h->display)
+            display_host_request_screendump(h->display);
+        else
+            fprintf(stderr, "\r\nrivet: no display to dump (add -device virtio-gpu-device)\r\n");
+    }
     return n > 0 ? (size_t)n : 0;
 }
 
 static void host_wait(void *ctx, uint64_t us)
 {
     struct host *h = ctx;
-    struct pollfd p[1 + 16];
+    /* a window's events are not on an fd here: look at them every 10 ms */
+    if (h->display && !strcmp(display_host_backend(h->display), "sdl") && us > 10000)
+        us = 10000;
+    struct pollfd p[1 + 16 + 64];
     nfds_t n = 0;
+    n += (nfds_t)net_host_fill_pollfds(h->net, p, 64); /* packets wake an idle machine */
     if (h->term && !term_eof(h->term))
         p[n++] = (struct pollfd){ .fd = term_fd(h->term), .events = POLLIN };
     for (unsigned i = 0; i < h->nchardevs && n < sizeof p / sizeof p[0]; i++) {
@@ -88,6 +102,7 @@ struct host_objects {
     struct devices_chardev *cd;
     struct drive **drives;
     struct devices_drive *dd;
+    struct net_host *net;
     struct devices_config cfg;
 };
 
@@ -97,6 +112,7 @@ static void close_objects(struct host_objects *ho, const struct rivet_options *o
         chardev_close(ho->chardevs[i]);
     for (unsigned i = 0; ho->drives && i < o->ndrives; i++)
         drive_close(ho->drives[i]);
+    net_host_close(ho->net);
     free(ho->chardevs);
     free(ho->cd);
     free(ho->drives);
@@ -149,13 +165,41 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         }
         ho->dd[i] = (struct devices_drive){ d->id, drive_backend(ho->drives[i]) };
     }
+    ho->net = net_host_open(o->netdevs, o->netdev_args, o->nnetdevs);
+    if (!ho->net)
+        return -1;
     ho->cfg = (struct devices_config){
         .devices = (const char *const *)o->devices, .ndevices = o->ndevices,
         .drives = ho->dd, .ndrives = o->ndrives,
         .chardevs = ho->cd, .nchardevs = o->nchardevs,
+        .netdevs = net_host_netdevs(ho->net), .nnetdevs = net_host_count(ho->net),
         .mmio_legacy = o->mmio_legacy,
     };
     return devices_validate(&ho->cfg, VIRT_VIRTIO_MMIO_SLOTS);
+}
+
+/* A display opens when a display device exists, or when asked for by
+ * -display sdl or -screendump. */
+static int open_display(struct rivet_options *o, struct host *host)
+{
+    bool device = false, input = false;
+    for (unsigned i = 0; i < o->ndevices; i++) {
+        const char *d = o->devices[i];
+        device |= !strncmp(d, "virtio-gpu-", 11);
+        input |= !strncmp(d, "virtio-keyboard-", 16) || !strncmp(d, "virtio-mouse-", 13) ||
+                 !strncmp(d, "virtio-tablet-", 14);
+    }
+    bool asked = o->display && !strcmp(o->display, "sdl");
+    if (!device && !asked && !o->screendump && !input)
+        return 0;
+    char err[256];
+    host->display = display_host_open(device || asked ? o->display : "none", o->screendump, err, sizeof err);
+    if (!host->display) {
+        fprintf(stderr, "rivet: -display %s: %s\n", o->display ? o->display : "sdl", err);
+        return -1;
+    }
+    display_host_catch_sigusr1(host->display);
+    return 0;
 }
 
 static uint64_t host_monotonic_ns(void *ctx)
@@ -180,11 +224,18 @@ int main(int argc, char **argv)
     }
     o.machine.devices = &ho.cfg;
 
-    struct host host = { .out_fd = -1, .chardevs = ho.chardevs, .nchardevs = o.nchardevs };
+    struct host host = { .out_fd = -1, .chardevs = ho.chardevs, .nchardevs = o.nchardevs, .net = ho.net };
+    if (open_display(&o, &host) < 0) {
+        close_objects(&ho, &o);
+        options_free(&o);
+        return 1;
+    }
+    ho.cfg.display = display_host_devices(host.display);
     if (o.serial_file) {
         host.out_fd = open(o.serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (host.out_fd < 0) {
             fprintf(stderr, "rivet: -serial file:%s: %s\n", o.serial_file, strerror(errno));
+            display_host_close(host.display);
             close_objects(&ho, &o);
             options_free(&o);
             return 1;
@@ -193,6 +244,7 @@ int main(int argc, char **argv)
         host.term = term_open(STDIN_FILENO, STDOUT_FILENO);
         if (!host.term) {
             fprintf(stderr, "rivet: cannot set up the terminal\n");
+            display_host_close(host.display);
             close_objects(&ho, &o);
             options_free(&o);
             return 1;
@@ -208,11 +260,18 @@ int main(int argc, char **argv)
     bool stdio_chardev = false;
     for (unsigned i = 0; i < o.nchardevs; i++)
         stdio_chardev |= chardev_is_stdio(ho.chardevs[i]);
-    if (o.realtime < 0)
+    /* A network peer lives in wall time: skipping idle time would make the
+     * guest's timeouts (TCP, DHCP) expire while the host is still answering. */
+    if (o.realtime < 0 && net_host_count(ho.net))
+        o.machine.realtime = true;
+    else if (o.realtime < 0 && host.display && !strcmp(display_host_backend(host.display), "sdl"))
+        o.machine.realtime = true; /* a person watches the window */
+    else if (o.realtime < 0)
         o.machine.realtime = isatty(STDIN_FILENO) && (o.serial_stdio || stdio_chardev);
     else
         o.machine.realtime = o.realtime;
     rc = virt_run(&o.machine);
+    display_host_close(host.display);
     if (host.term)
         term_close(host.term);
     if (host.out_fd >= 0)

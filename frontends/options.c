@@ -128,6 +128,7 @@ static int opt_stats(struct rivet_options *o, const char *arg) { o->machine.stat
 
 static int opt_nographic(struct rivet_options *o, const char *arg)
 {
+    o->display = "none";
     o->serial_stdio = true;
     o->serial_file = NULL;
     return 0;
@@ -152,9 +153,21 @@ static int opt_serial(struct rivet_options *o, const char *arg)
 
 static int opt_display(struct rivet_options *o, const char *arg)
 {
-    if (!strcmp(arg, "none"))
+    if (!strcmp(arg, "none") || !strcmp(arg, "sdl")) {
+        o->display = arg;
         return 0;
-    return bad("-display", arg, "only 'none' is supported in this build");
+    }
+    if (!strcmp(arg, "help")) {
+        printf("Display backends: sdl (a window), none (headless; -screendump and Ctrl-A s still work)\n");
+        exit(0);
+    }
+    return bad("-display", arg, "supported: sdl, none");
+}
+
+static int opt_screendump(struct rivet_options *o, const char *arg)
+{
+    o->screendump = arg;
+    return 0;
 }
 
 /* YYYY-MM-DD[THH:MM:SS] in UTC, to epoch nanoseconds. */
@@ -261,16 +274,17 @@ static int opt_drive(struct rivet_options *o, const char *arg)
     }
     o->drives = v;
     if (d.if_virtio) {
-        /* QEMU's virt board: if=virtio (the default) implies the device */
+        /* QEMU's virt board: if=virtio (the default) implies a
+         * virtio-blk-pci device in the first free PCI slot */
         if (!d.id) {
             char id[32];
             snprintf(id, sizeof id, "virtio%u", o->ndrives);
             d.id = strdup(id);
         }
         size_t n = d.id ? strlen(d.id) : 0;
-        char *dev = d.id ? malloc(sizeof "virtio-blk-device,drive=" + 2 * n) : NULL;
+        char *dev = d.id ? malloc(sizeof "virtio-blk-pci,drive=" + 2 * n) : NULL;
         if (dev) {
-            char *p = dev + sprintf(dev, "virtio-blk-device,drive=");
+            char *p = dev + sprintf(dev, "virtio-blk-pci,drive=");
             for (size_t i = 0; i < n; i++) /* a comma in an id doubles */
                 if ((*p++ = d.id[i]) == ',')
                     *p++ = ',';
@@ -297,6 +311,100 @@ static int opt_chardev(struct rivet_options *o, const char *arg)
     o->chardevs = v;
     o->chardevs[o->nchardevs++] = arg;
     return 0;
+}
+
+/* `text` is parsed, `arg` (what the user wrote) named in messages. */
+static int push_netdev(struct rivet_options *o, const char *opt, const char *arg, const char *text)
+{
+    char err[256];
+    struct netdev_config c;
+    if (netdev_parse(text, &c, err, sizeof err) < 0)
+        return bad(opt, arg, err);
+    for (unsigned i = 0; i < o->nnetdevs; i++)
+        if (!strcmp(o->netdevs[i].id, c.id)) {
+            snprintf(err, sizeof err, "duplicate id '%s'", c.id);
+            return bad(opt, arg, err);
+        }
+    struct netdev_config *v = realloc(o->netdevs, (o->nnetdevs + 1) * sizeof *v);
+    if (v)
+        o->netdevs = v;
+    const char **a = v ? realloc(o->netdev_args, (o->nnetdevs + 1) * sizeof *a) : NULL;
+    if (!a)
+        return bad(opt, arg, "out of memory");
+    o->netdev_args = a;
+    o->netdevs[o->nnetdevs] = c;
+    o->netdev_args[o->nnetdevs++] = arg;
+    return 0;
+}
+
+static int opt_netdev(struct rivet_options *o, const char *arg)
+{
+    if (!strcmp(arg, "help")) {
+        printf("Netdev backends: user (libslirp: net=, host=, dhcpstart=, dns=, hostfwd=, restrict=, ipv6=, dump=),\n"
+               "tap (ifname=, script=no, downscript=no, dump=)\n");
+        exit(0);
+    }
+    return push_netdev(o, "-netdev", arg, arg);
+}
+
+/* -nic TYPE[,netdev options][,mac=M][,model=M]: QEMU's shorthand for a
+ * -netdev with a generated id plus its card. Items are kept as written
+ * (",," stays escaped) except mac= and model=, which go to the card. */
+static int opt_nic(struct rivet_options *o, const char *arg)
+{
+    size_t len = strlen(arg);
+    char *nd = malloc(len + 32), *dev = malloc(len + 96);
+    if (!nd || !dev) {
+        free(nd);
+        free(dev);
+        return bad("-nic", arg, "out of memory");
+    }
+    char id[24];
+    snprintf(id, sizeof id, "nic%u", o->nnetdevs);
+    const char *model = "virtio-net-device";
+    char mac[32] = "";
+    size_t n = 0;
+    int rc = 0;
+    for (const char *p = arg;;) {
+        const char *e = p;
+        while (*e && !(*e == ',' && e[1] != ',')) /* ",," is part of the item */
+            e += *e == ',' ? 2 : 1;
+        size_t il = (size_t)(e - p);
+        if (il > 4 && !strncmp(p, "mac=", 4) && il - 4 < sizeof mac)
+            snprintf(mac, sizeof mac, ",mac=%.*s", (int)(il - 4), p + 4);
+        else if (il > 6 && !strncmp(p, "model=", 6)) {
+            if (!strncmp(p + 6, "virtio", il - 6) && il - 6 == 6)
+                model = "virtio-net-device";
+            else if (il - 6 == 14 && !strncmp(p + 6, "virtio-net-pci", 14))
+                model = "virtio-net-pci";
+            else if (il - 6 == 17 && !strncmp(p + 6, "virtio-net-device", 17))
+                model = "virtio-net-device";
+            else {
+                rc = bad("-nic", arg, "model= must be virtio, virtio-net-device or virtio-net-pci");
+                break;
+            }
+        } else {
+            memcpy(nd + n, p, il);
+            n += il;
+            if (n == il) { /* after the type: the id */
+                n += (size_t)sprintf(nd + n, ",id=%s", id);
+            }
+            nd[n++] = ',';
+        }
+        if (!*e)
+            break;
+        p = e + 1;
+    }
+    if (rc == 0) {
+        nd[n ? n - 1 : 0] = 0;
+        snprintf(dev, len + 96, "%s,netdev=%s%s", model, id, mac);
+        if (push_netdev(o, "-nic", arg, nd) < 0 || devices_check(dev, NULL) != 0 ||
+            push_device(o, strdup(dev)) < 0)
+            rc = -1;
+    }
+    free(nd);
+    free(dev);
+    return rc;
 }
 
 static int opt_global(struct rivet_options *o, const char *arg)
@@ -331,12 +439,15 @@ static const struct option_def defs[] = {
     { "dtb", "FILE", "use this device tree blob instead of the generated one", opt_dtb },
     { "nographic", NULL, "no display; the serial console on this terminal (Ctrl-A h for keys)", opt_nographic },
     { "serial", "stdio|file:PATH|none", "where the UART console goes", opt_serial },
-    { "display", "none", "display backend", opt_display },
+    { "display", "sdl|none", "display for -device virtio-gpu-*: a window (default when one can open) or none", opt_display },
+    { "screendump", "FILE.png", "write the display to FILE at exit (Ctrl-A s or SIGUSR1: at any time)", opt_screendump },
     { "rtc", "base=utc|YYYY-MM-DDTHH:MM:SS", "what the real-time clock reads at start", opt_rtc },
     { "icount", "[shift=N,]sleep=on|off", "sleep=off: never wait for wall time (batch; default without a terminal)", opt_icount },
     { "device", "NAME[,opt=value...]", "add a device (-device help lists them, -device NAME,help their options)", opt_device },
     { "drive", "file=F[,if=none,id=ID,...]", "a raw disk image (readonly=on, cache=writeback|none|unsafe); if=virtio adds the device", opt_drive },
     { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file,path=F, socket,path=S,server=on,wait=off, null", opt_chardev },
+    { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
+    { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
     { "help", NULL, "print this help", opt_help },
@@ -408,6 +519,11 @@ void options_free(struct rivet_options *o)
         drive_opts_free(&o->drives[i]);
     free(o->drives);
     free(o->chardevs);
+    free(o->netdevs);
+    free(o->netdev_args);
+    o->netdevs = NULL;
+    o->netdev_args = NULL;
+    o->nnetdevs = 0;
     o->devices = NULL;
     o->drives = NULL;
     o->chardevs = NULL;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "frontends/drive.h"
+#include "frontends/net.h"
 #include "machine/virt.h"
 
 struct rivet_options {
@@ -19,7 +20,12 @@ struct rivet_options {
     unsigned ndrives;
     const char **chardevs;      /* -chardev arguments, opened by main */
     unsigned nchardevs;
+    struct netdev_config *netdevs;  /* -netdev (and -nic), parsed; opened by main */
+    const char **netdev_args;       /* their arguments, for messages */
+    unsigned nnetdevs;
     bool mmio_legacy;           /* -global virtio-mmio.force-legacy=on */
+    const char *display;        /* -display sdl|none (-nographic: none); NULL: the default */
+    const char *screendump;     /* -screendump FILE.png */
 };
 
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,

@@ -172,7 +172,26 @@ static void sdl_surface_changed(void *opaque, const struct display_surface *surf
         w = fit.w;
         h = fit.h;
     }
+    /* Keep the window's centre where it was (it opened centred at its
+     * first size), inside the usable area: growing from the top-left
+     * corner would push a large mode off the screen. */
+    int x, y, ow, oh;
+    SDL_GetWindowPosition(s->win, &x, &y);
+    SDL_GetWindowSize(s->win, &ow, &oh);
     SDL_SetWindowSize(s->win, (int)w, (int)h);
+    if (idx >= 0 && SDL_GetDisplayUsableBounds(idx, &usable) == 0) {
+        x += (ow - (int)w) / 2;
+        y += (oh - (int)h) / 2;
+        if (x + (int)w > usable.x + usable.w)
+            x = usable.x + usable.w - (int)w;
+        if (y + (int)h > usable.y + usable.h)
+            y = usable.y + usable.h - (int)h;
+        if (x < usable.x)
+            x = usable.x;
+        if (y < usable.y)
+            y = usable.y;
+        SDL_SetWindowPosition(s->win, x, y);
+    }
 }
 
 static void sdl_render(void *opaque, const struct display_surface *surf, const struct display_rect *dirty)

@@ -191,6 +191,7 @@ static const char term_help[] =
     "C-a h    print this help\r\n"
     "C-a x    exit emulator\r\n"
     "C-a c    switch to the monitor (not available yet)\r\n"
+    "C-a s    write a screendump of the display (PNG)\r\n"
     "C-a C-a  sends C-a\r\n";
 
 /* Handles the key after Ctrl-A. Returns a byte for the guest, or -1. */
@@ -205,6 +206,9 @@ static int term_escape(struct term *t, uint8_t key, int *event)
     case 'c':
         term_puts(t, "\r\nrivet: monitor not available yet\r\n");
         *event = TERM_EV_MONITOR;
+        return -1;
+    case 's':
+        *event = TERM_EV_SCREENDUMP;
         return -1;
     case 'h':
         term_puts(t, term_help);

@@ -5,6 +5,7 @@
  * sends its own "\r\n") and QEMU's escape key works: Ctrl-A then
  *   x    quit            c    monitor (not available yet)
  *   h    key help        C-a  send a literal Ctrl-A to the guest
+ *   s    screendump of the display (frontends/display_host.h)
  * Other keys after Ctrl-A are swallowed. When the input is not a terminal
  * (a pipe, a file) the bytes pass through untouched and end of input is
  * remembered (term_eof).
@@ -32,6 +33,7 @@ enum term_event {
     TERM_EV_NONE = 0,
     TERM_EV_QUIT,     /* Ctrl-A x */
     TERM_EV_MONITOR,  /* Ctrl-A c; a notice has already been printed */
+    TERM_EV_SCREENDUMP, /* Ctrl-A s: write a screendump of the display */
 };
 
 /* NULL with errno set on failure (EBUSY: a term is already open). */

@@ -5,6 +5,8 @@
  *   0x00100000  SiFive test finisher      0x00101000  goldfish RTC (irq 11)
  *   0x02000000  CLINT                     0x0c000000  PLIC
  *   0x10000000  16550A UART (irq 10)      0x10001000+ virtio-mmio slots (irq 1-8)
+ *   0x03000000  PCIe I/O window           0x30000000  PCIe ECAM (INTA-D: irq 32-35)
+ *   0x40000000  PCIe MMIO window          16 GiB above RAM: PCIe MMIO64 window
  *   0x80000000  RAM
  */
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include "machine/fdt_virt.h"
 #include "machine/goldfish_rtc.h"
 #include "machine/loader.h"
+#include "machine/pci_virt.h"
 #include "machine/plic.h"
 #include "machine/sifive_test.h"
 #include "machine/uart16550.h"
@@ -51,6 +54,7 @@ struct virt {
     struct sifive_test *test;
     struct goldfish_rtc *rtc;
     struct devices *devs;
+    struct pci_host *pci;
     uint64_t tohost, fromhost, tohost_seen;
     bool stop, reset;
     int exit_code;
@@ -155,8 +159,14 @@ static int build_devices(struct virt *m)
     struct irq_line virtio_irq[VIRTIO_MMIO_SLOTS];
     for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++)
         virtio_irq[i] = (struct irq_line){ plic_set_irq, m->plic, VIRTIO_MMIO_IRQ0 + i };
+    /* The PCIe host bridge (machine/pci_virt.h); -device ...-pci functions
+     * plug into it. */
+    m->pci = virt_pci_create(&m->bus, m->plic, VIRT_RAM_BASE, c->ram_size);
+    if (!m->pci)
+        return fail("%s", "internal error: cannot map the PCIe host bridge");
     m->devs = devices_create(c->devices, &m->bus, VIRTIO_MMIO_BASE, VIRTIO_MMIO_STRIDE, virtio_irq,
-                             VIRTIO_MMIO_SLOTS);
+                             VIRTIO_MMIO_SLOTS, m->pci);
+    devices_set_clock(m->devs, &m->clock); /* -netdev timers run on virtual time */
     return m->devs ? 0 : -1;
 }
 
@@ -277,7 +287,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
             .isa = RV_ISA_STRING, .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
             .bootargs = c->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .uart = true, .rtc = true, .test = true, .clint = true, .plic = true,
-            .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = false,
+            .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = true,
         };
         dtb_len = 64 * 1024;
         dtb = malloc(dtb_len);
@@ -332,6 +342,7 @@ static void machine_free(struct virt *m)
     sifive_test_free(m->test);
     goldfish_rtc_free(m->rtc);
     devices_free(m->devs);
+    pci_host_free(m->pci);
     bus_free(&m->bus);
     free(m->ram);
     free(m->rom);

@@ -2,9 +2,10 @@
 # virtio-blk benchmark: sequential read throughput of /dev/vda inside the
 # guest (dd of 64 MiB to /dev/null, 1 MiB blocks, O_DIRECT) on rivet and,
 # when installed, on qemu-system-riscv64 with the same firmware, kernel,
-# initramfs and image (virtio-blk-device on virtio-mmio for both). The time
-# is wall time on the host between two marker lines the guest prints around
-# the dd (guest clocks differ: rivet's is virtual). Best of $RUNS (3).
+# initramfs and image, once with virtio-blk-device (virtio-mmio) and once
+# with virtio-blk-pci (modern, disable-legacy=on on both). The time is wall
+# time on the host between two marker lines the guest prints around the dd
+# (guest clocks differ: rivet's is virtual). Best of $RUNS (3).
 #
 #   sh scripts/bench-blk.sh        (tree root; B=build, RUNS=3)
 #
@@ -12,6 +13,7 @@
 #   blk read (64 MiB, O_DIRECT, best of N): rivet  X MB/s (S s)
 #   blk read (64 MiB, O_DIRECT, best of N): qemu   Y MB/s (S s)
 #   blk read ratio rivet/qemu: R
+#   blk-pci read (...): rivet / qemu / ratio, the same over virtio-pci
 set -eu
 B=${B:-build}
 RUNS=${RUNS:-3}
@@ -63,27 +65,36 @@ mbs() { awk -v ns="$1" -v mb="$MB" 'BEGIN { printf "%.1f", mb * 1048576 / 1e6 / 
 secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
 
 append="console=ttyS0 guest.run=bench guest.poweroff=1"
-disk="-drive file=$tmp/run.img,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0"
-label="blk read ($MB MiB, O_DIRECT, best of $RUNS)"
+drive="-drive file=$tmp/run.img,format=raw,if=none,id=d0"
 
-: > "$tmp/rivet"
-for i in $(seq "$RUNS"); do
-    # shellcheck disable=SC2086
-    one_run "$B/rivet" -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-        -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/rivet"
-done
-r=$(best "$tmp/rivet")
-echo "$label: rivet  $(mbs "$r") MB/s ($(secs "$r") s)"
-if command -v qemu-system-riscv64 > /dev/null 2>&1; then
-    : > "$tmp/qemu"
+# variant NAME DEVICE: the rivet and qemu lines and the ratio for one device
+variant() {
+    name=$1
+    disk="$drive -device $2"
+    label="$name read ($MB MiB, O_DIRECT, best of $RUNS)"
+    : > "$tmp/rivet"
     for i in $(seq "$RUNS"); do
         # shellcheck disable=SC2086
-        one_run qemu-system-riscv64 -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/qemu"
+        one_run "$B/rivet" -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/rivet"
     done
-    q=$(best "$tmp/qemu")
-    echo "$label: qemu   $(mbs "$q") MB/s ($(secs "$q") s)"
-    awk -v r="$r" -v q="$q" 'BEGIN { printf "blk read ratio rivet/qemu: %.2f (throughput; above 1: rivet faster)\n", q / r }'
-else
-    echo "blk read: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
-fi
+    r=$(best "$tmp/rivet")
+    echo "$label: rivet  $(mbs "$r") MB/s ($(secs "$r") s)"
+    if command -v qemu-system-riscv64 > /dev/null 2>&1; then
+        : > "$tmp/qemu"
+        for i in $(seq "$RUNS"); do
+            # shellcheck disable=SC2086
+            one_run qemu-system-riscv64 -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+                -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/qemu"
+        done
+        q=$(best "$tmp/qemu")
+        echo "$label: qemu   $(mbs "$q") MB/s ($(secs "$q") s)"
+        awk -v r="$r" -v q="$q" -v n="$name" \
+            'BEGIN { printf "%s read ratio rivet/qemu: %.2f (throughput; above 1: rivet faster)\n", n, q / r }'
+    else
+        echo "$name read: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
+    fi
+}
+
+variant blk virtio-blk-device,drive=d0
+variant blk-pci virtio-blk-pci,drive=d0,disable-legacy=on

@@ -8,8 +8,11 @@
 #         lines must match QEMU's; reports wall time, the ratio and MIPS.
 #   boot  Linux boot of the test guest (OpenSBI + Image + initramfs) to the
 #         init marker and to poweroff, -smp 1 and -smp 4 (scripts/bench-boot.sh).
-#   blk   sequential read of /dev/vda in the guest (scripts/bench-blk.sh).
-# A new benchmark (network, ...) is one more section_NAME
+#   blk   sequential read of /dev/vda in the guest (scripts/bench-blk.sh),
+#         over virtio-mmio (row blk) and virtio-pci (row blk-pci).
+#   net   guest<-host TCP over user networking: wget of 64 MiB from a
+#         server on 127.0.0.1 to /dev/null (scripts/bench-net.sh).
+# A new benchmark is one more section_NAME
 # function that calls run_best and add_row, and its name in SECTIONS.
 #
 # Environment: RIVET (default build/rivet), QEMU (qemu-system-riscv64),
@@ -17,7 +20,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot blk"
+SECTIONS="cpu boot blk net"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -165,6 +168,20 @@ section_blk() {
     q=$(sed -n 's/.*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/blk.txt" | head -n 1)
     [ -n "$r" ] || die "blk benchmark failed"
     add_row blk "$r" "${q:--}" -
+    r=$(sed -n 's/^blk-pci .*: rivet  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/blk.txt")
+    q=$(sed -n 's/^blk-pci .*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/blk.txt")
+    [ -n "$r" ] || die "blk-pci benchmark failed"
+    add_row blk-pci "$r" "${q:--}" -
+}
+
+# section_net: scripts/bench-net.sh prints MB/s; the table gets seconds.
+section_net() {
+    echo "== net: 64 MiB wget over user networking, best of $RUNS"
+    RUNS=$RUNS sh scripts/bench-net.sh | tee "$tmp/net.txt"
+    r=$(sed -n 's/.*: rivet  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/net.txt" | head -n 1)
+    q=$(sed -n 's/.*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/net.txt" | head -n 1)
+    [ -n "$r" ] || die "net benchmark failed"
+    add_row net "$r" "${q:--}" -
 }
 
 [ -x "$RIVET" ] || die "$RIVET not found or not executable (run: make)"

@@ -1,9 +1,10 @@
 # Every virtio device appears under /sys/bus/virtio/devices with the right
 # device id, named in command-line order (virtio0 is the first -device, at
-# the highest slot, as on QEMU): rng 4, blk 2 (from -drive if=virtio),
-# console 3 (QEMU's virtio-serial-device + virtconsole spelling) and the
-# virtio-console-device spelling. The same again with legacy virtio-mmio
-# (version 1) registers.
+# the highest slot, as on QEMU): rng 4, console 3 (QEMU's
+# virtio-serial-device + virtconsole spelling) and the virtio-console-device
+# spelling; -drive if=virtio is a virtio-blk-pci, as on QEMU's virt, so the
+# block device comes last (PCI probes after the mmio slots). The same again
+# with legacy virtio-mmio (version 1) registers.
 . tests/guest/lib.sh
 head -c 1048576 /dev/zero > "$TMP/disk.img"
 set -- -device virtio-rng-device -drive file="$TMP/disk.img",format=raw,if=virtio \
@@ -17,16 +18,17 @@ for mode in modern legacy; do
     cat "$TMP/$mode"
     [ $rc -eq 0 ] || die "rivet ($mode) exited $rc"
     expect "$TMP/$mode" '^virtio: virtio0 device=0x0004 vendor=0x554d4551'
-    expect "$TMP/$mode" '^virtio: virtio1 device=0x0002 vendor=0x554d4551'
+    expect "$TMP/$mode" '^virtio: virtio1 device=0x0003 vendor=0x554d4551'
     expect "$TMP/$mode" '^virtio: virtio2 device=0x0003 vendor=0x554d4551'
-    expect "$TMP/$mode" '^virtio: virtio3 device=0x0003 vendor=0x554d4551'
-    expect "$TMP/$mode" 'virtio_blk virtio1: \[vda\] 2048 512-byte logical blocks'
+    expect "$TMP/$mode" '^virtio: virtio3 device=0x0002 vendor=0x1af4'
+    expect "$TMP/$mode" '^pci: 0000:00:01.0 0x1af4:0x1042 class=0x010000'
+    expect "$TMP/$mode" 'virtio_blk virtio3: \[vda\] 2048 512-byte logical blocks'
     expect "$TMP/$mode" 'GUEST-POWEROFF'
     if grep -aq '^virtio: virtio4' "$TMP/$mode"; then die "an extra virtio device appeared ($mode)"; fi
 done
 # QEMU (when installed) lists the same devices in the same order for the
-# same command line. (There -drive if=virtio means virtio-blk-pci, so the
-# comparison names the mmio device explicitly.)
+# same command line. (QEMU's -drive if=virtio is a transitional
+# virtio-blk-pci, 1af4:1001, so the comparison names the mmio device.)
 if command -v qemu-system-riscv64 > /dev/null; then
     set -- -device virtio-rng-device -drive file="$TMP/disk.img",format=raw,if=none,id=d0 \
         -device virtio-blk-device,drive=d0 -device virtio-serial-device -device virtconsole

@@ -14,6 +14,7 @@
 #include "machine/devices.h"
 #include "virtio/blk.h"
 #include "virtio/mmio.h"
+#include "bus/pci/pci.h"
 
 #define BASE 0x10001000ull
 #define STRIDE 0x1000ull
@@ -46,7 +47,7 @@ static void test_check(void **state)
     assert_int_equal(devices_check("virtconsole,chardev=c", out), 0);
     /* errors: one line each on stderr */
     assert_int_equal(devices_check("frobnicator", out), -1);
-    assert_int_equal(devices_check("virtio-blk-pci,drive=d0", out), -1);
+    assert_int_equal(devices_check("virtio-blk-pcie,drive=d0", out), -1);
     assert_int_equal(devices_check("virtio-blk-device", out), -1);                 /* no drive= */
     assert_int_equal(devices_check("virtio-blk-device,drive=d0,bogus=1", out), -1);
     assert_int_equal(devices_check("virtio-blk-device,drive", out), -1);           /* no value */
@@ -90,6 +91,34 @@ static void cd_write(void *ctx, const uint8_t *buf, size_t len)
     struct host *h = ctx;
     memcpy(h->output + h->out_len, buf, len);
     h->out_len += len;
+}
+
+/* The PCI variants: the same options plus the transport's. */
+static void test_check_pci(void **state)
+{
+    FILE *out = tmpfile();
+    assert_int_equal(devices_check("virtio-blk-pci,drive=d0,serial=x", out), 0);
+    assert_int_equal(devices_check("virtio-rng-pci,seed=3,addr=1f", out), 0);
+    assert_int_equal(devices_check("virtio-rng-pci,addr=0x1f.0", out), 0);
+    assert_int_equal(devices_check("virtio-console-pci,chardev=c,addr=1,disable-legacy=on", out), 0);
+    assert_int_equal(devices_check("virtio-serial-pci,disable-modern=off,disable-legacy=auto", out), 0);
+    assert_int_equal(devices_check("virtio-rng-pci,addr=0", out), -1);
+    assert_int_equal(devices_check("virtio-rng-pci,addr=20", out), -1);
+    assert_int_equal(devices_check("virtio-rng-pci,addr=3.1", out), -1);
+    assert_int_equal(devices_check("virtio-rng-pci,addr=", out), -1);
+    assert_int_equal(devices_check("virtio-rng-pci,addr= 3", out), -1);
+    assert_int_equal(devices_check("virtio-rng-pci,disable-legacy=off", out), -1);
+    assert_int_equal(devices_check("virtio-rng-pci,disable-modern=on", out), -1);
+    assert_int_equal(devices_check("virtio-rng-device,addr=3", out), -1);  /* mmio has no addr */
+    assert_int_equal(devices_check("virtio-blk-pci", out), -1);            /* no drive= */
+    assert_int_equal(devices_check("virtio-blk-pci,help", out), 1);
+    rewind(out);
+    char text[4096] = { 0 };
+    size_t n = fread(text, 1, sizeof text - 1, out);
+    text[n] = 0;
+    assert_non_null(strstr(text, "drive=ID"));
+    assert_non_null(strstr(text, "addr=SLOT"));
+    fclose(out);
 }
 
 static size_t cd_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
@@ -192,7 +221,7 @@ static void test_create_slots(void **state)
     const char *devs[] = { "virtio-blk-device,drive=d0", "virtio-console-device", "virtio-rng-device,seed=1" };
     f->cfg.devices = devs;
     f->cfg.ndevices = 3;
-    struct devices *d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS);
+    struct devices *d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, NULL);
     assert_non_null(d);
     /* first -device in the highest slot, as QEMU */
     assert_int_equal(slot_read(f, 7, 0x008), 2);
@@ -209,15 +238,66 @@ static void test_create_slots(void **state)
     assert_false(bus_read(&f->bus, BASE, 4, &v));
     /* legacy */
     f->cfg.mmio_legacy = true;
-    d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS);
+    d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, NULL);
     assert_int_equal(slot_read(f, 7, 0x004), 1);
     devices_free(d);
     /* no config at all: eight empty slots */
-    d = devices_create(NULL, &f->bus, BASE, STRIDE, f->irqs, NSLOTS);
+    d = devices_create(NULL, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, NULL);
     assert_non_null(d);
     assert_int_equal(slot_read(f, 7, 0x008), 0);
     assert_false(devices_poll(d));
     devices_free(d);
+}
+
+static void test_validate_pci(void **state)
+{
+    struct fx *f = *state;
+    const char *ok[] = { "virtio-blk-pci,drive=d0", "virtio-serial-pci", "virtconsole,chardev=c0",
+                         "virtio-rng-pci,addr=1", "virtio-rng-device" };
+    assert_int_equal(validate(f, ok, 5), 0);
+    const char *taken[] = { "virtio-rng-pci,addr=4", "virtio-rng-pci,addr=04.0" };
+    assert_int_equal(validate(f, taken, 2), -1);
+    const char *drive_both[] = { "virtio-blk-pci,drive=d0", "virtio-blk-device,drive=d0" };
+    assert_int_equal(validate(f, drive_both, 2), -1);
+    /* 31 PCI functions fit beside 8 mmio devices; a 32nd does not */
+    const char *many[40];
+    for (int i = 0; i < 40; i++)
+        many[i] = i < 8 ? "virtio-rng-device" : "virtio-rng-pci";
+    assert_int_equal(validate(f, many, 39), 0);
+    assert_int_equal(validate(f, many, 40), -1);
+}
+
+/* -pci devices on a host bridge: explicit slots first, then the first free
+ * ones in command-line order; mmio slots unaffected. */
+static void test_create_pci(void **state)
+{
+    struct fx *f = *state;
+    struct pci_host *h = pci_host_new(&f->bus, NULL);
+    assert_non_null(h);
+    const char *devs[] = { "virtio-rng-pci", "virtio-blk-pci,drive=d0,addr=1", "virtio-rng-device",
+                           "virtio-serial-pci,addr=1f", "virtconsole,chardev=c0", "virtio-console-pci" };
+    f->cfg.devices = devs;
+    f->cfg.ndevices = 6;
+    struct devices *d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, h);
+    assert_non_null(d);
+    assert_int_equal(slot_read(f, 7, 0x008), 4);  /* the mmio rng */
+    assert_int_equal(slot_read(f, 6, 0x008), 0);
+    struct { unsigned slot, id; } want[] = { { 1, 0x1042 }, { 2, 0x1044 }, { 3, 0x1043 }, { 0x1f, 0x1043 } };
+    for (unsigned i = 0; i < 4; i++) {
+        struct pci_dev *p = pci_host_dev(h, 0, want[i].slot, 0);
+        assert_non_null(p);
+        assert_int_equal(pci_cfg_get(p, PCI_DEVICE_ID, 2), want[i].id);
+    }
+    assert_null(pci_host_dev(h, 0, 4, 0));
+    /* the virtconsole's chardev reaches the PCI console */
+    f->host.input = "hi";
+    assert_false(devices_poll(d));
+    devices_free(d);
+    for (unsigned s = 1; s < PCI_SLOTS; s++)
+        assert_null(pci_host_dev(h, 0, s, 0));
+    /* without a host, -pci devices are a one-line error */
+    assert_null(devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, NULL));
+    pci_host_free(h);
 }
 
 static void test_create_error(void **state)
@@ -226,7 +306,7 @@ static void test_create_error(void **state)
     const char *devs[] = { "virtio-blk-device,drive=missing" };
     f->cfg.devices = devs;
     f->cfg.ndevices = 1;
-    assert_null(devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS));
+    assert_null(devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, NULL));
     uint64_t v;
     assert_false(bus_read(&f->bus, BASE, 4, &v));
 }
@@ -263,7 +343,7 @@ static void test_poll_console_input(void **state)
     f->cfg.devices = devs;
     f->cfg.ndevices = 2;
     f->host.input = "typed-by-user";
-    struct devices *d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS);
+    struct devices *d = devices_create(&f->cfg, &f->bus, BASE, STRIDE, f->irqs, NSLOTS, NULL);
     assert_non_null(d);
     /* before the driver is ready: read from the host, kept, not delivered */
     assert_false(devices_poll(d));
@@ -283,6 +363,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_devopts),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_check_pci),
+        cmocka_unit_test_setup_teardown(test_validate_pci, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_pci, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_error, setup, teardown),
