@@ -7,7 +7,7 @@ pkgs="build-essential pkg-config
  zlib1g-dev libfdt-dev libcmocka-dev libsdl2-dev libslirp-dev
  gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu
  opensbi device-tree-compiler e2fsprogs cpio
- tshark iproute2 xvfb x11-apps imagemagick"
+ tshark iproute2 xvfb x11-apps imagemagick python3 curl"
 for a in "$@"; do
     case "$a" in
         --bench) pkgs="$pkgs qemu-system-misc" ;;
