@@ -14,18 +14,29 @@
 . tests/guest/lib.sh
 command -v python3 > /dev/null || { echo "python3 not installed (decodes the PNG)"; exit 77; }
 mkdir -p "$B/test-logs"
+# The guest side (roms/guest/tests/gpu.sh) goes on a disk, so that any test
+# guest runs it (the initramfs of ../shared/guest does not carry it).
+mkdir "$TMP/root"
+cp roms/guest/tests/gpu.sh "$TMP/root/vgpu.sh"
+# Keep kernel messages (the disk's unmount) off the framebuffer console once
+# the paint is done, and give fbdev's delayed damage worker time to flush
+# before the guest powers off (and resets the GPU).
+sed -i '2i dmesg -n 1' "$TMP/root/vgpu.sh"
+echo 'sleep 1' >> "$TMP/root/vgpu.sh"
+mke2fs -q -t ext4 -d "$TMP/root" "$TMP/disk.img" 8M || die "mke2fs failed"
+DISK="-drive file=$TMP/disk.img,format=raw,if=none,id=d0,readonly=on -device virtio-blk-device,drive=d0"
 
 boot_guest "$TMP/out" -display none -screendump "$TMP/exit.png" \
-    -append "console=tty0 console=ttyS0 guest.run=gpu guest.poweroff=1" -device virtio-gpu-device
+    -append "console=tty0 console=ttyS0 guest.run=vgpu guest.poweroff=1" $DISK -device virtio-gpu-device
 rc=$?
 cat "$TMP/out"
 [ $rc -eq 0 ] || die "rivet exited $rc"
 expect "$TMP/out" '^drm: card0-Virtual-1 connected'
 expect "$TMP/out" '^fb0: virtio_gpudrmfb 1024,768 bpp=32'
-expect "$TMP/out" '^GUEST-RUN-EXIT gpu 0'
+expect "$TMP/out" '^GUEST-RUN-EXIT vgpu 0'
 [ -f "$TMP/exit.png" ] || die "no screendump at exit"
 cp "$TMP/exit.png" "$B/test-logs/virtio_gpu-exit.png"
-# /tests/gpu.sh painted the framebuffer white (see part 3 for why that
+# vgpu.sh painted the framebuffer white (see part 3 for why that
 # does not show at 1024 pixels a line): only the size is checked here
 python3 tests/guest/png_check.py "$TMP/exit.png" 1024 768 > "$TMP/chk1"
 grep -q '^png: 1024x768' "$TMP/chk1" || die "the exit screendump does not decode to 1024x768"
@@ -57,13 +68,13 @@ python3 tests/guest/png_check.py "$TMP/usr1.png" 1024 768 || die "the SIGUSR1 sc
 
 # 3: another mode, on PCI
 boot_guest "$TMP/out3" -display none -screendump "$TMP/pci.png" \
-    -append "console=tty0 console=ttyS0 guest.run=gpu guest.poweroff=1" -device virtio-gpu-pci,xres=800,yres=600
+    -append "console=tty0 console=ttyS0 guest.run=vgpu guest.poweroff=1" $DISK -device virtio-gpu-pci,xres=800,yres=600
 rc=$?
 [ $rc -eq 0 ] || { cat "$TMP/out3"; die "rivet exited $rc (pci)"; }
 expect "$TMP/out3" '^pci: 0000:00:01.0 0x1af4:0x1050 class=0x038000'
 expect "$TMP/out3" '^fb0: virtio_gpudrmfb 800,600 bpp=32'
 cp "$TMP/pci.png" "$B/test-logs/virtio_gpu-pci-800x600.png"
-# /tests/gpu.sh painted /dev/fb0 white: at 800 pixels a line the kernel's
+# vgpu.sh painted /dev/fb0 white: at 800 pixels a line the kernel's
 # fbdev reports the damage (at 1024, 4096-byte writes are exactly one
 # scanline each and Linux 6.1 rounds that damage to nothing: the paint of
 # part 1 never reaches the device, on QEMU either)
