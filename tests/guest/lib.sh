@@ -30,6 +30,21 @@ boot_guest() {
     timeout "${BOOT_TIMEOUT:-120}" "$RIVET" -M virt -nographic -kernel "$KERNEL" -initrd "$INITRD" "$@" < /dev/null > "$out" 2>&1
 }
 
+# rejects DESC PATTERN [rivet options...]: a mistake of the user's. rivet
+# must exit 1 with exactly one line on stderr that starts with "rivet: "
+# and matches the extended regex PATTERN.
+rejects() {
+    desc=$1; pattern=$2; shift 2
+    timeout 20 "$RIVET" "$@" < /dev/null > "$TMP/stdout" 2> "$TMP/stderr"
+    rc=$?
+    lines=$(wc -l < "$TMP/stderr")
+    echo "$desc: exit $rc: $(cat "$TMP/stderr")"
+    [ $rc -eq 1 ] || die "$desc: exit status $rc, expected 1"
+    [ "$lines" -eq 1 ] || die "$desc: $lines lines on stderr, expected 1"
+    grep -q '^rivet: ' "$TMP/stderr" || die "$desc: message does not start with 'rivet: '"
+    grep -Eq -e "$pattern" "$TMP/stderr" || die "$desc: message does not match '$pattern'"
+}
+
 # expect FILE PATTERN: FILE has a line matching the extended regex.
 expect() {
     tr -d '\r' < "$1" | grep -aEq "$2" || { echo "--- $1:"; tail -n 20 "$1"; die "no line matching '$2'"; }

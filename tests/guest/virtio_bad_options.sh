@@ -1,37 +1,26 @@
 # Mistakes around virtio devices: each is one line on stderr, exit status 1.
 . tests/guest/lib.sh
-check() {
-    desc=$1; pattern=$2; shift 2
-    timeout 20 "$RIVET" "$@" < /dev/null > "$TMP/stdout" 2> "$TMP/stderr"
-    rc=$?
-    lines=$(wc -l < "$TMP/stderr")
-    echo "$desc: exit $rc: $(cat "$TMP/stderr")"
-    [ $rc -eq 1 ] || die "$desc: exit status $rc, expected 1"
-    [ "$lines" -eq 1 ] || die "$desc: $lines lines on stderr, expected 1"
-    grep -q '^rivet: ' "$TMP/stderr" || die "$desc: message does not start with 'rivet: '"
-    grep -Eq "$pattern" "$TMP/stderr" || die "$desc: message does not match '$pattern'"
-}
 K="-M virt -nographic -kernel $KERNEL -initrd $INITRD"
 head -c 1048576 /dev/zero > "$TMP/disk.img"
 # shellcheck disable=SC2086
-check "missing image" "nonexistent.img.*No such file" $K -drive file=/nonexistent.img,if=none,id=d0 \
+rejects "missing image" "nonexistent.img.*No such file" $K -drive file=/nonexistent.img,if=none,id=d0 \
     -device virtio-blk-device,drive=d0
-check "blk without drive" "virtio-blk-device needs drive=" $K -device virtio-blk-device
-check "unknown device" "unknown device 'virtio-frob-device'" $K -device virtio-frob-device
-check "unknown device option" "has no option 'speed'" $K -device virtio-rng-device,speed=9
-check "drive id not found" "no -drive with id=d9" $K -drive file="$TMP/disk.img",if=none,id=d0 \
+rejects "blk without drive" "virtio-blk-device needs drive=" $K -device virtio-blk-device
+rejects "unknown device" "unknown device 'virtio-frob-device'" $K -device virtio-frob-device
+rejects "unknown device option" "has no option 'speed'" $K -device virtio-rng-device,speed=9
+rejects "drive id not found" "no -drive with id=d9" $K -drive file="$TMP/disk.img",if=none,id=d0 \
     -device virtio-blk-device,drive=d9
-check "drive used twice" "already used" $K -drive file="$TMP/disk.img",if=none,id=d0 \
+rejects "drive used twice" "already used" $K -drive file="$TMP/disk.img",if=none,id=d0 \
     -device virtio-blk-device,drive=d0 -device virtio-blk-device,drive=d0
-check "bad drive format" "only raw" $K -drive file="$TMP/disk.img",format=qcow2
-check "unknown drive option" "unknown option 'speed'" $K -drive file="$TMP/disk.img",speed=9
-check "chardev not found" "no -chardev with id=c9" $K -device virtio-console-device,chardev=c9
-check "stdio twice" "already the serial console" $K -chardev stdio,id=c0 -device virtio-console-device,chardev=c0
-check "virtconsole alone" "needs a -device virtio-serial-device" $K -device virtconsole
-check "nine devices" "slots are taken" $K -device virtio-rng-device -device virtio-rng-device \
+rejects "bad drive format" "only raw" $K -drive file="$TMP/disk.img",format=qcow2
+rejects "unknown drive option" "unknown option 'speed'" $K -drive file="$TMP/disk.img",speed=9
+rejects "chardev not found" "no -chardev with id=c9" $K -device virtio-console-device,chardev=c9
+rejects "stdio twice" "already the serial console" $K -chardev stdio,id=c0 -device virtio-console-device,chardev=c0
+rejects "virtconsole alone" "needs a -device virtio-serial-device" $K -device virtconsole
+rejects "nine devices" "slots are taken" $K -device virtio-rng-device -device virtio-rng-device \
     -device virtio-rng-device -device virtio-rng-device -device virtio-rng-device -device virtio-rng-device \
     -device virtio-rng-device -device virtio-rng-device -device virtio-rng-device
-check "bad -global" "force-legacy" $K -global virtio-pci.disable-legacy=on
+rejects "bad -global" "force-legacy" $K -global virtio-pci.disable-legacy=on
 # -device help and NAME,help: a list on stdout, exit 0
 "$RIVET" -device help > "$TMP/help" || die "-device help failed"
 grep -q virtio-blk-device "$TMP/help" || die "-device help does not list virtio-blk-device"
@@ -52,9 +41,9 @@ until grep -q "GUEST-BOOT-OK" "$TMP/holder.out" 2> /dev/null; do
     kill -0 $holder 2> /dev/null || die "the first rivet died: $(tail -n 3 "$TMP/holder.out")"
     sleep 0.1
 done
-check "image locked" "in use|being (used|written) by process $holder" $K \
+rejects "image locked" "in use|being (used|written) by process $holder" $K \
     -drive file="$TMP/disk.img",format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0
-check "image locked (readonly)" "process $holder" $K \
+rejects "image locked (readonly)" "process $holder" $K \
     -drive file="$TMP/disk.img",format=raw,if=none,id=d0,readonly=on -device virtio-blk-device,drive=d0
 printf 'poweroff -f\n' >&8
 exec 8>&-

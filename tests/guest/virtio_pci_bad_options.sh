@@ -2,38 +2,27 @@
 # status 1. Then -device help lists the -pci types and NAME,help their
 # transport options.
 . tests/guest/lib.sh
-check() {
-    desc=$1; pattern=$2; shift 2
-    timeout 20 "$RIVET" "$@" < /dev/null > "$TMP/stdout" 2> "$TMP/stderr"
-    rc=$?
-    lines=$(wc -l < "$TMP/stderr")
-    echo "$desc: exit $rc: $(cat "$TMP/stderr")"
-    [ $rc -eq 1 ] || die "$desc: exit status $rc, expected 1"
-    [ "$lines" -eq 1 ] || die "$desc: $lines lines on stderr, expected 1"
-    grep -q '^rivet: ' "$TMP/stderr" || die "$desc: message does not start with 'rivet: '"
-    grep -Eq "$pattern" "$TMP/stderr" || die "$desc: message does not match '$pattern'"
-}
 K="-M virt -nographic -kernel $KERNEL -initrd $INITRD"
 head -c 1048576 /dev/zero > "$TMP/disk.img"
 # shellcheck disable=SC2086
-check "slot 0" "addr must be a slot from 1 to 1f" $K -device virtio-rng-pci,addr=0
-check "slot 20" "addr must be a slot from 1 to 1f" $K -device virtio-rng-pci,addr=20
-check "function 1" "addr must be .*one function per slot" $K -device virtio-rng-pci,addr=3.1
-check "not hex" "addr must be" $K -device virtio-rng-pci,addr=xyz
-check "negative" "addr must be" $K -device virtio-rng-pci,addr=-1
-check "slot taken" "PCI slot 04 is already taken by -device virtio-rng-pci,addr=4" $K \
+rejects "slot 0" "addr must be a slot from 1 to 1f" $K -device virtio-rng-pci,addr=0
+rejects "slot 20" "addr must be a slot from 1 to 1f" $K -device virtio-rng-pci,addr=20
+rejects "function 1" "addr must be .*one function per slot" $K -device virtio-rng-pci,addr=3.1
+rejects "not hex" "addr must be" $K -device virtio-rng-pci,addr=xyz
+rejects "negative" "addr must be" $K -device virtio-rng-pci,addr=-1
+rejects "slot taken" "PCI slot 04 is already taken by -device virtio-rng-pci,addr=4" $K \
     -device virtio-rng-pci,addr=4 -device virtio-console-pci,addr=4
-check "slot taken (spelled 0x4.0)" "PCI slot 04 is already taken" $K \
+rejects "slot taken (spelled 0x4.0)" "PCI slot 04 is already taken" $K \
     -device virtio-rng-pci,addr=04 -device virtio-rng-pci,addr=0x4.0
-check "legacy" "disable-legacy must be on or auto" $K -device virtio-rng-pci,disable-legacy=off
-check "modern off" "disable-modern must be off" $K -device virtio-rng-pci,disable-modern=on
-check "addr on mmio" "virtio-rng-device has no option 'addr'" $K -device virtio-rng-device,addr=3
-check "blk-pci without drive" "virtio-blk-pci needs drive=" $K -device virtio-blk-pci
-check "drive used twice" "already used" $K -drive file="$TMP/disk.img",if=none,id=d0 \
+rejects "legacy" "disable-legacy must be on or auto" $K -device virtio-rng-pci,disable-legacy=off
+rejects "modern off" "disable-modern must be off" $K -device virtio-rng-pci,disable-modern=on
+rejects "addr on mmio" "virtio-rng-device has no option 'addr'" $K -device virtio-rng-device,addr=3
+rejects "blk-pci without drive" "virtio-blk-pci needs drive=" $K -device virtio-blk-pci
+rejects "drive used twice" "already used" $K -drive file="$TMP/disk.img",if=none,id=d0 \
     -device virtio-blk-pci,drive=d0 -device virtio-blk-device,drive=d0
 set --
 for i in $(seq 32); do set -- "$@" -device virtio-rng-pci; done
-check "32 devices" "all 31 PCI slots of bus 0 are taken" $K "$@"
+rejects "32 devices" "all 31 PCI slots of bus 0 are taken" $K "$@"
 # -device help and NAME,help
 "$RIVET" -device help > "$TMP/help" || die "-device help failed"
 for t in virtio-blk-pci virtio-console-pci virtio-serial-pci virtio-rng-pci; do
