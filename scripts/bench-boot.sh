@@ -7,10 +7,7 @@ B=${B:-build}
 RUNS=${RUNS:-3}
 SMP=${SMP:-1}
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-GUEST=""
-for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "../shared/guest"; do
-    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then GUEST=$d; break; fi
-done
+. scripts/guest-dir.sh
 [ -n "$GUEST" ] || { echo "bench-boot: no test guest (run make guest)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

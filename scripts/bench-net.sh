@@ -18,10 +18,7 @@ B=${B:-build}
 RUNS=${RUNS:-3}
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 MB=64
-GUEST=""
-for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "../shared/guest"; do
-    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then GUEST=$d; break; fi
-done
+. scripts/guest-dir.sh
 [ -n "$GUEST" ] || { echo "bench-net: no test guest (run make guest)" >&2; exit 1; }
 command -v mke2fs > /dev/null || { echo "bench-net: mke2fs not installed (e2fsprogs)" >&2; exit 1; }
 command -v python3 > /dev/null || { echo "bench-net: python3 is needed for the host HTTP server" >&2; exit 1; }

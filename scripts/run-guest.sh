@@ -4,12 +4,11 @@
 # in RIVET_OPTS (e.g. RIVET_OPTS="-smp 4").
 set -eu
 B=${B:-build}
-for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "../shared/guest"; do
-    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then
-        # shellcheck disable=SC2086
-        exec "$B/rivet" -M virt -m 512M -nographic -kernel "$d/Image" -initrd "$d/initramfs.cpio.gz" \
-            -append "console=ttyS0" ${RIVET_OPTS:-}
-    fi
-done
+. scripts/guest-dir.sh
+if [ -n "$GUEST" ]; then
+    # shellcheck disable=SC2086
+    exec "$B/rivet" -M virt -m 512M -nographic -kernel "$GUEST/Image" -initrd "$GUEST/initramfs.cpio.gz" \
+        -append "console=ttyS0" ${RIVET_OPTS:-}
+fi
 echo "run-guest: no test guest found: run 'make guest' first (it builds $B/guest)" >&2
 exit 1

@@ -4,14 +4,7 @@
 B=${B:-build}
 RIVET=${RIVET:-$B/rivet}
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-top=$(pwd)
-GUEST=""
-for d in "${RIVET_GUEST_DIR:-}" "$B/guest" "$top/../shared/guest"; do
-    if [ -n "$d" ] && [ -f "$d/Image" ] && [ -f "$d/initramfs.cpio.gz" ]; then
-        GUEST=$d
-        break
-    fi
-done
+. scripts/guest-dir.sh
 if [ -z "$GUEST" ]; then
     echo "no test guest: run 'make guest' (or set RIVET_GUEST_DIR)"
     exit 1
