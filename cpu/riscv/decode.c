@@ -143,6 +143,14 @@ uint32_t rv_expand_compressed(uint16_t c16)
     return 0;
 }
 
+enum rv_op_kind rv_fuse(enum rv_op_kind a, enum rv_op_kind b)
+{
+#define RV_FUSE_CASE(A, B) if (a == RV_OP_##A && b == RV_OP_##B) return RV_OP_##A##__##B;
+    RV_FUSED_OPS(RV_FUSE_CASE)
+#undef RV_FUSE_CASE
+    return RV_OP_COUNT;
+}
+
 int rv_op_ends_block(enum rv_op_kind k)
 {
     switch (k) {

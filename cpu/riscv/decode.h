@@ -25,10 +25,22 @@
     X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D) \
     X(FLW) X(FLD) X(FSW) X(FSD) X(FP)
 
+/* Pairs of consecutive ops that run as one (no dispatch between them):
+ * the most frequent pairs in compiled code (address arithmetic, load + use,
+ * prologue/epilogue runs). Only non-terminating ops take part. */
+#define RV_FUSED_OPS(X) \
+    X(SLLI, ADD) X(ADD, LW) X(ADD, LD) X(ADD, LBU) X(LW, ADD) X(LD, ADDI) \
+    X(ADDI, ADD) X(ADD, ADDI) X(ADDI, ADDI) X(ADDI, XOR) X(XOR, ANDI) X(ANDI, SLLI) \
+    X(LBU, SRLIW) X(SRLIW, ADDI) X(LW, XOR) X(XOR, ADDIW) X(SLLI, SRLI) X(SRLI, SLLI) \
+    X(SLLI, ADDI) X(LD, LD) X(SD, SD) X(ADDI, SD) X(ADDI, LD) X(FLD, FLD)
+
 enum rv_op_kind {
 #define RV_OP_ENUM(n) RV_OP_##n,
     RV_OPS(RV_OP_ENUM)
 #undef RV_OP_ENUM
+#define RV_FUSED_ENUM(a, b) RV_OP_##a##__##b,
+    RV_FUSED_OPS(RV_FUSED_ENUM)
+#undef RV_FUSED_ENUM
     RV_OP_COUNT
 };
 
@@ -43,6 +55,8 @@ struct rv_op {
 /* Decode one instruction (len 2 or 4 from its low bits). Fills op (not
  * impl) and returns its kind. */
 enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op);
+/* The fused kind for the pair (a, b), or RV_OP_COUNT when there is none. */
+enum rv_op_kind rv_fuse(enum rv_op_kind a, enum rv_op_kind b);
 /* Does this kind end a block? */
 int rv_op_ends_block(enum rv_op_kind);
 /* Expand a 16-bit instruction to 32 bits; 0 if illegal/reserved. */

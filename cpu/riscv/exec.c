@@ -22,7 +22,9 @@
 const void *const *rv_exec(struct rv_hart *h)
 {
 #define RV_OP_LABEL(n) [RV_OP_##n] = &&L_##n,
-    static const void *const labels[RV_OP_COUNT] = { RV_OPS(RV_OP_LABEL) };
+#define RV_FUSED_LABEL(A, B) [RV_OP_##A##__##B] = &&L_##A##__##B,
+    static const void *const labels[RV_OP_COUNT] = { RV_OPS(RV_OP_LABEL) RV_FUSED_OPS(RV_FUSED_LABEL) };
+#undef RV_FUSED_LABEL
 #undef RV_OP_LABEL
     if (!h)
         return labels;
@@ -34,6 +36,7 @@ const void *const *rv_exec(struct rv_hart *h)
     uint64_t done = 0; /* h->slice_done, kept in a register; synced before calls that may read it */
 
 #define NEXT() do { op++; goto *op->impl; } while (0)
+#define W(v) ((uint64_t)(int64_t)(int32_t)(uint32_t)(v))
     /* Leave the block at a control transfer; slot 0 = taken, 1 = fall-through. */
 #define BLOCK_DONE(target, slot) do {                                   \
         done += b->n;                                                   \
@@ -71,7 +74,7 @@ const void *const *rv_exec(struct rv_hart *h)
 #define TLB(kind, va) (&tlb_d[kind][((va) >> 12) & (RV_TLB_SIZE - 1)])
 #define HIT(e, va, sz) (((va) & (~0xfffull | ((sz) - 1))) == (e)->tag)
 
-#define LOAD(T, SZ) do {                                                \
+#define LOAD_BODY(T, SZ) do {                                                \
         uint64_t va_ = x[op->rs1] + (uint64_t)op->imm;                  \
         const struct rv_tlb_entry *e_ = TLB(RV_TLB_R, va_);             \
         if (LIKELY(HIT(e_, va_, SZ))) {                                 \
@@ -83,9 +86,9 @@ const void *const *rv_exec(struct rv_hart *h)
             if (rv_load_slow(h, va_, SZ, &v_)) goto exception;          \
             x[op->rd] = (uint64_t)(T)v_;                                \
         }                                                               \
-        NEXT();                                                         \
     } while (0)
-#define STORE_VAL(T, SZ, VAL) do {                                      \
+#define LOAD(T, SZ) do { LOAD_BODY(T, SZ); NEXT(); } while (0)
+#define STORE_BODY(T, SZ, VAL) do {                                      \
         uint64_t va_ = x[op->rs1] + (uint64_t)op->imm;                  \
         const struct rv_tlb_entry *e_ = TLB(RV_TLB_W, va_);             \
         uint64_t val_ = (VAL);                                          \
@@ -98,8 +101,8 @@ const void *const *rv_exec(struct rv_hart *h)
             if (r_ == 1) goto exception;                                \
             if (r_ == 2) EXIT_AFTER();                                  \
         }                                                               \
-        NEXT();                                                         \
     } while (0)
+#define STORE_VAL(T, SZ, VAL) do { STORE_BODY(T, SZ, VAL); NEXT(); } while (0)
 #define STORE(T, SZ) STORE_VAL(T, SZ, x[op->rs2])
 #define FS_ON() (h->mstatus & MSTATUS_FS)
 #define FS_DIRTY() (h->mstatus |= MSTATUS_FS)
@@ -164,6 +167,39 @@ exception:
     rv_raise(h, h->exc_cause, h->exc_tval);
     goto dispatch;
 
+    /* Bodies of the ops that take part in fused pairs (decode.h). */
+#define B_ADD   (x[op->rd] = x[op->rs1] + x[op->rs2])
+#define B_ADDI  (x[op->rd] = x[op->rs1] + (uint64_t)op->imm)
+#define B_SLLI  (x[op->rd] = x[op->rs1] << op->imm)
+#define B_SRLI  (x[op->rd] = x[op->rs1] >> op->imm)
+#define B_XOR   (x[op->rd] = x[op->rs1] ^ x[op->rs2])
+#define B_ANDI  (x[op->rd] = x[op->rs1] & (uint64_t)op->imm)
+#define B_ADDIW (x[op->rd] = W(x[op->rs1] + (uint64_t)op->imm))
+#define B_SRLIW (x[op->rd] = W((uint32_t)x[op->rs1] >> op->imm))
+#define B_LW    LOAD_BODY(int32_t, 4)
+#define B_LD    LOAD_BODY(uint64_t, 8)
+#define B_LBU   LOAD_BODY(uint8_t, 1)
+#define B_SD    STORE_BODY(uint64_t, 8, x[op->rs2])
+#define B_FLD do {                                                      \
+        if (!FS_ON()) ILLEGAL();                                        \
+        uint64_t va_ = x[op->rs1] + (uint64_t)op->imm;                  \
+        const struct rv_tlb_entry *e_ = TLB(RV_TLB_R, va_);             \
+        uint64_t v_;                                                    \
+        if (LIKELY(HIT(e_, va_, 8))) {                                  \
+            memcpy(&v_, (void *)(uintptr_t)(va_ + e_->addend), 8);      \
+        } else {                                                        \
+            SYNC();                                                     \
+            if (rv_load_slow(h, va_, 8, &v_)) goto exception;           \
+        }                                                               \
+        h->f[op->rd] = v_;                                              \
+        FS_DIRTY();                                                     \
+    } while (0)
+    /* A fused pair runs both bodies with no dispatch between them; op
+     * moves to the second before its body, so a fault there is precise. */
+#define RV_FUSED_LABEL_BODY(A, B) L_##A##__##B: B_##A; op++; B_##B; NEXT();
+    RV_FUSED_OPS(RV_FUSED_LABEL_BODY)
+#undef RV_FUSED_LABEL_BODY
+
 L_ILLEGAL: ILLEGAL();
 L_EXIT: BLOCK_DONE(op->pc, 1);
 
@@ -220,7 +256,6 @@ L_SRA: x[op->rd] = (uint64_t)((int64_t)x[op->rs1] >> (x[op->rs2] & 63)); NEXT();
 L_OR: x[op->rd] = x[op->rs1] | x[op->rs2]; NEXT();
 L_AND: x[op->rd] = x[op->rs1] & x[op->rs2]; NEXT();
 
-#define W(v) ((uint64_t)(int64_t)(int32_t)(uint32_t)(v))
 L_ADDIW: x[op->rd] = W(x[op->rs1] + (uint64_t)op->imm); NEXT();
 L_SLLIW: x[op->rd] = W((uint32_t)x[op->rs1] << op->imm); NEXT();
 L_SRLIW: x[op->rd] = W((uint32_t)x[op->rs1] >> op->imm); NEXT();
@@ -458,22 +493,7 @@ L_FLW:
         FS_DIRTY();
         NEXT();
     }
-L_FLD:
-    if (!FS_ON()) ILLEGAL();
-    {
-        uint64_t va_ = x[op->rs1] + (uint64_t)op->imm;
-        const struct rv_tlb_entry *e_ = TLB(RV_TLB_R, va_);
-        uint64_t v;
-        if (LIKELY(HIT(e_, va_, 8))) {
-            memcpy(&v, (void *)(uintptr_t)(va_ + e_->addend), 8);
-        } else {
-            SYNC();
-            if (rv_load_slow(h, va_, 8, &v)) goto exception;
-        }
-        h->f[op->rd] = v;
-        FS_DIRTY();
-        NEXT();
-    }
+L_FLD: B_FLD; NEXT();
 L_FSW:
     if (!FS_ON()) ILLEGAL();
     STORE_VAL(uint32_t, 4, h->f[op->rs2]);

@@ -67,7 +67,11 @@ struct rv_tlb_entry {
     uint64_t tag;       /* page-aligned vaddr, or RV_TLB_INVALID */
     uintptr_t addend;   /* host address minus vaddr */
 };
-#define RV_TLB_INVALID 1ull /* never equal to an aligned page address */
+/* Never equal to a page address, nor to what the load/store hit test
+ * compares with the tag (the page plus the access's alignment bits 0..2):
+ * with a tag of 1, a misaligned access to virtual page 0 (va 1, 3, 5 ...)
+ * "hit" an invalid entry and went to host address va + a stale addend. */
+#define RV_TLB_INVALID 0x800ull
 
 struct rv_block;
 struct rv_op;

@@ -160,6 +160,7 @@ static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
     unsigned off = pc & 0xfff;
     unsigned n = 0;
     bool ended = false;
+    enum rv_op_kind kinds[RV_BLOCK_MAX_INSNS];
     while (n < RV_BLOCK_MAX_INSNS) {
         if (off + 2 > 4096)
             break;
@@ -176,12 +177,22 @@ static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
         struct rv_op *op = &b->ops[n];
         enum rv_op_kind k = rv_decode(raw, pc, op);
         finish_op(tc, op, k);
+        kinds[n] = k;
         n++;
         pc += op->len;
         off += op->len;
         if (rv_op_ends_block(k)) {
             ended = true;
             break;
+        }
+    }
+    /* Fuse frequent pairs, left to right. The second op stays in place
+     * (its pc and fields serve the fused handler and precise faults). */
+    for (unsigned i = 0; i + 1 < n; i++) {
+        enum rv_op_kind f = rv_fuse(kinds[i], kinds[i + 1]);
+        if (f != RV_OP_COUNT) {
+            finish_op(tc, &b->ops[i], f);
+            i++;
         }
     }
     b->n = n;
