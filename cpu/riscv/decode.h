@@ -27,12 +27,16 @@
 
 /* Pairs of consecutive ops that run as one (no dispatch between them):
  * the most frequent pairs in compiled code (address arithmetic, load + use,
- * prologue/epilogue runs). Only non-terminating ops take part. */
+ * prologue/epilogue runs, an update before a loop branch or a return).
+ * The first op never ends a block; the second may (then the pair ends it). */
 #define RV_FUSED_OPS(X) \
     X(SLLI, ADD) X(ADD, LW) X(ADD, LD) X(ADD, LBU) X(LW, ADD) X(LD, ADDI) \
     X(ADDI, ADD) X(ADD, ADDI) X(ADDI, ADDI) X(ADDI, XOR) X(XOR, ANDI) X(ANDI, SLLI) \
     X(LBU, SRLIW) X(SRLIW, ADDI) X(LW, XOR) X(XOR, ADDIW) X(SLLI, SRLI) X(SRLI, SLLI) \
-    X(SLLI, ADDI) X(LD, LD) X(SD, SD) X(ADDI, SD) X(ADDI, LD) X(FLD, FLD)
+    X(SLLI, ADDI) X(LD, LD) X(SD, SD) X(ADDI, SD) X(ADDI, LD) X(FLD, FLD) \
+    X(ADD, ADD) X(LBU, LBU) X(AUIPC, ADDI) X(LD, ADD) \
+    X(ADDI, BNE) X(ADDIW, BNE) X(ADD, BNE) X(ADDI, BEQ) X(ANDI, BEQ) X(ANDI, BNE) \
+    X(ADDI, BLTU) X(ADDI, JAL) X(ADD, JALR) X(ADDI, JALR) X(LD, JALR)
 
 enum rv_op_kind {
 #define RV_OP_ENUM(n) RV_OP_##n,

@@ -167,7 +167,24 @@ exception:
     rv_raise(h, h->exc_cause, h->exc_tval);
     goto dispatch;
 
+#define BRANCH(cond) do {                                               \
+        if (cond) BLOCK_DONE(op->pc + (uint64_t)op->imm, 0);            \
+        else BLOCK_DONE(op->pc + op->len, 1);                           \
+    } while (0)
     /* Bodies of the ops that take part in fused pairs (decode.h). */
+#define B_AUIPC (x[op->rd] = op->pc + (uint64_t)op->imm)
+#define B_BEQ   BRANCH(x[op->rs1] == x[op->rs2])
+#define B_BNE   BRANCH(x[op->rs1] != x[op->rs2])
+#define B_BLTU  BRANCH(x[op->rs1] < x[op->rs2])
+#define B_JAL do {                                                      \
+        x[op->rd] = op->pc + op->len;                                   \
+        BLOCK_DONE(op->pc + (uint64_t)op->imm, 0);                      \
+    } while (0)
+#define B_JALR do {                                                     \
+        uint64_t t_ = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;         \
+        x[op->rd] = op->pc + op->len;                                   \
+        INDIRECT_DONE(t_);                                              \
+    } while (0)
 #define B_ADD   (x[op->rd] = x[op->rs1] + x[op->rs2])
 #define B_ADDI  (x[op->rd] = x[op->rs1] + (uint64_t)op->imm)
 #define B_SLLI  (x[op->rd] = x[op->rs1] << op->imm)
@@ -204,24 +221,14 @@ L_ILLEGAL: ILLEGAL();
 L_EXIT: BLOCK_DONE(op->pc, 1);
 
 L_LUI: x[op->rd] = (uint64_t)op->imm; NEXT();
-L_AUIPC: x[op->rd] = op->pc + (uint64_t)op->imm; NEXT();
-L_JAL:
-    x[op->rd] = op->pc + op->len;
-    BLOCK_DONE(op->pc + (uint64_t)op->imm, 0);
-L_JALR: {
-        uint64_t t = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;
-        x[op->rd] = op->pc + op->len;
-        INDIRECT_DONE(t);
-    }
-#define BRANCH(cond) do {                                               \
-        if (cond) BLOCK_DONE(op->pc + (uint64_t)op->imm, 0);            \
-        else BLOCK_DONE(op->pc + op->len, 1);                           \
-    } while (0)
-L_BEQ: BRANCH(x[op->rs1] == x[op->rs2]);
-L_BNE: BRANCH(x[op->rs1] != x[op->rs2]);
+L_AUIPC: B_AUIPC; NEXT();
+L_JAL: B_JAL;
+L_JALR: B_JALR;
+L_BEQ: B_BEQ;
+L_BNE: B_BNE;
 L_BLT: BRANCH((int64_t)x[op->rs1] < (int64_t)x[op->rs2]);
 L_BGE: BRANCH((int64_t)x[op->rs1] >= (int64_t)x[op->rs2]);
-L_BLTU: BRANCH(x[op->rs1] < x[op->rs2]);
+L_BLTU: B_BLTU;
 L_BGEU: BRANCH(x[op->rs1] >= x[op->rs2]);
 
 L_LB: LOAD(int8_t, 1);

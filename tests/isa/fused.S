@@ -48,6 +48,20 @@ TEST_BEGIN
     srli a0, a0, 32
     CHECK(a0, 0x23456789)
 
+    /* addi + bnez (a pair that ends the block): a counted loop */
+    li a1, 10
+    j 5f
+5:  addi a1, a1, -1
+    bnez a1, 5b
+    CHECK(a1, 0)
+    /* addi + ret */
+    li a2, 0
+    jal ra, 6f
+    CHECK(a2, 7)
+    j 7f
+6:  addi a2, a2, 7
+    ret
+7:
     /* addi + ld: the load faults; the addi has happened */
     li s1, 5
     li s2, UNMAPPED
