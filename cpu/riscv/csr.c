@@ -185,7 +185,7 @@ static void write_mstatus(struct rv_hart *h, uint64_t v, uint64_t mask)
     n = (n & ~(MSTATUS_UXL | MSTATUS_SXL | MSTATUS_SD)) | (2ull << 32) | (2ull << 34);
     h->mstatus = n;
     if ((old ^ n) & MSTATUS_MXR)
-        rv_tlb_flush(h);
+        rv_tlb_flush_translated(h);
     rv_update_modes(h);
     rv_update_irq(h);
 }
@@ -234,7 +234,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         if (mode != 0 && mode != 8 && mode != 9 && mode != 10)
             return 0; /* unsupported mode: the write has no effect */
         h->satp = v & ((0xfull << 60) | (0xffffull << 44) | ((1ull << 44) - 1));
-        rv_tlb_flush(h);
+        rv_tlb_flush_translated(h);
         return 1;
     }
     case CSR_MSTATUS: write_mstatus(h, v, MSTATUS_WMASK); return 1;

@@ -369,7 +369,7 @@ L_SFENCE_VMA:
     if (h->priv == RV_PRIV_U || (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM)))
         ILLEGAL();
     if (op->rs1 == 0)
-        rv_tlb_flush(h);
+        rv_tlb_flush_translated(h);
     else
         rv_tlb_flush_page(h, x[op->rs1]);
     EXIT_AFTER();

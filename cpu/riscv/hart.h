@@ -181,6 +181,7 @@ bool rv_hart_idle(const struct rv_hart *);
 void rv_update_irq(struct rv_hart *);
 void rv_update_modes(struct rv_hart *);
 void rv_tlb_flush(struct rv_hart *);
+void rv_tlb_flush_translated(struct rv_hart *);
 void rv_tlb_flush_page(struct rv_hart *, uint64_t vaddr);
 void rv_raise(struct rv_hart *, uint64_t cause, uint64_t tval); /* h->pc = faulting pc */
 bool rv_take_interrupt(struct rv_hart *);

@@ -5,6 +5,7 @@
  * allows; misaligned LR/SC/AMOs raise address-misaligned exceptions.
  * PMP is not enforced.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "cpu/riscv/hart.h"
@@ -24,6 +25,17 @@ void rv_tlb_flush(struct rv_hart *h)
 {
     struct rv_tlb_entry *e = &h->tlb[0][0][0];
     for (size_t i = 0; i < sizeof h->tlb / sizeof *e; i++)
+        e[i].tag = RV_TLB_INVALID;
+}
+
+/* satp, sfence.vma and MXR change translations, but not the M regime,
+ * which maps physical addresses to RAM and stays valid. */
+void rv_tlb_flush_translated(struct rv_hart *h)
+{
+    static_assert(RV_MODE_M == RV_MODES - 1, "M is the last regime");
+    struct rv_tlb_entry *e = &h->tlb[0][0][0];
+    size_t n = (size_t)RV_MODE_M * RV_TLB_KINDS * RV_TLB_SIZE;
+    for (size_t i = 0; i < n; i++)
         e[i].tag = RV_TLB_INVALID;
 }
 
