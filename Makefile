@@ -26,6 +26,18 @@ LIB := $(B)/librivet.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 
+# Fuzz harnesses (tests/fuzz/README.md): with gcc, each is replayed on its
+# corpus and generated inputs by `make test`; `make fuzz` builds them with
+# clang and libFuzzer and runs each for FUZZ_SECONDS.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS)))
+FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+
 # Guest-side programs, built with the riscv64 cross compiler.
 GUEST_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -static -nostdlib -nostartfiles -ffreestanding
 ISA_SRCS := $(wildcard tests/isa/*.S)
@@ -67,11 +79,36 @@ $(BENCH_ELF): $(BENCH_SRCS) $(wildcard roms/bench/*.h roms/bench/*.ld)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(RISCV_CC) $(GUEST_CFLAGS) -O2 -Iroms/bench -T roms/bench/link.ld -o $@ $(BENCH_SRCS) -lgcc
 
+$(B)/tests/fuzz/replay_%: $(B)/tests/fuzz/replay.o $(B)/tests/fuzz/fuzz_%.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The library again, built by clang with coverage for libFuzzer.
+$(B)/fuzz/obj/%.o: %.c config.mk
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. $(PKG_CFLAGS) -MMD -MP \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(B)/fuzz/librivet.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/fuzz/librivet.a
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. -fsanitize=fuzzer $(FUZZ_SAN) \
+		-o $@ $< $(B)/fuzz/librivet.a $(LDLIBS)
+
 unit: $(UNIT_BINS)
 isa: $(ISA_ELFS)
 
-test: $(B)/rivet $(UNIT_BINS) $(ISA_ELFS)
+test: $(B)/rivet $(UNIT_BINS) $(REPLAY_BINS) $(ISA_ELFS)
 	@sh tests/run.sh
+
+fuzz:
+	@command -v $(FUZZ_CC) > /dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang; FUZZ_CC=... to choose one)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/fuzz.sh $(FUZZ_NAMES)
 
 run: $(B)/rivet
 	sh scripts/run-guest.sh
@@ -89,3 +126,4 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d) $(B)/frontends/main.d $(UNIT_SRCS:%.c=$(B)/%.d)
+-include $(FUZZ_SRCS:%.c=$(B)/%.d) $(B)/tests/fuzz/replay.d $(FUZZ_LIB_OBJS:.o=.d)

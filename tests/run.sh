@@ -38,6 +38,20 @@ for t in "$B"/tests/unit/test_*; do
     fi
 done
 
+# Fuzz harnesses replayed without libFuzzer (tests/fuzz/): each is one test.
+for t in "$B"/tests/fuzz/replay_*; do
+    [ -x "$t" ] || continue
+    name=fuzz/$(basename "$t" | sed 's/^replay_//')
+    out=$log/$(basename "$t").log
+    "$t" > "$out" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q '^\[  PASSED  \]' "$out"; then
+        pass "$name"
+    else
+        fail "$name" "exit $rc, see $out"; grep -E 'ERROR|SUMMARY|fuzz_|runtime error' "$out" | head -5
+    fi
+done
+
 # ISA tests: bare-metal programs that exit through the finisher or tohost.
 for elf in "$B"/tests/isa/*.elf; do
     [ -f "$elf" ] || continue

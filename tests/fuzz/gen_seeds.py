@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""tests/fuzz/gen_seeds.py: writes the seed corpus tests/fuzz/corpus/NAME/
+for the harnesses whose input is a little program (virtq, blk, gpu) or a
+file format (loader). Each seed follows its harness's decoding, so the
+fuzzer starts from inputs that reach deep into the device. The cpu seeds
+are RISC-V programs assembled from tests/fuzz/cpu_seeds/*.S when the cross
+compiler is there (their binaries are committed). Run from the tree root."""
+import os
+import struct
+import subprocess
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def put(name, fname, data):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, fname), "wb") as f:
+        f.write(data)
+
+
+u8 = lambda v: struct.pack("<B", v)
+u16 = lambda v: struct.pack("<H", v)
+u32 = lambda v: struct.pack("<I", v)
+u64 = lambda v: struct.pack("<Q", v)
+
+# ---- virtq: ops 0 reg write, 2 bring-up, 3 poke, 4 desc, 5 publish, 6 notify
+def ram(off):            # gpa() inside RAM
+    return u8(0) + u16(off)
+
+def bring_up(num_log2=4, feat_lo=0xffffffff):
+    return u8(2) + u32(feat_lo) + u32(0) + u8(num_log2) + ram(0x1000) + ram(0x1100) + ram(0x1200)
+
+def desc(i, off, length, flags, nxt):
+    return u8(4) + u16(i) + ram(off) + u8(0) + u16(length) + u8(flags) + u16(nxt)
+
+publish = lambda head: u8(5) + u16(head) + u8(0)
+notify = u8(6) + u8(0)
+poke = lambda off, b: u8(3) + u16(off) + u8(len(b)) + b
+
+put("virtq", "simple", u8(0) + bring_up() + desc(0, 0x2000, 64, 2, 0) + publish(0) + notify + u8(7))
+put("virtq", "chain", u8(0) + bring_up() + desc(0, 0x2000, 16, 3, 1) + desc(1, 0x2100, 32, 3, 2)
+    + desc(2, 0x2200, 64, 2, 0) + publish(0) + desc(3, 0x2300, 8, 2, 0) + publish(3) + notify)
+table = b"".join(u64(0x80002000 + 0x40 * i) + u32(0x40) + u16(3 if i < 3 else 2) + u16(i + 1)
+                 for i in range(4))
+put("virtq", "indirect", u8(0) + bring_up() + poke(0x3000, table) + desc(0, 0x3000, 64, 4, 0)
+    + publish(0) + notify + u8(8))
+put("virtq", "loop", u8(0) + bring_up() + desc(0, 0x2000, 16, 3, 1) + desc(1, 0x2000, 16, 3, 0)
+    + publish(0) + notify)
+regw = lambda off, val: u8(0) + u16(off) + u8(2) + u32(val)
+put("virtq", "legacy", b"L" + regw(0x70, 3) + regw(0x28, 4096) + regw(0x30, 0) + regw(0x38, 16)
+    + regw(0x3c, 4096) + regw(0x40, 0x80001) + regw(0x70, 7) + desc(0, 0x2000, 64, 2, 0)
+    + publish(0) + notify)
+
+# ---- blk: cfg, features, then batches of requests
+def seg(kind, length_bytes, payload=b""):
+    return u8(kind) + length_bytes + u8(0) + payload
+
+def req(typ, sector, segs, indirect=False):
+    return u8(len(segs) - 1) + u8(typ) + u8(sector) + b"".join(segs) + u8(0xe0 if indirect else 0)
+
+hdr = u8(0)                          # kind < 0xf0: 16-byte header, readable
+sect = u8(0x80) + u8(0)              # 512 bytes
+status = u8(0) + u8(1)               # last segment: writable, 1 byte
+wdata = u8(1) + sect                 # writable 512
+rdata = u8(0) + sect                 # readable 512 (kind 0: even)
+blk = u8(0) + u32(0)
+blk += u8(0) + req(0, 1, [hdr + u8(0), wdata, status])                      # IN
+blk += u8(0) + req(1, 2, [hdr + u8(0), rdata + bytes(16), status])          # OUT
+blk += u8(1) + req(2, 0, [hdr + u8(0), status]) + req(3, 0, [hdr + u8(0), u8(1) + u8(20) + u8(0), status])
+blk += u8(0) + req(4, 0, [hdr + u8(0), u8(0) + u8(16) + u8(0) + u64(3) + u32(2) + u32(0), status])
+blk += u8(0) + req(5, 0, [hdr + u8(0), u8(0) + u8(16) + u8(0) + u64(5) + u32(1) + u32(1), status], True)
+put("blk", "requests", blk)
+put("blk", "readonly", u8(1) + u32(0) + u8(0) + req(1, 0, [hdr + u8(0), rdata + bytes(16), status]))
+
+# ---- gpu: xres, yres, then commands
+small = lambda v: u8(v)              # field(): m < 0xa0 -> m % 8
+wide = lambda v: u8(0xa0) + u16(v)   # field(): u16 % 300
+tail = u8(0) + u8(0) + u8(0) + u8(0) + u8(0)   # not cut, no split, 1056-byte response, direct, no reset
+
+def gcmd(t, body):
+    return u8(t) + u8(1) + u8(7) + body + tail
+
+def fields(*fs):
+    return u8(len(fs)) + b"".join(fs)
+
+create = gcmd(1, u8(0) + small(1) + wide(64) + wide(64))
+attach = gcmd(6, u8(1) + small(1) + u8(0) + u8(0) + wide(64) + wide(64) + u8(0))
+rect = (small(0), small(0), wide(64), wide(64))
+scanout = gcmd(3, fields(*rect, small(0), small(1)))
+transfer = gcmd(5, fields(*rect, small(0), small(0), small(1), small(0)))
+flush = gcmd(4, fields(*rect, small(1), small(0)))
+info = gcmd(0, fields())
+edid = gcmd(10, fields(small(0), small(0)))
+cursor = u8(0xf0) + u8(0) + u8(0) + fields(small(0), wide(10), wide(20), small(0), small(1), small(2), small(3), small(0)) + tail
+unref = gcmd(2, fields(small(1), small(0)))
+detach = gcmd(7, fields(small(1), small(0)))
+put("gpu", "display", u8(10) + u8(10) + info + edid + create + attach + scanout + transfer + flush + cursor)
+put("gpu", "lifecycle", u8(0) + u8(0) + create + attach + transfer + detach + transfer + scanout + unref + flush)
+
+# ---- loader: first byte picks the loader, the rest is the file
+def elf(paddr, vaddr, code, symbols=None):
+    ehsize, phsize = 64, 56
+    off = ehsize + phsize
+    shdrs = b""
+    extra = b""
+    shnum = shoff = shstrndx = 0
+    if symbols:
+        strtab = b"\0" + b"".join(n.encode() + b"\0" for n, _ in symbols)
+        symtab = bytes(24)
+        pos = 1
+        for n, v in symbols:
+            symtab += u32(pos) + u8(0x11) + u8(0) + u16(1) + u64(v) + u64(8)
+            pos += len(n) + 1
+        sym_off = off + len(code)
+        str_off = sym_off + len(symtab)
+        extra = symtab + strtab
+        shoff = str_off + len(strtab)
+        shoff = (shoff + 7) & ~7
+        extra += bytes(shoff - str_off - len(strtab))
+        sh = lambda name, typ, o, size, link, entsize: (u32(name) + u32(typ) + u64(0) + u64(0) + u64(o)
+                                                       + u64(size) + u32(link) + u32(0) + u64(8) + u64(entsize))
+        shdrs = bytes(64) + sh(0, 2, sym_off, len(symtab), 2, 24) + sh(0, 3, str_off, len(strtab), 0, 0)
+        shnum = 3
+    eh = (b"\x7fELF" + u8(2) + u8(1) + u8(1) + bytes(9) + u16(2) + u16(243) + u32(1) + u64(vaddr)
+          + u64(ehsize) + u64(shoff) + u32(5) + u16(ehsize) + u16(phsize) + u16(1) + u16(64)
+          + u16(shnum) + u16(shstrndx))
+    ph = u32(1) + u32(7) + u64(off) + u64(vaddr) + u64(paddr) + u64(len(code)) + u64(len(code) + 64) + u64(0x1000)
+    return eh + ph + code + extra + shdrs
+
+code = bytes.fromhex("9302100073001050") * 4
+put("loader", "elf", u8(0) + elf(0x80000000, 0x80000000, code))
+put("loader", "elf_syms", u8(0) + elf(0x80001000, 0xffffffff80001000, code,
+                                      [("tohost", 0xffffffff80001010), ("fromhost", 0xffffffff80001018)]))
+image = (u32(0x0000006f) + u32(0) + u64(0) + u64(0x3000) + u64(0) + u32(2) + u32(0) + u64(0)
+         + b"RISCV\0\0\0" + b"RSC\x05" + u32(0))
+put("loader", "image", u8(1) + image + code)
+put("loader", "image_high", u8(2) + image + code * 4)
+put("loader", "raw", u8(3) + code)
+
+# ---- cpu: assembled programs
+src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpu_seeds")
+cc = os.environ.get("RISCV_CC", "riscv64-unknown-elf-gcc")
+objcopy = cc[:-3] + "objcopy" if cc.endswith("gcc") else "riscv64-unknown-elf-objcopy"
+for s in sorted(os.listdir(src)) if os.path.isdir(src) else []:
+    if not s.endswith(".S"):
+        continue
+    out = "/tmp/fuzz_seed_" + s[:-2]
+    try:
+        subprocess.run([cc, "-march=rv64gc", "-mabi=lp64d", "-nostdlib", "-Wl,-e,0x80000000",
+                        "-Ttext=0x80000000", "-o", out + ".elf", os.path.join(src, s)], check=True)
+        subprocess.run([objcopy, "-O", "binary", out + ".elf", out + ".bin"], check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("cpu seeds: %s (kept the committed ones)" % e, file=sys.stderr)
+        break
+    with open(out + ".bin", "rb") as f:
+        put("cpu", s[:-2], f.read())
+
+# ---- virtio_pci: 5 bring-up, 7 desc+publish, 8 notify, 4 MSI-X entry, 0 cfg write
+def pci_bring_up():
+    return u8(5) + u32(0xffffffff) + u32(0) + u8(4) + u8(0) + ram(0x1000) + ram(0x1100) + ram(0x1200)
+
+def pci_desc(i, off, length, flags, nxt, head):
+    return u8(7) + u16(i) + ram(off) + u16(length) + u8(flags) + u16(nxt) + u16(head)
+
+pnotify = u8(8) + u8(0)
+put("virtio_pci", "simple", pci_bring_up() + pci_desc(0, 0x2000, 64, 2, 0, 0) + pnotify + u8(9))
+msix_on = u8(0) + u16(0x98 + 2) + u8(1) + u32(0x8000)          # MSI-X enable in the capability
+put("virtio_pci", "msix_self", pci_bring_up() + u8(4) + u8(0) + u8(0x80) + u32(0) + u8(0)
+    + u8(4) + u8(1) + u8(0x80) + u32(0) + u8(0) + msix_on
+    + pci_desc(0, 0x2000, 64, 2, 0, 0) + pnotify + pci_desc(1, 0x2100, 64, 2, 0, 1) + pnotify)
