@@ -57,41 +57,10 @@ one_run() {
     rm -f "$tmp/start" "$tmp/end"
 }
 
-best() { sort -n "$1" | head -n 1; }
-mbs() { awk -v ns="$1" -v mb="$MB" 'BEGIN { printf "%.1f", mb * 1048576 / 1e6 / (ns / 1e9) }'; }
-secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+. scripts/bench-throughput.sh
 
 append="console=ttyS0 guest.run=bench guest.poweroff=1"
 drive="-drive file=$tmp/run.img,format=raw,if=none,id=d0"
-
-# variant NAME DEVICE: the rivet and qemu lines and the ratio for one device
-variant() {
-    name=$1
-    disk="$drive -device $2"
-    label="$name read ($MB MiB, O_DIRECT, best of $RUNS)"
-    : > "$tmp/rivet"
-    for i in $(seq "$RUNS"); do
-        # shellcheck disable=SC2086
-        one_run "$B/rivet" -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/rivet"
-    done
-    r=$(best "$tmp/rivet")
-    echo "$label: rivet  $(mbs "$r") MB/s ($(secs "$r") s)"
-    if command -v qemu-system-riscv64 > /dev/null 2>&1; then
-        : > "$tmp/qemu"
-        for i in $(seq "$RUNS"); do
-            # shellcheck disable=SC2086
-            one_run qemu-system-riscv64 -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-                -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $disk >> "$tmp/qemu"
-        done
-        q=$(best "$tmp/qemu")
-        echo "$label: qemu   $(mbs "$q") MB/s ($(secs "$q") s)"
-        awk -v r="$r" -v q="$q" -v n="$name" \
-            'BEGIN { printf "%s read ratio rivet/qemu: %.2f (throughput; above 1: rivet faster)\n", n, q / r }'
-    else
-        echo "$name read: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
-    fi
-}
-
-variant blk virtio-blk-device,drive=d0
-variant blk-pci virtio-blk-pci,drive=d0,disable-legacy=on
+throughput "blk read" "blk read ($MB MiB, O_DIRECT, best of $RUNS)" "$append" "$drive -device virtio-blk-device,drive=d0"
+throughput "blk-pci read" "blk-pci read ($MB MiB, O_DIRECT, best of $RUNS)" "$append" \
+    "$drive -device virtio-blk-pci,drive=d0,disable-legacy=on"

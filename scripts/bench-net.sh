@@ -71,33 +71,9 @@ one_run() {
     echo $(( $(cat "$tmp/end") - $(cat "$tmp/start") ))
 }
 
-best() { sort -n "$1" | head -n 1; }
-mbs() { awk -v ns="$1" -v mb="$MB" 'BEGIN { printf "%.1f", mb * 1048576 / 1e6 / (ns / 1e9) }'; }
-secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+. scripts/bench-throughput.sh
 
 append="console=ttyS0 guest.run=bench guest.poweroff=1"
 devs="-drive file=$tmp/disk.img,format=raw,if=none,id=d0,readonly=on -device virtio-blk-device,drive=d0"
 devs="$devs -netdev user,id=n0 -device virtio-net-device,netdev=n0"
-label="net wget ($MB MiB over user net, best of $RUNS)"
-
-: > "$tmp/rivet"
-for i in $(seq "$RUNS"); do
-    # shellcheck disable=SC2086
-    one_run "$B/rivet" -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-        -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $devs >> "$tmp/rivet"
-done
-r=$(best "$tmp/rivet")
-echo "$label: rivet  $(mbs "$r") MB/s ($(secs "$r") s)"
-if command -v qemu-system-riscv64 > /dev/null 2>&1; then
-    : > "$tmp/qemu"
-    for i in $(seq "$RUNS"); do
-        # shellcheck disable=SC2086
-        one_run qemu-system-riscv64 -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $devs >> "$tmp/qemu"
-    done
-    q=$(best "$tmp/qemu")
-    echo "$label: qemu   $(mbs "$q") MB/s ($(secs "$q") s)"
-    awk -v r="$r" -v q="$q" 'BEGIN { printf "net wget ratio rivet/qemu: %.2f (throughput; above 1: rivet faster)\n", q / r }'
-else
-    echo "net wget: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
-fi
+throughput "net wget" "net wget ($MB MiB over user net, best of $RUNS)" "$append" "$devs"

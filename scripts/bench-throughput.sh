@@ -1,0 +1,35 @@
+# Sourced by bench-blk.sh and bench-net.sh, after they define one_run
+# (prints the nanoseconds one run took between the guest's markers), MB,
+# RUNS, B, BIOS and GUEST.
+best() { sort -n "$1" | head -n 1; }
+mbs() { awk -v ns="$1" -v mb="$MB" 'BEGIN { printf "%.1f", mb * 1048576 / 1e6 / (ns / 1e9) }'; }
+secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+
+# throughput NAME LABEL APPEND DEVICE-OPTIONS: RUNS runs on rivet and, when
+# installed, on QEMU with the same files; prints "LABEL: rivet X MB/s (S s)",
+# the same for qemu, and "NAME ratio rivet/qemu: R".
+throughput() {
+    name=$1; label=$2; append=$3; devs=$4
+    : > "$tmp/rivet"
+    for i in $(seq "$RUNS"); do
+        # shellcheck disable=SC2086
+        one_run "$B/rivet" -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+            -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $devs >> "$tmp/rivet"
+    done
+    r=$(best "$tmp/rivet")
+    echo "$label: rivet  $(mbs "$r") MB/s ($(secs "$r") s)"
+    if command -v qemu-system-riscv64 > /dev/null 2>&1; then
+        : > "$tmp/qemu"
+        for i in $(seq "$RUNS"); do
+            # shellcheck disable=SC2086
+            one_run qemu-system-riscv64 -M virt -m 512M -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
+                -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $devs >> "$tmp/qemu"
+        done
+        q=$(best "$tmp/qemu")
+        echo "$label: qemu   $(mbs "$q") MB/s ($(secs "$q") s)"
+        awk -v r="$r" -v q="$q" -v n="$name" \
+            'BEGIN { printf "%s ratio rivet/qemu: %.2f (throughput; above 1: rivet faster)\n", n, q / r }'
+    else
+        echo "$name: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
+    fi
+}
