@@ -213,8 +213,10 @@ int main(int argc, char **argv)
 {
     struct rivet_options o;
     int rc = options_parse(&o, argc, argv);
-    if (rc >= 0)
-        return rc; /* --help, -version, or a bad option (already reported) */
+    if (rc >= 0) { /* --help, -version, or a bad option (already reported) */
+        options_free(&o);
+        return rc;
+    }
 
     struct host_objects ho;
     if (open_objects(&ho, &o) < 0) {

@@ -60,9 +60,10 @@ static int opt_machine(struct rivet_options *o, const char *arg)
         if (!strcmp(tok, "virt") || !strcmp(tok, "type=virt"))
             continue;
         if (!strncmp(tok, "dumpdtb=", 8) && tok[8]) {
-            o->machine.dumpdtb = arg + (tok - copy) + 8;
-            /* keep a stable copy: the rest of arg may follow */
-            o->machine.dumpdtb = strndup(o->machine.dumpdtb, strcspn(o->machine.dumpdtb, ","));
+            const char *path = arg + (tok - copy) + 8;
+            free(o->dumpdtb);
+            o->dumpdtb = strndup(path, strcspn(path, ",")); /* the rest of arg may follow */
+            o->machine.dumpdtb = o->dumpdtb;
             continue;
         }
         if (!strcmp(tok, "help")) {
@@ -528,4 +529,7 @@ void options_free(struct rivet_options *o)
     o->drives = NULL;
     o->chardevs = NULL;
     o->ndevices = o->ndrives = o->nchardevs = 0;
+    free(o->dumpdtb);
+    o->dumpdtb = NULL;
+    o->machine.dumpdtb = NULL;
 }

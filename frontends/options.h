@@ -26,12 +26,13 @@ struct rivet_options {
     bool mmio_legacy;           /* -global virtio-mmio.force-legacy=on */
     const char *display;        /* -display sdl|none (-nographic: none); NULL: the default */
     const char *screendump;     /* -screendump FILE.png */
+    char *dumpdtb;              /* owns machine.dumpdtb */
 };
 
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,
  * 1 after a one-line error on stderr). */
 int options_parse(struct rivet_options *o, int argc, char **argv);
-/* Frees what options_parse allocated for devices and drives. */
+/* Frees what options_parse allocated (also after it returned an error). */
 void options_free(struct rivet_options *o);
 
 /* Parse a size with an optional K/M/G/T suffix (default unit: `unit`).
