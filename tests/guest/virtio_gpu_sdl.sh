@@ -7,36 +7,13 @@
 # window is closed twice through the X server (xdotool when present) or
 # rivet is stopped. Skips (77) without Xvfb, SDL2 or python3.
 . tests/guest/lib.sh
-# SDL's X11/GL/D-Bus libraries leave allocations behind at exit; in a
-# sanitizer build that is not rivet's leak to report.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-command -v Xvfb > /dev/null 2>&1 || { echo "skip: Xvfb is not installed (Debian package xvfb)"; exit 77; }
+. tests/guest/xvfb.shlib
 command -v python3 > /dev/null || { echo "skip: python3 not installed (decodes the PNG)"; exit 77; }
-grep -q 'HAVE_SDL = yes' config.mk 2>/dev/null || { echo "skip: rivet was built without SDL2"; exit 77; }
 command -v xwd > /dev/null 2>&1 || die "xwd not found: install the Debian package x11-apps"
 convert -version 2>/dev/null | grep -q ImageMagick || die "ImageMagick's convert not found"
 mkdir -p "$B/test-logs"
 
-xpid=""
-rpid=""
-cleanup() {
-    [ -n "$rpid" ] && kill "$rpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-Xvfb -displayfd 5 -screen 0 1280x1024x24 -wr -nolisten tcp 5> "$TMP/displayfd" 2> "$TMP/xvfb.log" &
-xpid=$!
-n=0
-while ! grep -q '[0-9]' "$TMP/displayfd" 2>/dev/null; do
-    n=$((n + 1))
-    [ $n -gt 100 ] && { cat "$TMP/xvfb.log"; die "Xvfb did not start"; }
-    sleep 0.1
-done
-XDISPLAY=:$(tr -dc 0-9 < "$TMP/displayfd")
-echo "Xvfb on $XDISPLAY"
+start_xvfb
 
 DISPLAY=$XDISPLAY SDL_VIDEODRIVER=x11 "$RIVET" -M virt -kernel "$KERNEL" -initrd "$INITRD" -serial file:"$TMP/out" \
     -display sdl -append "console=tty0 console=ttyS0" -device virtio-gpu-device -device virtio-keyboard-device \

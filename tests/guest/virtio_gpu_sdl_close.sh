@@ -8,27 +8,13 @@
 # and the title says "close again to quit". The second close stops rivet
 # (exit 0). Skips (77) without Xvfb, SDL2 or Xlib headers.
 . tests/guest/lib.sh
-# SDL's X11/GL/D-Bus libraries leave allocations behind at exit; in a
-# sanitizer build that is not rivet's leak to report.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-command -v Xvfb > /dev/null 2>&1 || { echo "skip: Xvfb is not installed (Debian package xvfb)"; exit 77; }
-grep -q 'HAVE_SDL = yes' config.mk 2>/dev/null || { echo "skip: rivet was built without SDL2"; exit 77; }
+. tests/guest/xvfb.shlib
 pkg-config --exists x11 2>/dev/null || { echo "skip: no Xlib headers (Debian package libx11-dev)"; exit 77; }
 command -v mke2fs > /dev/null || { echo "skip: mke2fs not installed (e2fsprogs)"; exit 77; }
 CC=${CC:-cc}
 # shellcheck disable=SC2046
 "$CC" -std=gnu11 -O1 -Wall -Wextra -Werror -o "$TMP/xclose" tests/guest/xclose.c $(pkg-config --cflags --libs x11) \
     || die "cannot build xclose"
-
-xpid=""
-rpid=""
-cleanup() {
-    [ -n "$rpid" ] && kill "$rpid" 2>/dev/null
-    [ -n "$xpid" ] && kill "$xpid" 2>/dev/null
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 mkdir "$TMP/root"
 cat > "$TMP/root/powerkey.sh" <<'GUEST'
@@ -49,15 +35,7 @@ echo "KEY-EVENT type=$9 code=${10} value=${11}"
 GUEST
 mke2fs -q -t ext4 -d "$TMP/root" "$TMP/disk.img" 8M || die "mke2fs failed"
 
-Xvfb -displayfd 5 -screen 0 1280x1024x24 -wr -nolisten tcp 5> "$TMP/displayfd" 2> "$TMP/xvfb.log" &
-xpid=$!
-n=0
-while ! grep -q '[0-9]' "$TMP/displayfd" 2>/dev/null; do
-    n=$((n + 1))
-    [ $n -gt 100 ] && { cat "$TMP/xvfb.log"; die "Xvfb did not start"; }
-    sleep 0.1
-done
-XDISPLAY=:$(tr -dc 0-9 < "$TMP/displayfd")
+start_xvfb
 export DISPLAY=$XDISPLAY
 
 SDL_VIDEODRIVER=x11 "$RIVET" -M virt -kernel "$KERNEL" -initrd "$INITRD" -serial file:"$TMP/out" -display sdl \
