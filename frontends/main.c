@@ -273,6 +273,8 @@ int main(int argc, char **argv)
     else
         o.machine.realtime = o.realtime;
     rc = virt_run(&o.machine);
+    if (o.machine.stats)
+        net_host_print_stats(ho.net, stderr);
     display_host_close(host.display);
     if (host.term)
         term_close(host.term);

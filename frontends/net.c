@@ -586,8 +586,13 @@ int net_backend_send(struct net_backend *b, const void *frame, size_t len)
         return -1;
     }
     capture(b, frame, len);
-    if (b->ops->send(b, frame, len) < 0) {
+    int r = b->ops->send(b, frame, len);
+    if (r < 0) {
         b->stats.tx_errors++;
+        return -1;
+    }
+    if (r > 0) {
+        b->stats.tx_invalid++;
         return -1;
     }
     b->stats.tx_frames++;

@@ -117,6 +117,7 @@ struct net_clock {
 struct net_stats {
     uint64_t tx_frames, tx_bytes;   /* guest -> host, accepted by the backend */
     uint64_t tx_errors;             /* refused: bad length, host write failed */
+    uint64_t tx_invalid;            /* malformed, dropped before the backend (user: net_ipcheck.h) */
     uint64_t rx_frames, rx_bytes;   /* host -> guest, delivered to the device */
     uint64_t rx_dropped;            /* queue full, or no receiver */
 };
@@ -153,7 +154,8 @@ void net_backend_set_receiver(struct net_backend *, bool (*can_receive)(void *op
                               void *opaque);
 
 /* Guest -> host. len must be NET_FRAME_MIN..NET_FRAME_MAX. 0, or -1 when
- * the frame was refused (counted in tx_errors). Never blocks. */
+ * the frame was refused (counted in tx_errors, or in tx_invalid when the
+ * backend found it malformed). Never blocks. */
 int net_backend_send(struct net_backend *, const void *frame, size_t len);
 
 /* Never blocks: fires the backend's due timers, reads what the host has for
@@ -187,6 +189,7 @@ void net_backend_close(struct net_backend *);
 /* ---- For backend implementations (net_slirp.c, net_tap.c) only. ---- */
 
 struct net_backend_ops {
+    /* 0 taken, -1 failed (tx_errors), 1 dropped as malformed (tx_invalid) */
     int (*send)(struct net_backend *, const void *frame, size_t len);
     /* Read the host side into the queue (net_backend_enqueue); no delivery. */
     void (*poll)(struct net_backend *);

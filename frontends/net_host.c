@@ -2,6 +2,7 @@
  * struct devices_netdev. */
 #include "frontends/net_host.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -106,6 +107,17 @@ int net_host_fill_pollfds(struct net_host *h, struct pollfd *fds, int max)
         used += want < max - used ? want : max - used;
     }
     return used;
+}
+
+void net_host_print_stats(const struct net_host *h, FILE *f)
+{
+    for (unsigned i = 0; h && i < h->n; i++) {
+        struct net_stats s = net_backend_stats(h->e[i].backend);
+        fprintf(f, "rivet: stats: netdev %s: tx=%" PRIu64 " tx-bytes=%" PRIu64 " tx-invalid=%" PRIu64
+                " tx-errors=%" PRIu64 " rx=%" PRIu64 " rx-bytes=%" PRIu64 " rx-dropped=%" PRIu64 "\n",
+                net_backend_id(h->e[i].backend), s.tx_frames, s.tx_bytes, s.tx_invalid, s.tx_errors,
+                s.rx_frames, s.rx_bytes, s.rx_dropped);
+    }
 }
 
 void net_host_close(struct net_host *h)

@@ -11,6 +11,7 @@
 #define RIVET_NET_HOST_H
 
 #include <poll.h>
+#include <stdio.h>
 
 #include "frontends/net.h"
 #include "machine/devices.h"
@@ -24,6 +25,8 @@ const struct devices_netdev *net_host_netdevs(const struct net_host *);
 unsigned net_host_count(const struct net_host *);
 /* The fds an idle machine should wake on; returns how many were written. */
 int net_host_fill_pollfds(struct net_host *, struct pollfd *fds, int max);
+/* With -stats: one line per backend, its counters (struct net_stats). */
+void net_host_print_stats(const struct net_host *, FILE *);
 /* Closes every backend (NULL is a no-op). */
 void net_host_close(struct net_host *);
 

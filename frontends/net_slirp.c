@@ -6,6 +6,11 @@
  * frame libslirp emits (send_packet) is queued, also when it emits it from
  * inside slirp_input() during a guest transmit, so frames reach the device
  * only from poll (see net.h).
+ *
+ * libslirp is not hardened against what a guest sends: every guest frame
+ * passes net_ipcheck (net_ipcheck.h) first, which drops malformed IPv4,
+ * IPv6 and ARP frames (counted as tx_invalid) and reassembles IPv4
+ * fragments itself, so libslirp never sees a fragment.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +21,7 @@
 #include <libslirp.h>
 
 #include "frontends/net.h"
+#include "frontends/net_ipcheck.h"
 
 #define GUEST_ERROR_LOG_MAX 10
 
@@ -41,6 +47,8 @@ struct net_slirp {
     uint64_t filled_at;       /* clock when it ran */
     bool notified;            /* libslirp has new work (notify callback) */
     unsigned guest_errors;
+    struct net_ipcheck *check;
+    bool logged_invalid;
 };
 
 static struct net_slirp *to_slirp(struct net_backend *b)
@@ -279,8 +287,23 @@ static uint64_t slirp_backend_next_deadline(struct net_backend *b)
 static int slirp_backend_send(struct net_backend *b, const void *frame, size_t len)
 {
     struct net_slirp *s = to_slirp(b);
-    slirp_input(s->slirp, frame, (int)len);
-    return 0;
+    const uint8_t *whole;
+    size_t whole_len;
+    const char *why;
+    switch (net_ipcheck_frame(s->check, frame, len, net_backend_now(b), &whole, &whole_len, &why)) {
+    case NET_IPCHECK_PASS:
+        slirp_input(s->slirp, frame, (int)len);
+        return 0;
+    case NET_IPCHECK_WHOLE:
+        slirp_input(s->slirp, whole, (int)whole_len);
+        return 0;
+    case NET_IPCHECK_HOLD:
+        return 0;
+    case NET_IPCHECK_DROP:
+        break;
+    }
+    net_backend_log_once(b, &s->logged_invalid, "guest frame dropped before libslirp: %s", why);
+    return 1;
 }
 
 static void slirp_backend_destroy(struct net_backend *b)
@@ -290,6 +313,7 @@ static void slirp_backend_destroy(struct net_backend *b)
         slirp_cleanup(s->slirp); /* closes its sockets, frees its timers */
     while (s->timers)
         cb_timer_free(s->timers, s);
+    net_ipcheck_free(s->check);
     free(s->pfd);
     free(s);
 }
@@ -322,6 +346,12 @@ struct net_backend *net_slirp_open(const struct netdev_config *cfg, const struct
         return NULL;
     }
     net_backend_init(&s->base, &slirp_ops, cfg, clock);
+    s->check = net_ipcheck_new();
+    if (!s->check) {
+        snprintf(err, errlen, "out of memory");
+        slirp_backend_destroy(&s->base);
+        return NULL;
+    }
 
     SlirpConfig sc;
     memset(&sc, 0, sizeof sc);

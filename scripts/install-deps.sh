@@ -5,13 +5,13 @@
 set -eu
 pkgs="build-essential pkg-config
  zlib1g-dev libfdt-dev libcmocka-dev libsdl2-dev libslirp-dev
- gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu
+ gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
  opensbi device-tree-compiler e2fsprogs cpio
  tshark iproute2 xvfb x11-apps imagemagick python3 curl"
 for a in "$@"; do
     case "$a" in
         --bench) pkgs="$pkgs qemu-system-misc" ;;
-        --guest) pkgs="$pkgs linux-source-6.1 flex bison bc libelf-dev libc6-dev-riscv64-cross dpkg-dev"
+        --guest) pkgs="$pkgs linux-source-6.1 flex bison bc libelf-dev dpkg-dev"
                  guest=1 ;;
         *) echo "install-deps.sh: unknown option $a (use --bench, --guest)" >&2; exit 1 ;;
     esac
