@@ -1,6 +1,7 @@
 /* frontends/chardev.c: stdio, file, null and socket character devices. */
 #define _GNU_SOURCE
 #include "frontends/chardev.h"
+#include "bus/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,16 +28,6 @@ struct chardev {
     int conn_fd;           /* socket: the connected peer */
     char *unix_path;       /* server socket file to remove at close */
 };
-
-static int errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static void set_nonblock(int fd)
 {
@@ -100,16 +91,16 @@ static int tcp_socket(const char *host, const char *port, bool server, char *err
     return fd;
 }
 
-static int open_socket(struct chardev *c, const struct devopts *o, char *err, size_t errlen)
+static int open_socket(struct chardev *c, const struct optlist *o, char *err, size_t errlen)
 {
-    const char *path = devopts_get(o, "path"), *host = devopts_get(o, "host"), *port = devopts_get(o, "port");
+    const char *path = optlist_get(o, "path"), *host = optlist_get(o, "host"), *port = optlist_get(o, "port");
     int server = 0, wait = -1;
     for (unsigned i = 1; i < o->n; i++) {
         const char *k = o->v[i].key, *v = o->v[i].value;
         if (!strcmp(k, "server"))
-            server = v ? devopts_bool(v) : 1;
+            server = v ? optlist_bool(v) : 1;
         else if (!strcmp(k, "wait"))
-            wait = v ? devopts_bool(v) : 1;
+            wait = v ? optlist_bool(v) : 1;
         else if (!strcmp(k, "nowait") && !v)
             wait = 0;
         else if (strcmp(k, "id") && strcmp(k, "path") && strcmp(k, "host") && strcmp(k, "port"))
@@ -144,19 +135,19 @@ static int open_socket(struct chardev *c, const struct devopts *o, char *err, si
 
 struct chardev *chardev_open(const char *arg, char *err, size_t errlen)
 {
-    struct devopts o;
-    if (devopts_parse(arg, &o) < 0) {
+    struct optlist o;
+    if (optlist_parse(arg, &o) < 0) {
         errf(err, errlen, "out of memory");
         return NULL;
     }
     struct chardev *c = calloc(1, sizeof *c);
     if (!c) {
-        devopts_free(&o);
+        optlist_free(&o);
         errf(err, errlen, "out of memory");
         return NULL;
     }
     c->out_fd = c->listen_fd = c->conn_fd = -1;
-    const char *id = devopts_get(&o, "id");
+    const char *id = optlist_get(&o, "id");
     const char *backend = o.n && !o.v[0].value ? o.v[0].key : "";
     int rc = 0;
     if (!id || !*id) {
@@ -172,7 +163,7 @@ struct chardev *chardev_open(const char *arg, char *err, size_t errlen)
             rc = errf(err, errlen, "stdio is already in use by another chardev");
     } else if (!strcmp(backend, "file")) {
         c->kind = CD_FILE;
-        const char *path = devopts_get(&o, "path");
+        const char *path = optlist_get(&o, "path");
         if (!path)
             rc = errf(err, errlen, "file needs path=FILE");
         else if ((c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
@@ -183,7 +174,7 @@ struct chardev *chardev_open(const char *arg, char *err, size_t errlen)
     } else {
         rc = errf(err, errlen, "unknown backend '%s' (supported: stdio, file, socket, null)", backend);
     }
-    devopts_free(&o);
+    optlist_free(&o);
     if (rc < 0) {
         chardev_close(c);
         return NULL;

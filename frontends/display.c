@@ -1,6 +1,7 @@
 /* frontends/display.c: surface, dirty tracking, refresh pacing, input queue
  * and screendumps, shared by every display backend (see display.h). */
 #include "frontends/display.h"
+#include "bus/util.h"
 
 #include <limits.h>
 #include <linux/input-event-codes.h>
@@ -43,16 +44,6 @@ struct display {
     unsigned q_head, q_len;
     uint8_t down[(KEY_MAX + 1) / 8];   /* keys and buttons the guest sees held */
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- formats ---- */
 
@@ -191,7 +182,7 @@ struct display *display_open_ops(const struct display_backend_ops *ops, char *er
 {
     struct display *d = calloc(1, sizeof *d);
     if (!d) {
-        set_err(err, errlen, "out of memory");
+        errf(err, errlen, "out of memory");
         return NULL;
     }
     d->ops = ops;
@@ -217,11 +208,11 @@ struct display *display_open(const char *backend, char *err, size_t errlen)
 #ifdef HAVE_SDL
         return display_open_ops(&sdl_display_ops, err, errlen);
 #else
-        set_err(err, errlen, "this rivet was built without SDL2 (install libsdl2-dev and re-run ./configure)");
+        errf(err, errlen, "this rivet was built without SDL2 (install libsdl2-dev and re-run ./configure)");
         return NULL;
 #endif
     }
-    set_err(err, errlen, "unknown display '%s' (choose none or sdl)", backend);
+    errf(err, errlen, "unknown display '%s' (choose none or sdl)", backend);
     return NULL;
 }
 
@@ -364,13 +355,13 @@ bool display_refresh(struct display *d, uint64_t now_ns)
 int display_screendump(struct display *d, const char *path, char *err, size_t errlen)
 {
     if (!d->have_surface) {
-        set_err(err, errlen, "%s: no display output (the guest has not enabled a scanout)", path);
+        errf(err, errlen, "%s: no display output (the guest has not enabled a scanout)", path);
         return -1;
     }
     const struct display_surface *s = &d->surface;
     uint8_t *rgb = malloc((size_t)s->width * s->height * 3);
     if (!rgb) {
-        set_err(err, errlen, "%s: out of memory", path);
+        errf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     display_surface_to_rgb(s, rgb);

@@ -1,6 +1,7 @@
 /* frontends/drive.c: raw disk image files for virtio-blk. */
 #define _GNU_SOURCE
 #include "frontends/drive.h"
+#include "bus/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,23 +28,13 @@ struct drive {
     struct iovec scratch[VIRTQ_MAX_SIZE];
 };
 
-static int errf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int drive_parse(const char *arg, struct drive_opts *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->if_virtio = true;
     o->discard = true;
-    struct devopts kv;
-    if (devopts_parse(arg, &kv) < 0)
+    struct optlist kv;
+    if (optlist_parse(arg, &kv) < 0)
         return errf(err, errlen, "out of memory");
     int rc = 0;
     for (unsigned i = 0; i < kv.n && rc == 0; i++) {
@@ -67,7 +58,7 @@ int drive_parse(const char *arg, struct drive_opts *o, char *err, size_t errlen)
             else
                 rc = errf(err, errlen, "if=%s: supported: none, virtio", v);
         } else if (!strcmp(k, "readonly") || !strcmp(k, "read-only")) {
-            int b = devopts_bool(v);
+            int b = optlist_bool(v);
             if (b < 0)
                 rc = errf(err, errlen, "%s=%s: must be on or off", k, v);
             o->readonly = b == 1;
@@ -101,7 +92,7 @@ int drive_parse(const char *arg, struct drive_opts *o, char *err, size_t errlen)
                       "discard)", k);
         }
     }
-    devopts_free(&kv);
+    optlist_free(&kv);
     if (rc == 0 && (!o->file || !*o->file))
         rc = errf(err, errlen, "file= is required");
     if (rc == 0 && !o->if_virtio && !o->id)

@@ -2,6 +2,7 @@
  * the bounded queue towards the device, delivery from poll only, capture,
  * counters. The backends themselves are net_slirp.c and net_tap.c. */
 #include "frontends/net.h"
+#include "bus/util.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -57,18 +58,6 @@ static int split_params(char *s, struct param *p, int max)
     }
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static int parse_bool(const char *key, const char *v, bool *out, char *err, size_t errlen)
 {
     static const char *const yes[] = { "on", "yes", "true", "y" };
@@ -83,7 +72,7 @@ static int parse_bool(const char *key, const char *v, bool *out, char *err, size
             return 0;
         }
     }
-    return fail(err, errlen, "%s=%s: expected on or off", key, v);
+    return errf(err, errlen, "%s=%s: expected on or off", key, v);
 }
 
 static bool id_wellformed(const char *id)
@@ -140,30 +129,30 @@ static int parse_net(const char *v, struct netdev_config *c, char *err, size_t e
         addr[alen] = '\0';
     }
     if (alen >= sizeof addr || !parse_ipv4(addr, &c->net))
-        return fail(err, errlen, "net=%s: expected an IPv4 network such as 10.0.2.0/24", v);
+        return errf(err, errlen, "net=%s: expected an IPv4 network such as 10.0.2.0/24", v);
     unsigned bits = 24;
     if (slash) {
         const char *m = slash + 1;
         struct in_addr dotted;
         if (strchr(m, '.')) {
             if (!parse_ipv4(m, &dotted))
-                return fail(err, errlen, "net=%s: bad netmask '%s'", v, m);
+                return errf(err, errlen, "net=%s: bad netmask '%s'", v, m);
             bits = mask_bits(dotted);
             uint32_t canon = bits ? 0xffffffffu << (32 - bits) : 0;
             if (ntohl(dotted.s_addr) != canon)
-                return fail(err, errlen, "net=%s: netmask %s is not contiguous", v, m);
+                return errf(err, errlen, "net=%s: netmask %s is not contiguous", v, m);
         } else {
             char *end;
             errno = 0;
             unsigned long b = strtoul(m, &end, 10);
             if (!*m || *end || errno || !isdigit((unsigned char)*m) || b > 32)
-                return fail(err, errlen, "net=%s: bad prefix length '%s'", v, m);
+                return errf(err, errlen, "net=%s: bad prefix length '%s'", v, m);
             bits = (unsigned)b;
         }
     }
     /* Room for the network, host, DNS, a guest and the broadcast address. */
     if (bits < 1 || bits > 29)
-        return fail(err, errlen, "net=%s: prefix length must be 1 to 29", v);
+        return errf(err, errlen, "net=%s: prefix length must be 1 to 29", v);
     c->mask.s_addr = htonl(0xffffffffu << (32 - bits));
     c->net.s_addr &= c->mask.s_addr;
     return 0;
@@ -185,7 +174,7 @@ static int parse_hostfwd(const char *v, struct netdev_hostfwd *f, char *err, siz
     else if (strcmp(buf, "udp") == 0)
         f->udp = true;
     else
-        return fail(err, errlen, "hostfwd=%s: protocol '%s' is not tcp or udp", v, buf);
+        return errf(err, errlen, "hostfwd=%s: protocol '%s' is not tcp or udp", v, buf);
     char *host = colon + 1;
     char *dash = strchr(host, '-');
     if (!dash)
@@ -200,17 +189,17 @@ static int parse_hostfwd(const char *v, struct netdev_hostfwd *f, char *err, siz
     *gport++ = '\0';
     f->host_addr.s_addr = htonl(INADDR_ANY);
     if (*host && !parse_ipv4(host, &f->host_addr))
-        return fail(err, errlen, "hostfwd=%s: bad host address '%s' (IPv4 only)", v, host);
+        return errf(err, errlen, "hostfwd=%s: bad host address '%s' (IPv4 only)", v, host);
     f->guest_addr.s_addr = 0;
     if (*guest && !parse_ipv4(guest, &f->guest_addr))
-        return fail(err, errlen, "hostfwd=%s: bad guest address '%s' (IPv4 only)", v, guest);
+        return errf(err, errlen, "hostfwd=%s: bad guest address '%s' (IPv4 only)", v, guest);
     if (!parse_port(hport, &f->host_port))
-        return fail(err, errlen, "hostfwd=%s: host port '%s' is not 1 to 65535", v, hport);
+        return errf(err, errlen, "hostfwd=%s: host port '%s' is not 1 to 65535", v, hport);
     if (!parse_port(gport, &f->guest_port))
-        return fail(err, errlen, "hostfwd=%s: guest port '%s' is not 1 to 65535", v, gport);
+        return errf(err, errlen, "hostfwd=%s: guest port '%s' is not 1 to 65535", v, gport);
     return 0;
 bad:
-    return fail(err, errlen, "hostfwd=%s: expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", v);
+    return errf(err, errlen, "hostfwd=%s: expected [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT", v);
 }
 
 static bool valid_ifname(const char *s)
@@ -259,16 +248,16 @@ static int finish_user(struct netdev_config *c, bool have_host, bool have_dhcp, 
             continue;
         inet_ntop(AF_INET, addrs[i].addr, a, sizeof a);
         if (addrs[i].given)
-            return fail(err, errlen, "%s=%s is not a host address of the network %s/%u",
+            return errf(err, errlen, "%s=%s is not a host address of the network %s/%u",
                         addrs[i].key, a, net, bits);
-        return fail(err, errlen, "the default %s %s is not in the network %s/%u: give %s=",
+        return errf(err, errlen, "the default %s %s is not in the network %s/%u: give %s=",
                     addrs[i].key, a, net, bits, addrs[i].key);
     }
     if (c->dns.s_addr == c->host.s_addr)
-        return fail(err, errlen, "dns and host are both %s: they must differ",
+        return errf(err, errlen, "dns and host are both %s: they must differ",
                     inet_ntop(AF_INET, &c->dns, a, sizeof a));
     if (c->dhcp_start.s_addr == c->host.s_addr || c->dhcp_start.s_addr == c->dns.s_addr)
-        return fail(err, errlen, "dhcpstart=%s is the host or DNS address",
+        return errf(err, errlen, "dhcpstart=%s is the host or DNS address",
                     inet_ntop(AF_INET, &c->dhcp_start, a, sizeof a));
     for (unsigned i = 0; i < c->nhostfwd; i++) {
         struct netdev_hostfwd *f = &c->hostfwd[i];
@@ -276,10 +265,10 @@ static int finish_user(struct netdev_config *c, bool have_host, bool have_dhcp, 
             continue;
         inet_ntop(AF_INET, &f->guest_addr, a, sizeof a);
         if (!in_net(c, f->guest_addr))
-            return fail(err, errlen, "hostfwd guest address %s is not in the network %s/%u", a, net,
+            return errf(err, errlen, "hostfwd guest address %s is not in the network %s/%u", a, net,
                         bits);
         if (f->guest_addr.s_addr == c->host.s_addr || f->guest_addr.s_addr == c->dns.s_addr)
-            return fail(err, errlen, "hostfwd guest address %s is the host or DNS address", a);
+            return errf(err, errlen, "hostfwd guest address %s is the host or DNS address", a);
     }
     return 0;
 }
@@ -293,18 +282,18 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
     memset(out, 0, sizeof *out);
     char *buf = strdup(optarg);
     if (!buf)
-        return fail(err, errlen, "out of memory");
+        return errf(err, errlen, "out of memory");
     struct param p[MAX_PARAMS];
     int n = split_params(buf, p, MAX_PARAMS);
     int rc = -1;
     if (n < 0) {
-        fail(err, errlen, "too many parameters");
+        errf(err, errlen, "too many parameters");
         goto out;
     }
 
     const char *type = p[0].val ? (strcmp(p[0].key, "type") == 0 ? p[0].val : NULL) : p[0].key;
     if (!type || !*type) {
-        fail(err, errlen, "the first parameter must be the type: user or tap");
+        errf(err, errlen, "the first parameter must be the type: user or tap");
         goto out;
     }
     if (strcmp(type, "user") == 0) {
@@ -315,7 +304,7 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
     } else if (strcmp(type, "tap") == 0) {
         out->type = NETDEV_TAP;
     } else {
-        fail(err, errlen, "network backend type '%s' is not supported (rivet has user and tap)", type);
+        errf(err, errlen, "network backend type '%s' is not supported (rivet has user and tap)", type);
         goto out;
     }
 
@@ -325,11 +314,11 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
     for (int i = 1; i < n; i++) {
         const char *k = p[i].key, *v = p[i].val;
         if (!*k && !v) {
-            fail(err, errlen, "empty parameter (stray comma?)");
+            errf(err, errlen, "empty parameter (stray comma?)");
             goto out;
         }
         if (!v) {
-            fail(err, errlen, "parameter '%s' needs a value (%s=...)", k, k);
+            errf(err, errlen, "parameter '%s' needs a value (%s=...)", k, k);
             goto out;
         }
         bool *seen = NULL;
@@ -359,12 +348,12 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
         } else if (tap && strcmp(k, "downscript") == 0) {
             seen = &seen_downscript;
         } else {
-            fail(err, errlen, "unknown parameter '%s' (%s takes %s)", k, type, user ? user_keys : tap_keys);
+            errf(err, errlen, "unknown parameter '%s' (%s takes %s)", k, type, user ? user_keys : tap_keys);
             goto out;
         }
         if (seen) {
             if (*seen) {
-                fail(err, errlen, "%s= given twice", k);
+                errf(err, errlen, "%s= given twice", k);
                 goto out;
             }
             *seen = true;
@@ -372,7 +361,7 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
 
         if (strcmp(k, "id") == 0) {
             if (strlen(v) >= NETDEV_ID_MAX || !id_wellformed(v)) {
-                fail(err, errlen,
+                errf(err, errlen,
                      "id=%s: an id starts with a letter and has at most %d letters, digits, '-', '.', '_'",
                      v, NETDEV_ID_MAX - 1);
                 goto out;
@@ -380,7 +369,7 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
             strcpy(out->id, v);
         } else if (strcmp(k, "dump") == 0) {
             if (!*v || strlen(v) >= NETDEV_PATH_MAX) {
-                fail(err, errlen, "dump= needs a file name");
+                errf(err, errlen, "dump= needs a file name");
                 goto out;
             }
             strcpy(out->dump, v);
@@ -390,7 +379,7 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
         } else if (strcmp(k, "host") == 0 || strcmp(k, "dhcpstart") == 0 || strcmp(k, "dns") == 0) {
             struct in_addr *a = k[0] == 'h' ? &out->host : k[1] == 'h' ? &out->dhcp_start : &out->dns;
             if (!parse_ipv4(v, a)) {
-                fail(err, errlen, "%s=%s: expected an IPv4 address", k, v);
+                errf(err, errlen, "%s=%s: expected an IPv4 address", k, v);
                 goto out;
             }
         } else if (strcmp(k, "restrict") == 0) {
@@ -401,7 +390,7 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
                 goto out;
         } else if (strcmp(k, "hostfwd") == 0) {
             if (out->nhostfwd == NETDEV_MAX_HOSTFWD) {
-                fail(err, errlen, "more than %d hostfwd= rules", NETDEV_MAX_HOSTFWD);
+                errf(err, errlen, "more than %d hostfwd= rules", NETDEV_MAX_HOSTFWD);
                 goto out;
             }
             struct netdev_hostfwd *f = &out->hostfwd[out->nhostfwd];
@@ -412,7 +401,7 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
                 if (g->udp == f->udp && g->host_port == f->host_port &&
                     (g->host_addr.s_addr == f->host_addr.s_addr || !g->host_addr.s_addr ||
                      !f->host_addr.s_addr)) {
-                    fail(err, errlen, "hostfwd=%s: host %s port %u is already forwarded", v,
+                    errf(err, errlen, "hostfwd=%s: host %s port %u is already forwarded", v,
                          f->udp ? "udp" : "tcp", f->host_port);
                     goto out;
                 }
@@ -420,21 +409,21 @@ int netdev_parse(const char *optarg, struct netdev_config *out, char *err, size_
             out->nhostfwd++;
         } else if (strcmp(k, "ifname") == 0) {
             if (!valid_ifname(v)) {
-                fail(err, errlen, "ifname=%s: not a valid interface name (1 to %d characters, no '/', ':' or spaces)",
+                errf(err, errlen, "ifname=%s: not a valid interface name (1 to %d characters, no '/', ':' or spaces)",
                      v, IFNAMSIZ - 1);
                 goto out;
             }
             strcpy(out->ifname, v);
         } else { /* script, downscript */
             if (*v && strcmp(v, "no") != 0) {
-                fail(err, errlen, "%s=%s: rivet runs no interface scripts; set the interface up yourself and pass %s=no",
+                errf(err, errlen, "%s=%s: rivet runs no interface scripts; set the interface up yourself and pass %s=no",
                      k, v, k);
                 goto out;
             }
         }
     }
     if (!seen_id) {
-        fail(err, errlen, "missing id= (every -netdev needs one)");
+        errf(err, errlen, "missing id= (every -netdev needs one)");
         goto out;
     }
     if (out->type == NETDEV_USER && finish_user(out, seen_host, seen_dhcp, seen_dns, err, errlen) < 0)
@@ -657,14 +646,14 @@ struct net_backend *netdev_open(const struct netdev_config *cfg, const struct ne
 #ifdef HAVE_SLIRP
         b = net_slirp_open(cfg, clock, err, errlen);
 #else
-        fail(err, errlen, "user networking is not built in: install libslirp-dev and re-run ./configure");
+        errf(err, errlen, "user networking is not built in: install libslirp-dev and re-run ./configure");
 #endif
         break;
     case NETDEV_TAP:
         b = net_tap_open(cfg, clock, err, errlen);
         break;
     default:
-        fail(err, errlen, "unknown network backend type %d", (int)cfg->type);
+        errf(err, errlen, "unknown network backend type %d", (int)cfg->type);
         break;
     }
     if (b && cfg->dump[0] && net_backend_dump(b, cfg->dump, err, errlen) < 0) {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "frontends/options.h"
+#include "bus/util.h"
 #include "machine/devices.h"
 
 struct option_def {
@@ -54,27 +55,29 @@ int options_parse_size(const char *s, unsigned long long unit, unsigned long lon
 
 static int opt_machine(struct rivet_options *o, const char *arg)
 {
-    char *copy = strdup(arg), *save = NULL;
+    struct optlist l;
+    if (optlist_parse(arg, &l) < 0)
+        return bad("-machine", arg, "out of memory");
     int rc = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(tok, "virt") || !strcmp(tok, "type=virt"))
+    for (unsigned i = 0; i < l.n && !rc; i++) {
+        const struct opt *t = &l.v[i];
+        if ((!strcmp(t->key, "virt") && !t->value) || (!strcmp(t->key, "type") && t->value && !strcmp(t->value, "virt")))
             continue;
-        if (!strncmp(tok, "dumpdtb=", 8) && tok[8]) {
-            const char *path = arg + (tok - copy) + 8;
+        if (!strcmp(t->key, "dumpdtb") && t->value && t->value[0]) {
             free(o->dumpdtb);
-            o->dumpdtb = strndup(path, strcspn(path, ",")); /* the rest of arg may follow */
+            o->dumpdtb = strdup(t->value);
             o->machine.dumpdtb = o->dumpdtb;
             continue;
         }
-        if (!strcmp(tok, "help")) {
+        if (!strcmp(t->key, "help") && !t->value) {
+            optlist_free(&l);
             printf("Supported machines:\nvirt                 RISC-V VirtIO board (QEMU's virt memory map)\n");
             exit(0);
         }
-        rc = bad("-machine", arg, strchr(tok, '=') ? "unknown machine property (supported: dumpdtb=FILE)"
-                                                 : "unknown machine (supported: virt)");
-        break;
+        rc = bad("-machine", arg, t->value ? "unknown machine property (supported: dumpdtb=FILE)"
+                                           : "unknown machine (supported: virt)");
     }
-    free(copy);
+    optlist_free(&l);
     return rc;
 }
 
@@ -200,45 +203,43 @@ static int parse_datetime(const char *s, uint64_t *ns)
 
 static int opt_rtc(struct rivet_options *o, const char *arg)
 {
-    char *copy = strdup(arg), *save = NULL;
+    struct optlist l;
+    if (optlist_parse(arg, &l) < 0)
+        return bad("-rtc", arg, "out of memory");
     int rc = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (!strncmp(tok, "base=", 5)) {
-            const char *v = tok + 5;
+    for (unsigned i = 0; i < l.n && !rc; i++) {
+        const char *k = l.v[i].key, *v = l.v[i].value;
+        if (!strcmp(k, "base") && v) {
             if (!strcmp(v, "utc") || !strcmp(v, "localtime"))
                 continue; /* host clock at start (the default) */
-            if (parse_datetime(v, &o->machine.rtc_base_ns) < 0) {
+            if (parse_datetime(v, &o->machine.rtc_base_ns) < 0)
                 rc = bad("-rtc", arg, "base must be utc, localtime or YYYY-MM-DDTHH:MM:SS");
-                break;
-            }
-        } else if (!strncmp(tok, "clock=", 6) || !strncmp(tok, "driftfix=", 9)) {
+        } else if ((!strcmp(k, "clock") || !strcmp(k, "driftfix")) && v) {
             continue; /* rivet's RTC always follows virtual time */
         } else {
             rc = bad("-rtc", arg, "unknown property (supported: base=, clock=)");
-            break;
         }
     }
-    free(copy);
+    optlist_free(&l);
     return rc;
 }
 
 static int opt_icount(struct rivet_options *o, const char *arg)
 {
-    char *copy = strdup(arg), *save = NULL;
+    struct optlist l;
+    if (optlist_parse(arg, &l) < 0)
+        return bad("-icount", arg, "out of memory");
     int rc = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(tok, "sleep=off"))
-            o->realtime = 0;
-        else if (!strcmp(tok, "sleep=on"))
-            o->realtime = 1;
-        else if (!strncmp(tok, "shift=", 6))
+    for (unsigned i = 0; i < l.n && !rc; i++) {
+        const char *k = l.v[i].key, *v = l.v[i].value;
+        if (!strcmp(k, "sleep") && v && (!strcmp(v, "off") || !strcmp(v, "on")))
+            o->realtime = !strcmp(v, "on");
+        else if (!strcmp(k, "shift") && v)
             continue; /* rivet's time always comes from the instruction count */
-        else {
+        else
             rc = bad("-icount", arg, "supported: [shift=N,]sleep=on|off");
-            break;
-        }
     }
-    free(copy);
+    optlist_free(&l);
     return rc;
 }
 
@@ -412,7 +413,7 @@ static int opt_global(struct rivet_options *o, const char *arg)
 {
     const char *p = "virtio-mmio.force-legacy=";
     if (!strncmp(arg, p, strlen(p))) {
-        int b = devopts_bool(arg + strlen(p));
+        int b = optlist_bool(arg + strlen(p));
         if (b >= 0) {
             o->mmio_legacy = b;
             return 0;

@@ -2,6 +2,7 @@
  * specification (ISO/IEC 15948, W3C PNG 2nd edition): signature, IHDR,
  * IDAT*, IEND; each chunk is length, type, data, CRC-32 of type and data. */
 #include "frontends/png.h"
+#include "bus/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,16 +27,6 @@ struct png_sink {
     bool failed;
     int write_errno;  /* why the FILE failed */
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void sink_put(struct png_sink *s, const void *p, size_t n)
 {
@@ -164,12 +155,12 @@ static int encode(struct png_sink *s, unsigned w, unsigned h, const uint8_t *rgb
                   size_t stride, char *err, size_t errlen)
 {
     if (w == 0 || h == 0 || w > PNG_MAX_DIM || h > PNG_MAX_DIM) {
-        set_err(err, errlen, "bad image size %ux%u (1..%u each way)", w, h, PNG_MAX_DIM);
+        errf(err, errlen, "bad image size %ux%u (1..%u each way)", w, h, PNG_MAX_DIM);
         return -1;
     }
     size_t rowlen = (size_t)w * 3;
     if (!rgb || stride < rowlen) {
-        set_err(err, errlen, "bad pixel buffer (stride %zu for width %u)", stride, w);
+        errf(err, errlen, "bad pixel buffer (stride %zu for width %u)", stride, w);
         return -1;
     }
 
@@ -193,11 +184,11 @@ static int encode(struct png_sink *s, unsigned w, unsigned h, const uint8_t *rgb
     memset(&z, 0, sizeof z);
     bool z_ok = false;
     if (!idat || !zero || !rows) {
-        set_err(err, errlen, "out of memory");
+        errf(err, errlen, "out of memory");
         goto out;
     }
     if (deflateInit(&z, Z_DEFAULT_COMPRESSION) != Z_OK) {
-        set_err(err, errlen, "zlib deflateInit failed");
+        errf(err, errlen, "zlib deflateInit failed");
         goto out;
     }
     z_ok = true;
@@ -212,21 +203,21 @@ static int encode(struct png_sink *s, unsigned w, unsigned h, const uint8_t *rgb
         const uint8_t *cur = rgb + (size_t)y * stride;
         int t = filter_row(cur, prev, rowlen, filtered);
         if (deflate_into(&z, s, idat, filtered[t], rowlen + 1, Z_NO_FLUSH) < 0) {
-            set_err(err, errlen, "zlib deflate failed");
+            errf(err, errlen, "zlib deflate failed");
             goto out;
         }
         prev = cur;
     }
     if (deflate_into(&z, s, idat, NULL, 0, Z_FINISH) < 0) {
-        set_err(err, errlen, "zlib deflate failed");
+        errf(err, errlen, "zlib deflate failed");
         goto out;
     }
     put_chunk(s, "IEND", NULL, 0);
     if (s->failed) {
         if (s->f)
-            set_err(err, errlen, "write failed: %s", strerror(s->write_errno));
+            errf(err, errlen, "write failed: %s", strerror(s->write_errno));
         else
-            set_err(err, errlen, "out of memory");
+            errf(err, errlen, "out of memory");
         goto out;
     }
     rc = 0;
@@ -257,7 +248,7 @@ int png_write(const char *path, unsigned w, unsigned h, const uint8_t *rgb,
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        errf(err, errlen, "cannot create %s: %s", path, strerror(errno));
         return -1;
     }
     /* Only a regular file is removed after a failure: the path may be a
@@ -267,7 +258,7 @@ int png_write(const char *path, unsigned w, unsigned h, const uint8_t *rgb,
     struct png_sink s = { .f = f };
     int rc = encode(&s, w, h, rgb, stride, err, errlen);
     if (fclose(f) != 0 && rc == 0) {
-        set_err(err, errlen, "write failed: %s", strerror(errno));
+        errf(err, errlen, "write failed: %s", strerror(errno));
         rc = -1;
     }
     if (rc < 0) {
@@ -275,7 +266,7 @@ int png_write(const char *path, unsigned w, unsigned h, const uint8_t *rgb,
         if (err && errlen) {
             char why[256];
             snprintf(why, sizeof why, "%s", err);
-            set_err(err, errlen, "%s: %s", path, why);
+            errf(err, errlen, "%s: %s", path, why);
         }
         if (regular)
             remove(path);

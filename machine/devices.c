@@ -21,101 +21,6 @@
 #define MAX_SLOTS 32                       /* virtio-mmio slots */
 #define MAX_DEVICES (MAX_SLOTS + PCI_SLOTS) /* and PCI functions */
 
-/* ---- option lists ---- */
-
-static int push_opt(struct devopts *o, char *item)
-{
-    struct devopt *v = realloc(o->v, (o->n + 1) * sizeof *v);
-    if (!v)
-        return -1;
-    o->v = v;
-    char *eq = strchr(item, '=');
-    if (eq) {
-        *eq = 0;
-        v[o->n].value = strdup(eq + 1);
-    } else {
-        v[o->n].value = NULL;
-    }
-    v[o->n].key = strdup(item);
-    if (!v[o->n].key || (eq && !v[o->n].value)) {
-        free(v[o->n].key);
-        free(v[o->n].value);
-        return -1;
-    }
-    o->n++;
-    return 0;
-}
-
-int devopts_parse(const char *s, struct devopts *o)
-{
-    memset(o, 0, sizeof *o);
-    size_t len = strlen(s);
-    char *item = malloc(len + 1);
-    if (!item)
-        return -1;
-    size_t n = 0;
-    for (size_t i = 0;; i++) {
-        if (s[i] == ',' && s[i + 1] == ',') {
-            item[n++] = ',';
-            i++;
-            continue;
-        }
-        if (s[i] == ',' || s[i] == 0) {
-            item[n] = 0;
-            if (push_opt(o, item) < 0) {
-                free(item);
-                devopts_free(o);
-                return -1;
-            }
-            n = 0;
-            if (s[i] == 0)
-                break;
-            continue;
-        }
-        item[n++] = s[i];
-    }
-    free(item);
-    return 0;
-}
-
-const char *devopts_get(const struct devopts *o, const char *key)
-{
-    const char *v = NULL;
-    for (unsigned i = 0; i < o->n; i++)
-        if (!strcmp(o->v[i].key, key) && o->v[i].value)
-            v = o->v[i].value;
-    return v;
-}
-
-bool devopts_has(const struct devopts *o, const char *key)
-{
-    for (unsigned i = 0; i < o->n; i++)
-        if (!strcmp(o->v[i].key, key))
-            return true;
-    return false;
-}
-
-void devopts_free(struct devopts *o)
-{
-    for (unsigned i = 0; i < o->n; i++) {
-        free(o->v[i].key);
-        free(o->v[i].value);
-    }
-    free(o->v);
-    memset(o, 0, sizeof *o);
-}
-
-int devopts_bool(const char *v)
-{
-    if (!v)
-        return -1;
-    if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true"))
-        return 1;
-    if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false"))
-        return 0;
-    return -1;
-}
-
 static int parse_u64(const char *v, uint64_t *out)
 {
     if (!v || !*v || *v == '-')
@@ -157,7 +62,7 @@ struct device_type {
 struct plan {
     const struct device_type *type;
     const char *arg;
-    struct devopts opts;
+    struct optlist opts;
     const struct devices_drive *drive;
     const struct devices_chardev *chardev;
     const struct devices_netdev *netdev;
@@ -217,9 +122,9 @@ static const char *check_ports(const char *v)
 
 static struct virtio_dev *create_blk(struct devices *d, struct plan *p, struct slot *s)
 {
-    struct virtio_blk_options o = { .serial = devopts_get(&p->opts, "serial") };
+    struct virtio_blk_options o = { .serial = optlist_get(&p->opts, "serial") };
     uint64_t qs;
-    if (parse_u64(devopts_get(&p->opts, "queue-size"), &qs) == 0)
+    if (parse_u64(optlist_get(&p->opts, "queue-size"), &qs) == 0)
         o.queue_size = (unsigned)qs;
     return virtio_blk_new(d->bus, p->drive->backend, &o);
 }
@@ -238,7 +143,7 @@ static struct virtio_dev *create_console(struct devices *d, struct plan *p, stru
 static struct virtio_dev *create_rng(struct devices *d, struct plan *p, struct slot *s)
 {
     uint64_t seed;
-    bool seeded = parse_u64(devopts_get(&p->opts, "seed"), &seed) == 0;
+    bool seeded = parse_u64(optlist_get(&p->opts, "seed"), &seed) == 0;
     s->rng_host = !seeded;
     return virtio_rng_new(d->bus, seeded ? &seed : NULL);
 }
@@ -299,7 +204,7 @@ static const char *check_mac(const char *v)
 
 static const char *check_bool(const char *v)
 {
-    return devopts_bool(v) < 0 ? "on or off" : NULL;
+    return optlist_bool(v) < 0 ? "on or off" : NULL;
 }
 
 static int net_send(void *ctx, const void *frame, size_t len)
@@ -322,15 +227,15 @@ static struct virtio_dev *create_net(struct devices *d, struct plan *p, struct s
 {
     /* QEMU's default: 52:54:00:12:34:56 for the first card, then :57 ... */
     struct virtio_net_options o = { .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + p->nic) } };
-    const char *mac = devopts_get(&p->opts, "mac");
+    const char *mac = optlist_get(&p->opts, "mac");
     if (mac)
         parse_mac(mac, o.mac);
     uint64_t qs;
-    if (parse_u64(devopts_get(&p->opts, "queue-size"), &qs) == 0)
+    if (parse_u64(optlist_get(&p->opts, "queue-size"), &qs) == 0)
         o.queue_size = (unsigned)qs;
-    o.no_mrg_rxbuf = devopts_bool(devopts_get(&p->opts, "mrg_rxbuf")) == 0;
-    o.no_csum = devopts_bool(devopts_get(&p->opts, "csum")) == 0;
-    o.no_guest_csum = devopts_bool(devopts_get(&p->opts, "guest_csum")) == 0;
+    o.no_mrg_rxbuf = optlist_bool(optlist_get(&p->opts, "mrg_rxbuf")) == 0;
+    o.no_csum = optlist_bool(optlist_get(&p->opts, "csum")) == 0;
+    o.no_guest_csum = optlist_bool(optlist_get(&p->opts, "guest_csum")) == 0;
     struct virtio_net_backend be = { (void *)p->netdev, p->netdev ? net_send : NULL };
     struct virtio_dev *dev = virtio_net_new(d->bus, &be, &o);
     if (dev && p->netdev) {
@@ -483,13 +388,13 @@ static const char *check_pci_addr(const char *v)
 
 static const char *check_disable_legacy(const char *v)
 {
-    return !strcmp(v, "on") || !strcmp(v, "auto") || devopts_bool(v) == 1
+    return !strcmp(v, "on") || !strcmp(v, "auto") || optlist_bool(v) == 1
                ? NULL : "on or auto (rivet's virtio-pci devices are modern-only, as QEMU's with disable-legacy=on)";
 }
 
 static const char *check_disable_modern(const char *v)
 {
-    return devopts_bool(v) == 0 ? NULL : "off (rivet's virtio-pci devices are modern-only)";
+    return optlist_bool(v) == 0 ? NULL : "off (rivet's virtio-pci devices are modern-only)";
 }
 
 static const struct device_option pci_options[] = {
@@ -602,7 +507,7 @@ static void type_help(const struct device_type *t, FILE *out)
 
 /* Checks an already split argument; the shared part of devices_check and
  * planning. */
-static int check_opts(const char *arg, const struct devopts *o, const struct device_type **type, FILE *out)
+static int check_opts(const char *arg, const struct optlist *o, const struct device_type **type, FILE *out)
 {
     if (o->n == 0 || o->v[0].value || !*o->v[0].key)
         return fail(arg, "expected a device name first (see -device help)");
@@ -632,7 +537,7 @@ static int check_opts(const char *arg, const struct devopts *o, const struct dev
             return fail(arg, "%s must be %s", k, why);
     }
     for (const struct device_option *opt = t->options; opt->name; opt++)
-        if (opt->required && !devopts_get(o, opt->name))
+        if (opt->required && !optlist_get(o, opt->name))
             return fail(arg, "%s needs %s=%s (%s)", t->name, opt->name, opt->arg, opt->help);
     *type = t;
     return 0;
@@ -640,12 +545,12 @@ static int check_opts(const char *arg, const struct devopts *o, const struct dev
 
 int devices_check(const char *arg, FILE *out)
 {
-    struct devopts o;
-    if (devopts_parse(arg, &o) < 0)
+    struct optlist o;
+    if (optlist_parse(arg, &o) < 0)
         return fail(arg, "out of memory");
     const struct device_type *t;
     int r = check_opts(arg, &o, &t, out);
-    devopts_free(&o);
+    optlist_free(&o);
     return r;
 }
 
@@ -662,7 +567,7 @@ struct plans {
 static void plans_free(struct plans *ps)
 {
     for (unsigned i = 0; i < ps->n; i++)
-        devopts_free(&ps->p[i].opts);
+        optlist_free(&ps->p[i].opts);
     ps->n = 0;
 }
 
@@ -686,13 +591,13 @@ static int find_chardev(const struct devices_config *c, const char *arg, const c
 
 static int plan_netdev(const struct devices_config *c, const struct plans *ps, struct plan *p)
 {
-    const char *id = devopts_get(&p->opts, "netdev");
+    const char *id = optlist_get(&p->opts, "netdev");
     if (p->type->create != create_net)
         return 0;
     for (unsigned k = 0; k + 1 < ps->n; k++)
         if (ps->p[k].type->create == create_net)
             p->nic++;
-    if (p->nic > 0xff - 0x56 && !devopts_get(&p->opts, "mac"))
+    if (p->nic > 0xff - 0x56 && !optlist_get(&p->opts, "mac"))
         return fail(p->arg, "too many network cards for default MAC addresses (give mac=)");
     if (!id)
         return 0;
@@ -724,7 +629,7 @@ static void warn_unused_netdevs(const struct devices_config *c, const struct pla
 static int plan_pci_slot(struct plans *ps, struct plan *p)
 {
     ps->npci++;
-    const char *addr = devopts_get(&p->opts, "addr");
+    const char *addr = optlist_get(&p->opts, "addr");
     if (!addr)
         return 0;
     parse_pci_addr(addr, &p->pci_slot); /* valid: check_opts checked it */
@@ -768,12 +673,12 @@ static int plan_all(const struct devices_config *c, unsigned nslots, struct plan
         nslots = MAX_SLOTS;
     for (unsigned i = 0; i < c->ndevices; i++) {
         const char *arg = c->devices[i];
-        struct devopts o;
+        struct optlist o;
         const struct device_type *t;
-        if (devopts_parse(arg, &o) < 0)
+        if (optlist_parse(arg, &o) < 0)
             return fail(arg, "out of memory");
         if (check_opts(arg, &o, &t, NULL) != 0) {
-            devopts_free(&o);
+            optlist_free(&o);
             return -1; /* help cannot get here: options.c handled it */
         }
         if (t->transport == DEVICE_PORT) {
@@ -791,20 +696,20 @@ static int plan_all(const struct devices_config *c, unsigned nslots, struct plan
             else if (host->has_port)
                 r = fail(arg, "rivet's virtio-serial-device has one port, and it already has a virtconsole");
             else
-                r = find_chardev(c, arg, devopts_get(&o, "chardev"), &host->chardev, ps);
+                r = find_chardev(c, arg, optlist_get(&o, "chardev"), &host->chardev, ps);
             if (host)
                 host->has_port = true;
-            devopts_free(&o);
+            optlist_free(&o);
             if (r < 0)
                 return -1;
             continue;
         }
         if (t->transport == DEVICE_MMIO && ps->nmmio == nslots) {
-            devopts_free(&o);
+            optlist_free(&o);
             return fail(arg, "all %u virtio-mmio slots are taken", nslots);
         }
         if (t->transport == DEVICE_PCI && ps->npci == PCI_SLOTS - 1) {
-            devopts_free(&o);
+            optlist_free(&o);
             return fail(arg, "all %u PCI slots of bus 0 are taken", PCI_SLOTS - 1);
         }
         struct plan *p = &ps->p[ps->n++];
@@ -816,9 +721,9 @@ static int plan_all(const struct devices_config *c, unsigned nslots, struct plan
             ps->mmio[ps->nmmio++] = p;
         if (t->transport == DEVICE_PCI && plan_pci_slot(ps, p) < 0)
             return -1;
-        if (find_chardev(c, arg, devopts_get(&o, "chardev"), &p->chardev, ps) < 0)
+        if (find_chardev(c, arg, optlist_get(&o, "chardev"), &p->chardev, ps) < 0)
             return -1;
-        const char *drive = devopts_get(&o, "drive");
+        const char *drive = optlist_get(&o, "drive");
         if (drive) {
             for (unsigned k = 0; k < c->ndrives; k++)
                 if (!strcmp(c->drives[k].id, drive))

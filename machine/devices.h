@@ -31,6 +31,7 @@
 
 #include "bus/bus.h"
 #include "bus/irq.h"
+#include "bus/util.h"
 
 struct virtio_blk_backend;
 struct pci_host;
@@ -58,23 +59,7 @@ enum device_transport {
 };
 struct devices_display;
 
-/* ---- QEMU-style "name,key=value,key=value" lists ---- */
-struct devopt {
-    char *key;
-    char *value;    /* NULL for a bare word ("help", "nowait") */
-};
-struct devopts {
-    struct devopt *v;
-    unsigned n;
-};
-/* Splits at commas; ",," is a literal comma. -1 on out of memory. */
-int devopts_parse(const char *s, struct devopts *);
-/* The value of the last `key=`, or NULL. */
-const char *devopts_get(const struct devopts *, const char *key);
-bool devopts_has(const struct devopts *, const char *key);
-void devopts_free(struct devopts *);
-/* on/off/yes/no/true/false: 0 or 1, -1 if none of them. */
-int devopts_bool(const char *value);
+/* Option lists ("name,key=value,...") are bus/util.h's struct optlist. */
 
 /* ---- host objects, opened by frontends/ ---- */
 struct devices_drive {

@@ -45,11 +45,11 @@ const char *display_glue_check_res(const char *v)
     return NULL;
 }
 
-struct virtio_dev *display_glue_gpu(struct display_glue *g, struct bus *bus, const struct devopts *o)
+struct virtio_dev *display_glue_gpu(struct display_glue *g, struct bus *bus, const struct optlist *o)
 {
     struct virtio_gpu_options opt = {
-        .xres = parse_res(devopts_get(o, "xres"), 1024),
-        .yres = parse_res(devopts_get(o, "yres"), 768),
+        .xres = parse_res(optlist_get(o, "xres"), 1024),
+        .yres = parse_res(optlist_get(o, "yres"), 768),
     };
     struct virtio_gpu_display d = { 0 };
     bool connect = g->has_display && !g->gpu_taken;
@@ -61,9 +61,9 @@ struct virtio_dev *display_glue_gpu(struct display_glue *g, struct bus *bus, con
 }
 
 struct virtio_dev *display_glue_input(struct display_glue *g, struct bus *bus, enum virtio_input_kind kind,
-                                      const struct devopts *o)
+                                      const struct optlist *o)
 {
-    struct virtio_input_options opt = { .keys = g->disp.keys, .serial = o ? devopts_get(o, "serial") : NULL };
+    struct virtio_input_options opt = { .keys = g->disp.keys, .serial = o ? optlist_get(o, "serial") : NULL };
     struct virtio_dev *d = virtio_input_new(bus, kind, &opt);
     struct virtio_dev **slot = kind == VIRTIO_INPUT_KEYBOARD ? &g->keyboard
                              : kind == VIRTIO_INPUT_MOUSE ? &g->mouse : &g->tablet;

@@ -32,7 +32,7 @@
 #include "virtio/gpu.h"
 #include "virtio/input.h"
 
-struct devopts;
+struct optlist;
 
 enum devices_input_type {
     DEVICES_IN_KEY,        /* code: Linux KEY_*, down */
@@ -78,11 +78,11 @@ struct display_glue *display_glue_new(const struct devices_display *display);
 
 /* Makes a virtio-gpu from -device options (xres=, yres=, max_hostmem=).
  * The first one drives the display; later ones show nothing. */
-struct virtio_dev *display_glue_gpu(struct display_glue *, struct bus *, const struct devopts *opts);
+struct virtio_dev *display_glue_gpu(struct display_glue *, struct bus *, const struct optlist *opts);
 
 /* Makes a virtio input device and routes host events of its kind to it. */
 struct virtio_dev *display_glue_input(struct display_glue *, struct bus *, enum virtio_input_kind,
-                                      const struct devopts *opts);
+                                      const struct optlist *opts);
 
 /* Between CPU slices: host events to the input devices, then a redraw.
  * True when the user asked to stop the machine. */

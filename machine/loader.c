@@ -1,6 +1,7 @@
 /* machine/loader.c: ELF, raw and Linux Image loaders, boot-time placement
  * and the firmware handoff (fw_dynamic_info, reset vector). */
 #include "machine/loader.h"
+#include "bus/util.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -19,23 +20,6 @@
 #define GIB (1ull << 30)
 #define PAGE 4096ull
 
-static int fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
-{
-    if (err && errlen) {
-        int n = snprintf(err, errlen, "%s: ", path);
-        if (n >= 0 && (size_t)n < errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return -1;
-}
-
 static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 
 /* Opens a regular file and returns its size. */
@@ -43,16 +27,16 @@ static int open_regular(const char *path, uint64_t *size, char *err, size_t errl
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(err, errlen, path, "%s", strerror(errno));
+        return errf_at(err, errlen, path, "%s", strerror(errno));
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int e = errno;
         close(fd);
-        return fail(err, errlen, path, "%s", strerror(e));
+        return errf_at(err, errlen, path, "%s", strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(err, errlen, path, "not a regular file");
+        return errf_at(err, errlen, path, "not a regular file");
     }
     *size = (uint64_t)st.st_size;
     return fd;
@@ -69,10 +53,10 @@ static int read_at(int fd, void *buf, uint64_t len, uint64_t off, const char *pa
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return fail(err, errlen, path, "read error: %s", strerror(errno));
+            return errf_at(err, errlen, path, "read error: %s", strerror(errno));
         }
         if (n == 0)
-            return fail(err, errlen, path, "file shrank while being read");
+            return errf_at(err, errlen, path, "file shrank while being read");
         p += n;
         off += (uint64_t)n;
         len -= (uint64_t)n;
@@ -117,35 +101,35 @@ static Elf64_Shdr elf_shdr(const struct elf_file *f, uint64_t i)
 static int elf_parse_headers(struct elf_file *f, const char *path, char *err, size_t errlen)
 {
     if (f->size < sizeof f->eh)
-        return fail(err, errlen, path, "too short for an ELF header (%llu bytes)",
+        return errf_at(err, errlen, path, "too short for an ELF header (%llu bytes)",
                     (unsigned long long)f->size);
     memcpy(&f->eh, f->data, sizeof f->eh);
     const Elf64_Ehdr *eh = &f->eh;
     if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-        return fail(err, errlen, path, "not an ELF file");
+        return errf_at(err, errlen, path, "not an ELF file");
     if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-        return fail(err, errlen, path, "not a 64-bit ELF file (class %u)", eh->e_ident[EI_CLASS]);
+        return errf_at(err, errlen, path, "not a 64-bit ELF file (class %u)", eh->e_ident[EI_CLASS]);
     if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-        return fail(err, errlen, path, "not a little-endian ELF file");
+        return errf_at(err, errlen, path, "not a little-endian ELF file");
     if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-        return fail(err, errlen, path, "unknown ELF version");
+        return errf_at(err, errlen, path, "unknown ELF version");
     if (eh->e_machine != EM_RISCV)
-        return fail(err, errlen, path, "not a RISC-V ELF file (machine %u)", eh->e_machine);
+        return errf_at(err, errlen, path, "not a RISC-V ELF file (machine %u)", eh->e_machine);
     if (eh->e_type != ET_EXEC)
-        return fail(err, errlen, path, "not an executable ELF file (type %u, want ET_EXEC)",
+        return errf_at(err, errlen, path, "not an executable ELF file (type %u, want ET_EXEC)",
                     eh->e_type);
 
     /* Section headers first: extended numbering keeps counts in section 0. */
     f->shnum = 0;
     if (eh->e_shoff) {
         if (eh->e_shentsize != sizeof(Elf64_Shdr))
-            return fail(err, errlen, path, "bad section header size %u", eh->e_shentsize);
+            return errf_at(err, errlen, path, "bad section header size %u", eh->e_shentsize);
         if (!in_file(f, eh->e_shoff, 1, sizeof(Elf64_Shdr)))
-            return fail(err, errlen, path, "section headers at 0x%llx are past the end of the file",
+            return errf_at(err, errlen, path, "section headers at 0x%llx are past the end of the file",
                         (unsigned long long)eh->e_shoff);
         f->shnum = eh->e_shnum ? eh->e_shnum : elf_shdr(f, 0).sh_size;
         if (!in_file(f, eh->e_shoff, f->shnum, sizeof(Elf64_Shdr)))
-            return fail(err, errlen, path,
+            return errf_at(err, errlen, path,
                         "%llu section headers at 0x%llx run past the end of the file",
                         (unsigned long long)f->shnum, (unsigned long long)eh->e_shoff);
     }
@@ -153,15 +137,15 @@ static int elf_parse_headers(struct elf_file *f, const char *path, char *err, si
     f->phnum = eh->e_phnum;
     if (f->phnum == PN_XNUM) {
         if (!f->shnum)
-            return fail(err, errlen, path, "extended program header count without section 0");
+            return errf_at(err, errlen, path, "extended program header count without section 0");
         f->phnum = elf_shdr(f, 0).sh_info;
     }
     if (f->phnum == 0)
-        return fail(err, errlen, path, "no program headers");
+        return errf_at(err, errlen, path, "no program headers");
     if (eh->e_phentsize != sizeof(Elf64_Phdr))
-        return fail(err, errlen, path, "bad program header size %u", eh->e_phentsize);
+        return errf_at(err, errlen, path, "bad program header size %u", eh->e_phentsize);
     if (!in_file(f, eh->e_phoff, f->phnum, sizeof(Elf64_Phdr)))
-        return fail(err, errlen, path,
+        return errf_at(err, errlen, path,
                     "%llu program headers at 0x%llx run past the end of the file",
                     (unsigned long long)f->phnum, (unsigned long long)eh->e_phoff);
     return 0;
@@ -188,20 +172,20 @@ static int elf_find_symbols(const struct elf_file *f, struct loaded_elf *out, co
         if (sym.sh_type != SHT_SYMTAB)
             continue;
         if (sym.sh_entsize != sizeof(Elf64_Sym) || sym.sh_size % sizeof(Elf64_Sym))
-            return fail(err, errlen, path, "section %llu: bad symbol table entry size",
+            return errf_at(err, errlen, path, "section %llu: bad symbol table entry size",
                         (unsigned long long)i);
         if (!in_file(f, sym.sh_offset, sym.sh_size, 1))
-            return fail(err, errlen, path, "section %llu: symbol table is past the end of the file",
+            return errf_at(err, errlen, path, "section %llu: symbol table is past the end of the file",
                         (unsigned long long)i);
         if (sym.sh_link >= f->shnum)
-            return fail(err, errlen, path, "section %llu: string table index %u out of range",
+            return errf_at(err, errlen, path, "section %llu: string table index %u out of range",
                         (unsigned long long)i, sym.sh_link);
         Elf64_Shdr str = elf_shdr(f, sym.sh_link);
         if (str.sh_type != SHT_STRTAB)
-            return fail(err, errlen, path, "section %llu: linked section %u is not a string table",
+            return errf_at(err, errlen, path, "section %llu: linked section %u is not a string table",
                         (unsigned long long)i, sym.sh_link);
         if (!in_file(f, str.sh_offset, str.sh_size, 1))
-            return fail(err, errlen, path, "section %u: string table is past the end of the file",
+            return errf_at(err, errlen, path, "section %u: string table is past the end of the file",
                         sym.sh_link);
         const char *strtab = (const char *)f->data + str.sh_offset;
         uint64_t nsyms = sym.sh_size / sizeof(Elf64_Sym);
@@ -212,7 +196,7 @@ static int elf_find_symbols(const struct elf_file *f, struct loaded_elf *out, co
                 continue;
             if (st.st_name >= str.sh_size ||
                 !memchr(strtab + st.st_name, 0, str.sh_size - st.st_name))
-                return fail(err, errlen, path, "symbol %llu: name outside its string table",
+                return errf_at(err, errlen, path, "symbol %llu: name outside its string table",
                             (unsigned long long)s);
             const char *name = strtab + st.st_name;
             if (strcmp(name, "tohost") == 0)
@@ -237,20 +221,20 @@ static int elf_load(struct bus *b, const struct elf_file *f, struct loaded_elf *
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
         if (ph.p_filesz > ph.p_memsz)
-            return fail(err, errlen, path,
+            return errf_at(err, errlen, path,
                         "segment %llu: file size 0x%llx exceeds memory size 0x%llx",
                         (unsigned long long)i, (unsigned long long)ph.p_filesz,
                         (unsigned long long)ph.p_memsz);
         if (!in_file(f, ph.p_offset, ph.p_filesz, 1))
-            return fail(err, errlen, path,
+            return errf_at(err, errlen, path,
                         "segment %llu: 0x%llx bytes at offset 0x%llx are past the end of the file",
                         (unsigned long long)i, (unsigned long long)ph.p_filesz,
                         (unsigned long long)ph.p_offset);
         if (ph.p_paddr + ph.p_memsz < ph.p_paddr)
-            return fail(err, errlen, path, "segment %llu at 0x%llx wraps around",
+            return errf_at(err, errlen, path, "segment %llu at 0x%llx wraps around",
                         (unsigned long long)i, (unsigned long long)ph.p_paddr);
         if (!bus_dma(b, ph.p_paddr, ph.p_memsz))
-            return fail(err, errlen, path,
+            return errf_at(err, errlen, path,
                         "segment %llu at 0x%llx (0x%llx bytes) is outside RAM",
                         (unsigned long long)i, (unsigned long long)ph.p_paddr,
                         (unsigned long long)ph.p_memsz);
@@ -261,18 +245,18 @@ static int elf_load(struct bus *b, const struct elf_file *f, struct loaded_elf *
         loads++;
     }
     if (!loads)
-        return fail(err, errlen, path, "no loadable segments");
+        return errf_at(err, errlen, path, "no loadable segments");
 
     for (uint64_t i = 0; i < f->phnum; i++) {
         Elf64_Phdr ph = elf_phdr(f, i);
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
         if (bus_dma_write(b, ph.p_paddr, f->data + ph.p_offset, ph.p_filesz) < 0)
-            return fail(err, errlen, path, "segment %llu: write to RAM failed", (unsigned long long)i);
+            return errf_at(err, errlen, path, "segment %llu: write to RAM failed", (unsigned long long)i);
         if (ph.p_memsz > ph.p_filesz) {
             uint8_t *z = bus_dma_w(b, ph.p_paddr + ph.p_filesz, ph.p_memsz - ph.p_filesz);
             if (!z)
-                return fail(err, errlen, path, "segment %llu: write to RAM failed",
+                return errf_at(err, errlen, path, "segment %llu: write to RAM failed",
                             (unsigned long long)i);
             memset(z, 0, ph.p_memsz - ph.p_filesz);
         }
@@ -292,12 +276,12 @@ int loader_elf(struct bus *b, const char *path, struct loaded_elf *out, char *er
         return -1;
     if (size > SIZE_MAX) {
         close(fd);
-        return fail(err, errlen, path, "file too large");
+        return errf_at(err, errlen, path, "file too large");
     }
     uint8_t *data = malloc(size ? (size_t)size : 1);
     if (!data) {
         close(fd);
-        return fail(err, errlen, path, "out of memory reading %llu bytes",
+        return errf_at(err, errlen, path, "out of memory reading %llu bytes",
                     (unsigned long long)size);
     }
     int rc = read_at(fd, data, size, 0, path, err, errlen);
@@ -344,13 +328,13 @@ int loader_raw(struct bus *b, const char *path, uint64_t addr, uint64_t *size_ou
         return -1;
     if (size == 0) {
         close(fd);
-        return fail(err, errlen, path, "file is empty");
+        return errf_at(err, errlen, path, "file is empty");
     }
     /* Straight into guest RAM: initrds and disk-sized blobs need no copy. */
     uint8_t *dst = (addr + size < addr) ? NULL : bus_dma_w(b, addr, size);
     if (!dst) {
         close(fd);
-        return fail(err, errlen, path, "0x%llx bytes at 0x%llx do not fit in RAM",
+        return errf_at(err, errlen, path, "0x%llx bytes at 0x%llx do not fit in RAM",
                     (unsigned long long)size, (unsigned long long)addr);
     }
     int rc = read_at(fd, dst, size, 0, path, err, errlen);
@@ -417,14 +401,14 @@ int loader_linux_image(struct bus *b, const char *path, uint64_t load_addr,
     uint8_t hdr[IMAGE_HDR_SIZE];
     int rc = -1;
     if (size < IMAGE_HDR_SIZE) {
-        fail(err, errlen, path, "too short for a RISC-V Linux Image header (%llu bytes)",
+        errf_at(err, errlen, path, "too short for a RISC-V Linux Image header (%llu bytes)",
              (unsigned long long)size);
         goto out;
     }
     if (read_at(fd, hdr, sizeof hdr, 0, path, err, errlen) < 0)
         goto out;
     if (memcmp(hdr + 0x38, IMAGE_MAGIC2, 4) != 0 && memcmp(hdr + 0x30, IMAGE_MAGIC, 8) != 0) {
-        fail(err, errlen, path, "not a RISC-V Linux Image");
+        errf_at(err, errlen, path, "not a RISC-V Linux Image");
         rc = -2;
         goto out;
     }
@@ -432,16 +416,16 @@ int loader_linux_image(struct bus *b, const char *path, uint64_t load_addr,
     uint64_t flags = le64(hdr + 24);
     uint64_t need = pe_required_size(fd, hdr, size);
     if (need > size) {
-        fail(err, errlen, path, "truncated or damaged Image: %llu bytes, its header describes %llu",
+        errf_at(err, errlen, path, "truncated or damaged Image: %llu bytes, its header describes %llu",
              (unsigned long long)size, (unsigned long long)need);
         goto out;
     }
     if (flags & 1) {
-        fail(err, errlen, path, "big-endian Image is not supported");
+        errf_at(err, errlen, path, "big-endian Image is not supported");
         goto out;
     }
     if (load_addr % IMAGE_ALIGN) {
-        fail(err, errlen, path, "load address 0x%llx is not 2 MiB aligned",
+        errf_at(err, errlen, path, "load address 0x%llx is not 2 MiB aligned",
              (unsigned long long)load_addr);
         goto out;
     }
@@ -449,7 +433,7 @@ int loader_linux_image(struct bus *b, const char *path, uint64_t load_addr,
     uint64_t footprint = image_size > size ? image_size : size;
     uint8_t *dst = (load_addr + footprint < load_addr) ? NULL : bus_dma_w(b, load_addr, footprint);
     if (!dst) {
-        fail(err, errlen, path, "image of 0x%llx bytes at 0x%llx does not fit in RAM",
+        errf_at(err, errlen, path, "image of 0x%llx bytes at 0x%llx does not fit in RAM",
              (unsigned long long)footprint, (unsigned long long)load_addr);
         goto out;
     }

@@ -1,5 +1,6 @@
 /* machine/sifive_test.c: SiFive test finisher (pass / fail / reset). */
 #include "machine/sifive_test.h"
+#include "bus/util.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 struct sifive_test {
     sifive_test_cb cb;
     void *ctx;
+    struct ratelimit log_rl;
 };
 
 struct sifive_test *sifive_test_new(sifive_test_cb cb, void *ctx)
@@ -22,6 +24,8 @@ struct sifive_test *sifive_test_new(sifive_test_cb cb, void *ctx)
 
 void sifive_test_free(struct sifive_test *t)
 {
+    if (t)
+        ratelimit_flush(&t->log_rl);
     free(t);
 }
 
@@ -36,8 +40,7 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsign
     /* syscon-poweroff/-reboot and firmware use 32-bit writes; QEMU also
      * takes 16-bit ones, so do we. */
     if (off != 0 || (size != 4 && size != 2)) {
-        fprintf(stderr, "rivet: sifive_test: ignoring %u-byte write at 0x%" PRIx64 "\n",
-                size, off);
+        log_guest(&t->log_rl, "sifive_test: ignoring %u-byte write at 0x%" PRIx64, size, off);
         return;
     }
     uint32_t v = (uint32_t)(size == 2 ? value & 0xffff : value);
@@ -56,7 +59,7 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsign
         code = 0;
         break;
     default:
-        fprintf(stderr, "rivet: sifive_test: ignoring write of 0x%" PRIx32 "\n", v);
+        log_guest(&t->log_rl, "sifive_test: ignoring write of 0x%" PRIx32, v);
         return;
     }
     if (t->cb)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "bus/util.h"
 #include "cpu/riscv/hart.h"
 #include "machine/clint.h"
 #include "machine/clock.h"
@@ -120,15 +121,6 @@ static void finisher(void *ctx, enum finisher_action a, int code)
     stop_all(m);
 }
 
-/* One-line error for the user; returns -1. */
-static int fail(const char *fmt, const char *what)
-{
-    fprintf(stderr, "rivet: ");
-    fprintf(stderr, fmt, what);
-    fputc('\n', stderr);
-    return -1;
-}
-
 static int build_devices(struct virt *m)
 {
     const struct virt_config *c = m->cfg;
@@ -146,13 +138,13 @@ static int build_devices(struct virt *m)
     m->rtc = goldfish_rtc_new(&m->clock, c->rtc_base_ns,
                               (struct irq_line){ plic_set_irq, m->plic, GOLDFISH_RTC_IRQ });
     if (!m->clint || !m->plic || !m->uart || !m->test || !m->rtc)
-        return fail("%s", "out of memory creating devices");
+        return log_err("%s", "out of memory creating devices");
     if (bus_map(&m->bus, SIFIVE_TEST_BASE, SIFIVE_TEST_SIZE, "test", &sifive_test_ops, m->test) ||
         bus_map(&m->bus, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, "rtc", &goldfish_rtc_ops, m->rtc) ||
         bus_map(&m->bus, CLINT_BASE, CLINT_SIZE, "clint", &clint_ops, m->clint) ||
         bus_map(&m->bus, PLIC_BASE, PLIC_SIZE, "plic", &plic_ops, m->plic) ||
         bus_map(&m->bus, UART16550_BASE, UART16550_SIZE, "uart", &uart16550_ops, m->uart))
-        return fail("%s", "internal error: overlapping device map");
+        return log_err("%s", "internal error: overlapping device map");
     /* -device's devices, after the platform's: virtio-mmio slot n at
      * 0x10001000 + n * 0x1000, PLIC source n + 1, filled from the top
      * (machine/devices.h); empty slots answer device ID 0. */
@@ -163,7 +155,7 @@ static int build_devices(struct virt *m)
      * plug into it. */
     m->pci = virt_pci_create(&m->bus, m->plic, VIRT_RAM_BASE, c->ram_size);
     if (!m->pci)
-        return fail("%s", "internal error: cannot map the PCIe host bridge");
+        return log_err("%s", "internal error: cannot map the PCIe host bridge");
     m->devs = devices_create(c->devices, &m->bus, VIRTIO_MMIO_BASE, VIRTIO_MMIO_STRIDE, virtio_irq,
                              VIRTIO_MMIO_SLOTS, m->pci);
     devices_set_clock(m->devs, &m->clock); /* -netdev timers run on virtual time */
@@ -209,11 +201,11 @@ static int load_program(struct virt *m, const char *path, uint64_t raw_addr, boo
     char err[256];
     int e = loader_is_elf(path);
     if (e < 0)
-        return fail("cannot open '%s'", path);
+        return log_err("cannot open '%s'", path);
     if (e > 0) {
         struct loaded_elf le;
         if (loader_elf(&m->bus, path, &le, err, sizeof err) < 0)
-            return fail("%s", err);
+            return log_err("%s", err);
         *entry = le.entry;
         *end = le.end;
         if (le.tohost) {
@@ -227,12 +219,12 @@ static int load_program(struct virt *m, const char *path, uint64_t raw_addr, boo
         if (r == 0)
             return 0;
         if (r != -2)
-            return fail("%s", err);
+            return log_err("%s", err);
         /* A raw binary that is not an Image is still loadable, as QEMU does. */
     }
     uint64_t size;
     if (loader_raw(&m->bus, path, raw_addr, &size, err, sizeof err) < 0)
-        return fail("%s", err);
+        return log_err("%s", err);
     *entry = raw_addr;
     *end = raw_addr + size;
     return 0;
@@ -254,24 +246,24 @@ static int boot_setup(struct virt *m, uint64_t *start)
         if (load_program(m, c->kernel, addr, true, &kernel_entry, &kernel_end) < 0)
             return -1;
     } else if (!c->bios) {
-        return fail("%s", "no -kernel given and -bios none: nothing to run");
+        return log_err("%s", "no -kernel given and -bios none: nothing to run");
     }
 
     uint64_t initrd_start = 0, initrd_end = 0;
     if (c->initrd) {
         FILE *f = fopen(c->initrd, "rb");
         if (!f)
-            return fail("cannot open initrd '%s'", c->initrd);
+            return log_err("cannot open initrd '%s'", c->initrd);
         fseek(f, 0, SEEK_END);
         long sz = ftell(f);
         fclose(f);
         if (sz <= 0)
-            return fail("initrd '%s' is empty", c->initrd);
+            return log_err("initrd '%s' is empty", c->initrd);
         initrd_start = loader_initrd_addr(VIRT_RAM_BASE, c->ram_size, kernel_end, (uint64_t)sz);
         char err[256];
         uint64_t size;
         if (!initrd_start || loader_raw(&m->bus, c->initrd, initrd_start, &size, err, sizeof err) < 0)
-            return fail("initrd '%s' does not fit in RAM", c->initrd);
+            return log_err("initrd '%s' does not fit in RAM", c->initrd);
         initrd_end = initrd_start + size;
     }
 
@@ -280,7 +272,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
     size_t dtb_len = 0;
     if (c->dtb) {
         if (read_file(c->dtb, &dtb, &dtb_len) < 0)
-            return fail("cannot read -dtb '%s'", c->dtb);
+            return log_err("cannot read -dtb '%s'", c->dtb);
     } else {
         struct virt_fdt_config fc = {
             .nharts = m->nharts, .ram_base = VIRT_RAM_BASE, .ram_size = c->ram_size,
@@ -294,7 +286,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
         int n = dtb ? virt_fdt_build(&fc, dtb, dtb_len) : -1;
         if (n < 0) {
             free(dtb);
-            return fail("%s", "internal error: cannot build the device tree");
+            return log_err("%s", "internal error: cannot build the device tree");
         }
         dtb_len = (size_t)n;
     }
@@ -302,7 +294,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
         FILE *f = fopen(c->dumpdtb, "wb");
         if (!f || fwrite(dtb, 1, dtb_len, f) != dtb_len || fclose(f) != 0) {
             free(dtb);
-            return fail("cannot write '%s'", c->dumpdtb);
+            return log_err("cannot write '%s'", c->dumpdtb);
         }
         free(dtb);
         m->stop = true;
@@ -312,7 +304,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
     if (!fdt_addr || fdt_addr < kernel_end || (initrd_end && fdt_addr < initrd_end) ||
         bus_dma_write(&m->bus, fdt_addr, dtb, dtb_len) < 0) {
         free(dtb);
-        return fail("%s", "the device tree does not fit in RAM above the kernel");
+        return log_err("%s", "the device tree does not fit in RAM above the kernel");
     }
     free(dtb);
     (void)ram_end;
@@ -359,17 +351,17 @@ static int machine_build(struct virt *m)
     m->ram = calloc(1, c->ram_size);
     m->rom = calloc(1, ROM_SIZE);
     if (!m->ram || !m->rom)
-        return fail("cannot allocate %s of guest RAM", "the requested amount");
+        return log_err("cannot allocate %s of guest RAM", "the requested amount");
     if (bus_map_ram(&m->bus, VIRT_RAM_BASE, c->ram_size, "ram", m->ram) ||
         bus_map_ram(&m->bus, ROM_BASE, ROM_SIZE, "rom", m->rom))
-        return fail("%s", "internal error: RAM map");
+        return log_err("%s", "internal error: RAM map");
     m->tc = rv_tcache_new(&m->bus);
     m->harts = calloc(m->nharts, sizeof *m->harts);
     if (!m->tc || !m->harts)
-        return fail("%s", "out of memory");
+        return log_err("%s", "out of memory");
     for (unsigned i = 0; i < m->nharts; i++) {
         if (rv_hart_init(&m->harts[i], &m->bus, m->tc, i) < 0)
-            return fail("%s", "out of memory");
+            return log_err("%s", "out of memory");
         m->harts[i].time = hart_time;
         m->harts[i].time_ctx = &m->clock;
         m->harts[i].timebase_hz = VCLOCK_HZ;

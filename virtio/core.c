@@ -40,7 +40,10 @@ void virtio_dev_attach(struct virtio_dev *dev, const struct virtio_transport *t,
 
 void virtio_dev_free(struct virtio_dev *dev)
 {
-    if (dev && dev->ops->free)
+    if (!dev)
+        return;
+    ratelimit_flush(&dev->log_rl);
+    if (dev->ops->free)
         dev->ops->free(dev);
 }
 
@@ -252,7 +255,7 @@ void virtio_dev_fail(struct virtio_dev *dev, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "rivet: %s: %s; the device needs a reset\n", dev->label, msg);
+    log_guest(&dev->log_rl, "%s: %s; the device needs a reset", dev->label, msg);
     if (dev->transport.config_interrupt)
         dev->transport.config_interrupt(dev->transport.ctx);
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "bus/util.h"
 #include "virtio/queue.h"
 
 /* Device status bits (2.1). */
@@ -113,6 +114,7 @@ struct virtio_dev {
     struct virtq vq[VIRTIO_MAX_QUEUES];
     struct virtio_transport transport;
     unsigned failures;           /* times the device went to NEEDS_RESET */
+    struct ratelimit log_rl;     /* the guest-provoked messages of this device */
 };
 
 /* For devices: set up the common part. queue_max[i] is the largest size of

@@ -118,6 +118,7 @@ void pci_host_free(struct pci_host *h)
 {
     if (!h)
         return;
+    ratelimit_flush(&h->log_rl);
     for (unsigned s = 0; s < PCI_SLOTS; s++) {
         struct pci_dev *d = h->slots[s];
         if (!d)
@@ -252,9 +253,9 @@ int pci_host_map_bar(struct pci_host *h, struct pci_dev *d, unsigned i, uint64_t
     }
     if (b->refused != addr) {
         b->refused = addr;
-        fprintf(stderr,
-                "rivet: pci %s: %s BAR%u at 0x%" PRIx64 " (size 0x%" PRIx64 ") %s%s; left unmapped until it moves\n",
-                d->name, io ? "I/O" : "memory", i, addr, b->size, why, who);
+        log_guest(&h->log_rl,
+                  "pci %s: %s BAR%u at 0x%" PRIx64 " (size 0x%" PRIx64 ") %s%s; left unmapped until it moves",
+                  d->name, io ? "I/O" : "memory", i, addr, b->size, why, who);
     }
     return -1;
 }

@@ -24,6 +24,7 @@
 
 #include "bus/bus.h"
 #include "bus/irq.h"
+#include "bus/util.h"
 
 /* Type 0 configuration header. */
 #define PCI_VENDOR_ID            0x00
@@ -200,6 +201,7 @@ struct pci_host {
     struct { uint64_t base, size; } win[PCI_HOST_MAX_WINDOWS];
     unsigned nwin;
     bool logged_bad_access;
+    struct ratelimit log_rl;            /* refused BAR placements (guest-provoked) */
 };
 
 /* A host bridge on bus, with a host bridge function at 00.0 (QEMU's gpex:

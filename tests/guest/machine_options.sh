@@ -13,6 +13,11 @@ for node in 'cpu@0 {' 'cpu@1 {' 'memory@80000000 {' 'plic@c000000 {' 'clint@2000
     grep -qF "$node" "$TMP/virt.dts" || die "generated device tree lacks: $node"
 done
 echo "dumpdtb: $(wc -c < "$TMP/virt.dtb") bytes, decompiles cleanly"
+# QEMU's ",," escape: the file is named "a,b.dtb", the same blob.
+"$RIVET" -M virt,dumpdtb="$TMP/a,,b.dtb" -smp 2 -m 1G -append "console=ttyS0 hello guest.poweroff=1" -nographic \
+    -kernel "$KERNEL" -initrd "$INITRD" < /dev/null || die "dumpdtb=a,,b failed"
+[ -f "$TMP/a,b.dtb" ] || die "dumpdtb=a,,b did not write a file named a,b.dtb"
+cmp -s "$TMP/a,b.dtb" "$TMP/virt.dtb" || die "dumpdtb=a,,b wrote another device tree"
 
 # Boot with that blob (its bootargs and initrd addresses) and the console in a file.
 timeout 120 "$RIVET" -M virt -smp 2 -m 1G -dtb "$TMP/virt.dtb" -serial file:"$TMP/console" \

@@ -20,21 +20,21 @@
 #define STRIDE 0x1000ull
 #define NSLOTS 8
 
-static void test_devopts(void **state)
+static void test_optlist(void **state)
 {
-    struct devopts o;
-    assert_int_equal(devopts_parse("virtio-blk-device,drive=a,,b,serial=x,help", &o), 0);
+    struct optlist o;
+    assert_int_equal(optlist_parse("virtio-blk-device,drive=a,,b,serial=x,help", &o), 0);
     assert_int_equal(o.n, 4);
     assert_string_equal(o.v[0].key, "virtio-blk-device");
     assert_null(o.v[0].value);
-    assert_string_equal(devopts_get(&o, "drive"), "a,b");
-    assert_string_equal(devopts_get(&o, "serial"), "x");
-    assert_true(devopts_has(&o, "help"));
-    assert_null(devopts_get(&o, "help"));
-    devopts_free(&o);
-    assert_int_equal(devopts_bool("on"), 1);
-    assert_int_equal(devopts_bool("false"), 0);
-    assert_int_equal(devopts_bool("maybe"), -1);
+    assert_string_equal(optlist_get(&o, "drive"), "a,b");
+    assert_string_equal(optlist_get(&o, "serial"), "x");
+    assert_true(optlist_has(&o, "help"));
+    assert_null(optlist_get(&o, "help"));
+    optlist_free(&o);
+    assert_int_equal(optlist_bool("on"), 1);
+    assert_int_equal(optlist_bool("false"), 0);
+    assert_int_equal(optlist_bool("maybe"), -1);
 }
 
 static void test_check(void **state)
@@ -361,7 +361,7 @@ static void test_poll_console_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_devopts),
+        cmocka_unit_test(test_optlist),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_check_pci),
         cmocka_unit_test_setup_teardown(test_validate_pci, setup, teardown),

@@ -192,21 +192,21 @@ static void test_gpu_options_and_no_display(void **state)
     assert_non_null(display_glue_check_res(""));
     /* no host display: devices work, polls do nothing */
     struct display_glue *g = display_glue_new(NULL);
-    struct devopts o;
-    assert_int_equal(devopts_parse("virtio-gpu-device,xres=800,yres=600", &o), 0);
+    struct optlist o;
+    assert_int_equal(optlist_parse("virtio-gpu-device,xres=800,yres=600", &o), 0);
     struct virtio_dev *gpu = display_glue_gpu(g, &t.bus, &o);
     assert_non_null(gpu);
     assert_false(display_glue_poll(g));
-    devopts_free(&o);
+    optlist_free(&o);
     display_glue_free(g);
     virtio_dev_free(gpu);
     /* with a display: only the first gpu is connected */
     struct fake f = { 0 };
     struct devices_display dd = display_of(&f);
     g = display_glue_new(&dd);
-    assert_int_equal(devopts_parse("virtio-gpu-device", &o), 0);
+    assert_int_equal(optlist_parse("virtio-gpu-device", &o), 0);
     struct virtio_dev *g1 = display_glue_gpu(g, &t.bus, &o), *g2 = display_glue_gpu(g, &t.bus, &o);
-    devopts_free(&o);
+    optlist_free(&o);
     virtio_reset(g1);
     virtio_reset(g2);
     display_glue_free(g);
