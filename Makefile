@@ -1,4 +1,5 @@
-# rivet: one non-recursive Makefile. Run ./configure first.
+# rivet: one non-recursive Makefile. Without config.mk, the first make runs
+# ./configure with its defaults (run it yourself for other options).
 -include config.mk
 
 B := build
@@ -50,7 +51,8 @@ BENCH_ELF := $(B)/roms/bench.elf
 all: $(B)/rivet
 
 config.mk:
-	@echo "run ./configure first" >&2; exit 1
+	@echo "  CONFIGURE (no config.mk: ./configure with its defaults)"
+	$(Q)./configure
 
 $(B)/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
@@ -103,7 +105,8 @@ unit: $(UNIT_BINS)
 isa: $(ISA_ELFS)
 
 test: $(B)/rivet $(UNIT_BINS) $(REPLAY_BINS) $(ISA_ELFS)
-	@sh tests/run.sh
+	@B=$(B) sh scripts/need-guest.sh
+	@B=$(B) sh tests/run.sh
 
 fuzz:
 	@command -v $(FUZZ_CC) > /dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang; FUZZ_CC=... to choose one)" >&2; exit 1; }
@@ -111,7 +114,8 @@ fuzz:
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/fuzz.sh $(FUZZ_NAMES)
 
 run: $(B)/rivet
-	sh scripts/run-guest.sh
+	@B=$(B) sh scripts/need-guest.sh
+	@B=$(B) sh scripts/run-guest.sh
 
 guest:
 	sh roms/guest/build.sh $(B)/guest

@@ -72,8 +72,8 @@ if [ ! -e "$bbsrc/.unpacked" ]; then
 fi
 if [ -n "$missing" ] || [ -n "$nosrc" ]; then
     msg="guest: cannot build:"
-    [ -n "$missing" ] && msg="$msg missing Debian packages:$missing (sudo sh scripts/install-deps.sh --guest);"
-    [ -n "$nosrc" ] && msg="$msg 'apt-get source busybox' needs a deb-src entry (Types: deb deb-src in /etc/apt/sources.list.d/debian.sources, then apt-get update);"
+    [ -n "$missing" ] && msg="$msg missing Debian packages:$missing (sudo sh scripts/install-deps.sh);"
+    [ -n "$nosrc" ] && msg="$msg 'apt-get source busybox' needs a deb-src entry (sudo sh scripts/install-deps.sh adds one);"
     echo "${msg%;}" >&2
     exit 1
 fi
