@@ -104,7 +104,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/fuzz/libri
 unit: $(UNIT_BINS)
 isa: $(ISA_ELFS)
 
-test: $(B)/rivet $(UNIT_BINS) $(REPLAY_BINS) $(ISA_ELFS)
+test: $(B)/rivet $(UNIT_BINS) $(REPLAY_BINS) $(ISA_ELFS) $(BENCH_ELF)
 	@B=$(B) sh scripts/need-guest.sh
 	@B=$(B) sh tests/run.sh
 

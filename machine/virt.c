@@ -17,6 +17,7 @@
 
 #include "bus/bus.h"
 #include "bus/util.h"
+#include "cpu/riscv/disas.h"
 #include "cpu/riscv/hart.h"
 #include "machine/clint.h"
 #include "machine/clock.h"
@@ -477,12 +478,20 @@ static void idle(struct virt *m, uint64_t deadline)
     vclock_advance(&m->clock, target);
 }
 
-static void report_trap_loop(const struct rv_hart *h)
+static void report_trap_loop(struct rv_hart *h)
 {
     fprintf(stderr,
             "rivet: hart %" PRIu64 " is stuck: trap cause %" PRIu64 " at pc 0x%" PRIx64
             " repeats forever (mtvec 0x%" PRIx64 ", stvec 0x%" PRIx64 ")\n",
             h->mhartid, h->last_trap_cause, h->last_trap_pc, h->mtvec, h->stvec);
+    /* The trap repeats in the handler's own mode, which is the mode now. */
+    uint8_t code[4];
+    size_t n = rv_hart_peek_code(h, h->last_trap_pc, code, sizeof code);
+    char line[320];
+    if (n && rv_disas_line(line, sizeof line, h->last_trap_pc, code, n, NULL))
+        fprintf(stderr, "rivet: the instruction: %s\n", line);
+    else
+        fprintf(stderr, "rivet: no instruction at 0x%" PRIx64 " (not RAM, or not mapped)\n", h->last_trap_pc);
 }
 
 static int run(struct virt *m)

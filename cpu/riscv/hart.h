@@ -177,6 +177,12 @@ uint64_t rv_hart_next_deadline(const struct rv_hart *);
 /* True when the hart is in WFI with nothing pending. */
 bool rv_hart_idle(const struct rv_hart *);
 
+/* Up to len bytes of code at virtual address va, as the hart would fetch
+ * them in its current mode, for reports (trap loop, tracing): raises
+ * nothing, fills no TLB. Returns the bytes read; fewer (0) where va does
+ * not translate to RAM. */
+size_t rv_hart_peek_code(struct rv_hart *, uint64_t va, uint8_t *buf, size_t len);
+
 /* For the interpreter and its helpers (cpu/riscv internal). */
 void rv_update_irq(struct rv_hart *);
 void rv_update_modes(struct rv_hart *);

@@ -322,3 +322,23 @@ int rv_amo_addr(struct rv_hart *h, uint64_t va, unsigned size, bool is_lr, void 
     *pa_out = pa;
     return 0;
 }
+
+size_t rv_hart_peek_code(struct rv_hart *h, uint64_t va, uint8_t *buf, size_t len)
+{
+    size_t n = 0;
+    while (n < len) {
+        uint64_t pa;
+        const struct bus_region *r;
+        if (rv_translate(h, va + n, RV_ACC_X, &pa))
+            break;
+        uint8_t *page = ram_page(h, pa, &r);
+        if (!page)
+            break;
+        size_t chunk = 0x1000 - ((va + n) & 0xfff);
+        if (chunk > len - n)
+            chunk = len - n;
+        memcpy(buf + n, page + (pa & 0xfff), chunk);
+        n += chunk;
+    }
+    return n;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/fuzz/gen_seeds.py: writes the seed corpus tests/fuzz/corpus/NAME/
-for the harnesses whose input is a little program (virtq, blk, gpu) or a
-file format (loader). Each seed follows its harness's decoding, so the
+for the harnesses whose input is a little program (virtq, blk, gpu), code
+(disas) or a file format (loader). Each seed follows its harness's decoding, so the
 fuzzer starts from inputs that reach deep into the device. The cpu seeds
 are RISC-V programs assembled from tests/fuzz/cpu_seeds/*.S when the cross
 compiler is there (their binaries are committed). Run from the tree root."""
@@ -170,3 +170,8 @@ msix_on = u8(0) + u16(0x98 + 2) + u8(1) + u32(0x8000)          # MSI-X enable in
 put("virtio_pci", "msix_self", pci_bring_up() + u8(4) + u8(0) + u8(0x80) + u32(0) + u8(0)
     + u8(4) + u8(1) + u8(0x80) + u32(0) + u8(0) + msix_on
     + pci_desc(0, 0x2000, 64, 2, 0, 0) + pnotify + pci_desc(1, 0x2100, 64, 2, 0, 1) + pnotify)
+
+# ---- disas: 8-byte address, then code (rv64gc; 48-, 64-, 80-bit formats)
+put("disas", "rv64gc", u64(0x80000000) + bytes.fromhex("97220000938202106f0000fd0945730025f1"))
+put("disas", "long", u64(0xffffffff80000000) + bytes([0x1f, 0, 1, 2, 3, 4, 0x3f, 0, 1, 2, 3, 4, 5, 6,
+                                                       0x7f, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
