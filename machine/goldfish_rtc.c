@@ -11,6 +11,7 @@ struct goldfish_rtc {
     bool irq_level;
     uint64_t base_ns;
     uint64_t offset_ns;     /* set by guest writes of TIME (mod 2^64) */
+    uint64_t adjust_ns;     /* set by the board to follow a host clock (mod 2^64) */
     uint32_t time_high;     /* latched by TIME_LOW reads and TIME_HIGH writes */
     uint64_t alarm_ns;
     bool alarm_armed;
@@ -33,7 +34,7 @@ static void unlink_timer(struct vclock *c, struct vtimer *t)
 
 static uint64_t time_at(const struct goldfish_rtc *r, uint64_t ticks)
 {
-    return r->base_ns + ticks * GOLDFISH_RTC_NS_PER_TICK + r->offset_ns;
+    return r->base_ns + ticks * GOLDFISH_RTC_NS_PER_TICK + r->offset_ns + r->adjust_ns;
 }
 
 uint64_t goldfish_rtc_time_ns(struct goldfish_rtc *r)
@@ -99,6 +100,12 @@ void goldfish_rtc_free(struct goldfish_rtc *r)
         return;
     unlink_timer(r->clock, &r->alarm_timer);
     free(r);
+}
+
+void goldfish_rtc_set_adjust(struct goldfish_rtc *r, int64_t adjust_ns)
+{
+    r->adjust_ns = (uint64_t)adjust_ns;
+    check_alarm(r);
 }
 
 static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)

@@ -2,8 +2,9 @@
  * the virt board, 0x1000 bytes at 0x101000 (IRQ 11).
  *
  * Time is nanoseconds since the Unix epoch: base_ns + 100 ns per virtual
- * clock tick + an offset set by guest writes of TIME, so guest time is a
- * pure function of base_ns and the run. Registers are 32-bit (other sizes
+ * clock tick + an offset set by guest writes of TIME + an adjustment the
+ * board sets (goldfish_rtc_set_adjust, for -rtc clock=host|rt), so guest
+ * time is a pure function of base_ns, the run and the board's adjustments. Registers are 32-bit (other sizes
  * and misaligned accesses read 0 and are ignored):
  *
  *   0x00 TIME_LOW         read: low half of now, latches the high half;
@@ -56,6 +57,9 @@ void goldfish_rtc_free(struct goldfish_rtc *);
 
 /* The time the guest reads now, in ns since the epoch. */
 uint64_t goldfish_rtc_time_ns(struct goldfish_rtc *);
+/* Sets the board's adjustment (replacing the previous one); an armed alarm
+ * is re-evaluated against the new time. */
+void goldfish_rtc_set_adjust(struct goldfish_rtc *, int64_t adjust_ns);
 
 /* Register access; opaque is the struct goldfish_rtc. */
 extern const struct bus_device_ops goldfish_rtc_ops;

@@ -93,6 +93,25 @@ static void test_time_from_base(void **state)
     assert_int_equal(read_time(f), BASE_NS + 3000000000ull + 1500);
 }
 
+/* The board's adjustment (-rtc clock=host|rt) moves the time and the
+ * alarm with it; a second call replaces the first. */
+static void test_adjust(void **state)
+{
+    struct fixture *f = *state;
+    set_alarm(f, BASE_NS + 5000000000ull);
+    goldfish_rtc_set_adjust(f->rtc, 2000000000);
+    assert_int_equal(read_time(f), BASE_NS + 2000000000ull);
+    goldfish_rtc_set_adjust(f->rtc, 4000000000);
+    assert_int_equal(read_time(f), BASE_NS + 4000000000ull);
+    assert_false(f->irq);
+    /* the alarm is 1 s of virtual time away now */
+    assert_int_equal(vclock_next_deadline(&f->clock), VCLOCK_HZ);
+    goldfish_rtc_set_adjust(f->rtc, 6000000000);
+    assert_true(f->irq);
+    goldfish_rtc_set_adjust(f->rtc, -1000);
+    assert_int_equal(read_time(f), BASE_NS - 1000);
+}
+
 static void test_time_high_is_latched(void **state)
 {
     struct fixture *f = *state;
@@ -262,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_time_from_base, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_high_is_latched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_adjust, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alarm_fires_and_clears, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alarm_in_past_fires_at_once, setup, teardown),
