@@ -204,9 +204,40 @@ static int open_display(struct rivet_options *o, struct host *host)
 
 static uint64_t host_monotonic_ns(void *ctx)
 {
+    (void)ctx;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t host_realtime_ns(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* How time flows when -icount / -rtc clock= leave it open (docs/time.md).
+ * A realtime run is one where someone or something outside lives in wall
+ * time: a terminal on the console, a network peer (whose replies and the
+ * guest's timeouts must agree), an SDL window. It gets shift=auto (full
+ * speed, guest time on the wall) and an RTC on the host's clock; any other
+ * run is batch: 10 ns per instruction, idle time skipped, RTC on virtual
+ * time, a pure function of the command line. */
+static void time_defaults(struct rivet_options *o, bool interactive)
+{
+    struct virt_config *m = &o->machine;
+    m->icount_sleep = o->icount_sleep != OPT_UNSET ? o->icount_sleep : interactive || o->icount_align == 1;
+    if (o->icount_shift != OPT_UNSET)
+        m->icount_shift = o->icount_shift;
+    else
+        m->icount_shift = m->icount_sleep ? VIRT_SHIFT_AUTO : VIRT_SHIFT_BATCH;
+    m->icount_align = o->icount_align == 1;
+    if (o->rtc_clock != OPT_UNSET)
+        m->rtc_clock = o->rtc_clock;
+    else
+        m->rtc_clock = m->icount_shift == VIRT_SHIFT_AUTO ? VIRT_RTC_HOST : VIRT_RTC_VM;
 }
 
 int main(int argc, char **argv)
@@ -258,20 +289,14 @@ int main(int argc, char **argv)
         .serial_read = host_serial_read,
         .wait = host_wait,
         .monotonic_ns = host_monotonic_ns,
+        .realtime_ns = host_realtime_ns,
     };
     bool stdio_chardev = false;
     for (unsigned i = 0; i < o.nchardevs; i++)
         stdio_chardev |= chardev_is_stdio(ho.chardevs[i]);
-    /* A network peer lives in wall time: skipping idle time would make the
-     * guest's timeouts (TCP, DHCP) expire while the host is still answering. */
-    if (o.realtime < 0 && net_host_count(ho.net))
-        o.machine.realtime = true;
-    else if (o.realtime < 0 && host.display && !strcmp(display_host_backend(host.display), "sdl"))
-        o.machine.realtime = true; /* a person watches the window */
-    else if (o.realtime < 0)
-        o.machine.realtime = isatty(STDIN_FILENO) && (o.serial_stdio || stdio_chardev);
-    else
-        o.machine.realtime = o.realtime;
+    time_defaults(&o, (isatty(STDIN_FILENO) && (o.serial_stdio || stdio_chardev)) ||
+                          net_host_count(ho.net) ||
+                          (host.display && !strcmp(display_host_backend(host.display), "sdl")));
     rc = virt_run(&o.machine);
     if (o.machine.stats)
         net_host_print_stats(ho.net, stderr);

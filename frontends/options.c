@@ -201,6 +201,7 @@ static int parse_datetime(const char *s, uint64_t *ns)
     return 0;
 }
 
+/* -rtc base=utc|localtime|DATE,clock=host|rt|vm,driftfix=none */
 static int opt_rtc(struct rivet_options *o, const char *arg)
 {
     struct optlist l;
@@ -210,20 +211,40 @@ static int opt_rtc(struct rivet_options *o, const char *arg)
     for (unsigned i = 0; i < l.n && !rc; i++) {
         const char *k = l.v[i].key, *v = l.v[i].value;
         if (!strcmp(k, "base") && v) {
-            if (!strcmp(v, "utc") || !strcmp(v, "localtime"))
-                continue; /* host clock at start (the default) */
-            if (parse_datetime(v, &o->machine.rtc_base_ns) < 0)
-                rc = bad("-rtc", arg, "base must be utc, localtime or YYYY-MM-DDTHH:MM:SS");
-        } else if ((!strcmp(k, "clock") || !strcmp(k, "driftfix")) && v) {
-            continue; /* rivet's RTC always follows virtual time */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+            if (!strcmp(v, "utc")) {
+                o->machine.rtc_base_ns = now;
+            } else if (!strcmp(v, "localtime")) {
+                /* the host's local time, as if it were UTC (QEMU's meaning) */
+                struct tm tm;
+                time_t t = ts.tv_sec;
+                localtime_r(&t, &tm);
+                o->machine.rtc_base_ns = now + (uint64_t)((int64_t)tm.tm_gmtoff * 1000000000ll);
+            } else if (parse_datetime(v, &o->machine.rtc_base_ns) < 0) {
+                rc = bad("-rtc", arg, "base must be utc, localtime or YYYY-MM-DD[THH:MM:SS]");
+            }
+        } else if (!strcmp(k, "clock") && v) {
+            if (!strcmp(v, "vm"))
+                o->rtc_clock = VIRT_RTC_VM;
+            else if (!strcmp(v, "host"))
+                o->rtc_clock = VIRT_RTC_HOST;
+            else if (!strcmp(v, "rt"))
+                o->rtc_clock = VIRT_RTC_RT;
+            else
+                rc = bad("-rtc", arg, "clock must be host, rt or vm");
+        } else if (!strcmp(k, "driftfix") && v && !strcmp(v, "none")) {
+            continue; /* the only choice without an x86 RTC's periodic interrupt */
         } else {
-            rc = bad("-rtc", arg, "unknown property (supported: base=, clock=)");
+            rc = bad("-rtc", arg, "supported: base=utc|localtime|DATE, clock=host|rt|vm, driftfix=none");
         }
     }
     optlist_free(&l);
     return rc;
 }
 
+/* -icount shift=N|auto,sleep=on|off,align=on|off, with QEMU's rules. */
 static int opt_icount(struct rivet_options *o, const char *arg)
 {
     struct optlist l;
@@ -232,15 +253,37 @@ static int opt_icount(struct rivet_options *o, const char *arg)
     int rc = 0;
     for (unsigned i = 0; i < l.n && !rc; i++) {
         const char *k = l.v[i].key, *v = l.v[i].value;
-        if (!strcmp(k, "sleep") && v && (!strcmp(v, "off") || !strcmp(v, "on")))
-            o->realtime = !strcmp(v, "on");
-        else if (!strcmp(k, "shift") && v)
-            continue; /* rivet's time always comes from the instruction count */
-        else
-            rc = bad("-icount", arg, "supported: [shift=N,]sleep=on|off");
+        int on = optlist_bool(v);
+        if (!strcmp(k, "sleep") && v && (!strcmp(v, "off") || !strcmp(v, "on"))) {
+            o->icount_sleep = on;
+        } else if (!strcmp(k, "align") && v && (!strcmp(v, "off") || !strcmp(v, "on"))) {
+            o->icount_align = on;
+        } else if (!strcmp(k, "shift") && v && !strcmp(v, "auto")) {
+            o->icount_shift = VIRT_SHIFT_AUTO;
+        } else if (!strcmp(k, "shift") && v) {
+            char *end;
+            errno = 0;
+            long n = strtol(v, &end, 10);
+            if (!*v || *end || errno || n < 0 || n > VIRT_SHIFT_MAX)
+                rc = bad("-icount", arg, "shift must be auto or 0..10 (2^N ns per instruction)");
+            else
+                o->icount_shift = (int)n;
+        } else {
+            rc = bad("-icount", arg, "supported: shift=N|auto, sleep=on|off, align=on|off");
+        }
     }
     optlist_free(&l);
-    return rc;
+    if (rc)
+        return rc;
+    if (o->icount_align == 1 && o->icount_sleep == 0)
+        return bad("-icount", arg, "align=on and sleep=off are incompatible");
+    if (o->icount_align == 1 && o->icount_shift == VIRT_SHIFT_AUTO)
+        return bad("-icount", arg, "shift=auto and align=on are incompatible");
+    if (o->icount_align == 1 && o->icount_shift == OPT_UNSET)
+        return bad("-icount", arg, "align=on needs shift=N");
+    if (o->icount_sleep == 0 && o->icount_shift == VIRT_SHIFT_AUTO)
+        return bad("-icount", arg, "shift=auto and sleep=off are incompatible");
+    return 0;
 }
 
 static int push_device(struct rivet_options *o, char *arg)
@@ -443,8 +486,8 @@ static const struct option_def defs[] = {
     { "serial", "stdio|file:PATH|none", "where the UART console goes", opt_serial },
     { "display", "sdl|none", "display for -device virtio-gpu-*: a window (default when one can open) or none", opt_display },
     { "screendump", "FILE.png", "write the display to FILE at exit (Ctrl-A s or SIGUSR1: at any time)", opt_screendump },
-    { "rtc", "base=utc|YYYY-MM-DDTHH:MM:SS", "what the real-time clock reads at start", opt_rtc },
-    { "icount", "[shift=N,]sleep=on|off", "sleep=off: never wait for wall time (batch; default without a terminal)", opt_icount },
+    { "rtc", "base=utc|localtime|DATE,clock=host|rt|vm", "RTC start (DATE: YYYY-MM-DD[THH:MM:SS] UTC) and the clock it follows", opt_rtc },
+    { "icount", "shift=N|auto,sleep=on|off,align=on|off", "2^N ns per instruction, or auto: follow the wall (docs/time.md)", opt_icount },
     { "device", "NAME[,opt=value...]", "add a device (-device help lists them, -device NAME,help their options)", opt_device },
     { "drive", "file=F[,if=none,id=ID,...]", "a raw disk image (readonly=on, cache=writeback|none|unsafe); if=virtio adds the device", opt_drive },
     { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file,path=F, socket,path=S,server=on,wait=off, null", opt_chardev },
@@ -477,7 +520,10 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
     o->machine.ram_size = VIRT_DEFAULT_RAM;
     o->machine.smp = 1;
     o->machine.bios = VIRT_DEFAULT_BIOS;
-    o->realtime = -1;
+    o->icount_shift = OPT_UNSET;
+    o->icount_sleep = OPT_UNSET;
+    o->icount_align = OPT_UNSET;
+    o->rtc_clock = OPT_UNSET;
     o->serial_stdio = true;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -8,11 +8,17 @@
 #include "frontends/net.h"
 #include "machine/virt.h"
 
+#define OPT_UNSET (-100)
+
 struct rivet_options {
     struct virt_config machine;
     bool serial_stdio;
     const char *serial_file;
-    int realtime;       /* -1 = decide from the terminal, 0 = batch, 1 = sleep */
+    /* -icount and -rtc clock=; OPT_UNSET: main decides from the terminal,
+     * network and display (frontends/main.c, time_defaults) */
+    int icount_shift;   /* 0..10, VIRT_SHIFT_AUTO */
+    int icount_sleep, icount_align;  /* 0, 1 */
+    int rtc_clock;      /* VIRT_RTC_* */
     /* -device arguments in order, with the ones -drive if=virtio implies */
     char **devices;
     unsigned ndevices;

@@ -21,8 +21,12 @@ struct host_io {
     size_t (*serial_read)(void *ctx, uint8_t *buf, size_t len, bool *quit);
     /* Sleep up to `us` microseconds or until host input is ready. */
     void (*wait)(void *ctx, uint64_t us);
-    /* Wall clock in nanoseconds (monotonic) and real time (epoch ns). */
+    /* The host's monotonic clock in nanoseconds. The machine reads it only
+     * in its run loop, between slices, to choose time adjustments (never for
+     * a guest time read); batch runs with -rtc clock=vm never read it. */
     uint64_t (*monotonic_ns)(void *ctx);
+    /* The host's real-time clock (ns since the epoch), for -rtc clock=host. */
+    uint64_t (*realtime_ns)(void *ctx);
 };
 
 #endif

@@ -65,8 +65,14 @@ struct virt {
     uint8_t in[64];
     size_t in_len, in_pos;
     bool quit;
-    uint64_t wall_ref, tick_ref;
     uint64_t insns;
+    /* time from the host (realtime runs, -rtc clock=host|rt); see time_input */
+    struct vclock_ctl ctl;
+    bool read_wall;         /* read the host clock after each round */
+    bool idle_anchored;     /* this idle period's wall mapping is set */
+    uint64_t rtc_host0;     /* the RTC's host clock at the start */
+    uint64_t rtc_checked;   /* host ns of the last RTC adjustment check */
+    int64_t rtc_adjust;
 };
 
 static void out_flush(struct virt *m)
@@ -441,15 +447,157 @@ static uint64_t next_deadline(const struct virt *m)
     return d;
 }
 
-/* Every hart waits: move time to the next event. Interactively, first let
- * wall time catch up so that guest sleeps last as long as they say. */
-static void idle(struct virt *m, uint64_t deadline)
+/* ---- time ----
+ *
+ * Guest time is the instruction count at the clock's rate (machine/clock.h).
+ * Everything the host's clock does to it goes through time_input(), between
+ * rounds, stamped by the instruction count m->clock.icount: in realtime
+ * runs the controller's rate changes and jumps (at most one per
+ * VCLOCK_CTL_PERIOD_NS of host time while the guest runs), the catch-up
+ * when an idle wait ends before the next deadline (host input, or the wait's
+ * cap), and the RTC's offset under -rtc clock=host|rt. A record/replay log
+ * holds exactly these calls; jumps to a timer deadline when every hart
+ * waits depend on guest state alone and are not inputs.
+ *
+ * A stopped machine's time stands still: time_pause()/time_resume() take
+ * the host time in between out of the wall mapping (for a debugger's or the
+ * monitor's stop; nothing calls them yet). */
+enum time_kind {
+    TIME_RATE,      /* value: fs per instruction from now on */
+    TIME_JUMP,      /* value: ticks to jump forward to */
+    TIME_RTC,       /* value: the RTC's host adjustment in ns (int64) */
+};
+
+static void time_input(struct virt *m, enum time_kind kind, uint64_t value)
+{
+    switch (kind) {
+    case TIME_RATE:
+        vclock_set_rate(&m->clock, value, false);
+        break;
+    case TIME_JUMP:
+        vclock_advance(&m->clock, value);
+        break;
+    case TIME_RTC:
+        goldfish_rtc_set_adjust(m->rtc, (int64_t)value);
+        break;
+    }
+}
+
+static uint64_t wall_now(const struct virt *m)
 {
     const struct host_io *io = &m->cfg->host;
+    return io->monotonic_ns ? io->monotonic_ns(io->ctx) : 0;
+}
+
+static uint64_t rtc_host_clock(const struct virt *m)
+{
+    const struct host_io *io = &m->cfg->host;
+    if (m->cfg->rtc_clock == VIRT_RTC_HOST && io->realtime_ns)
+        return io->realtime_ns(io->ctx);
+    return wall_now(m);
+}
+
+static bool auto_rate(const struct virt *m)
+{
+    return m->cfg->icount_shift == VIRT_SHIFT_AUTO;
+}
+
+static void time_start(struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    if (c->icount_shift >= 0)
+        vclock_set_rate(&m->clock, (1ull << c->icount_shift) * VCLOCK_FS_PER_NS, false);
+    else if (auto_rate(m))
+        vclock_set_rate(&m->clock, VCLOCK_CTL_INITIAL_FS_PER_INSN, false);
+    m->read_wall = c->host.monotonic_ns && (auto_rate(m) || c->icount_align || c->rtc_clock != VIRT_RTC_VM);
+    if (c->host.monotonic_ns && (c->icount_sleep || m->read_wall)) {
+        uint64_t wall = wall_now(m);
+        vclock_ctl_init(&m->ctl, wall, 0, 0);
+        m->rtc_checked = wall;
+        if (c->rtc_clock != VIRT_RTC_VM)
+            m->rtc_host0 = rtc_host_clock(m);
+    }
+}
+
+/* Stop/start guest time with the machine (see above). */
+__attribute__((unused)) static void time_pause(struct virt *m)
+{
+    if (m->cfg->host.monotonic_ns)
+        vclock_ctl_pause(&m->ctl, wall_now(m));
+}
+
+__attribute__((unused)) static void time_resume(struct virt *m)
+{
+    if (m->cfg->host.monotonic_ns)
+        vclock_ctl_resume(&m->ctl, wall_now(m), m->clock.icount);
+}
+
+/* -rtc clock=host|rt: keep the RTC on that host clock, checked at most every
+ * controller period and adjusted when it is 10 ms off. */
+static void rtc_follow(struct virt *m, uint64_t wall)
+{
+    if (m->cfg->rtc_clock == VIRT_RTC_VM || wall - m->rtc_checked < VCLOCK_CTL_PERIOD_NS)
+        return;
+    m->rtc_checked = wall;
+    int64_t want = (int64_t)(rtc_host_clock(m) - m->rtc_host0) - (int64_t)vclock_now_ns(&m->clock);
+    int64_t d = want - m->rtc_adjust;
+    if (d > 10000000 || d < -10000000) {
+        m->rtc_adjust = want;
+        time_input(m, TIME_RTC, (uint64_t)want);
+    }
+}
+
+/* The host waits up to `us` (or until host input); counted as idle time. */
+static void host_wait(struct virt *m, uint64_t us)
+{
+    const struct host_io *io = &m->cfg->host;
+    if (!io->wait)
+        return;
+    uint64_t t0 = wall_now(m);
+    io->wait(io->ctx, us);
+    vclock_ctl_waited(&m->ctl, wall_now(m) - t0);
+}
+
+/* After a round that ran guest code. */
+static void time_after_round(struct virt *m)
+{
+    m->idle_anchored = false;
+    if (!m->read_wall)
+        return;
+    uint64_t wall = wall_now(m);
+    if (auto_rate(m)) {
+        struct vclock_adjust a;
+        if (vclock_ctl_update(&m->ctl, wall, vclock_now_ns(&m->clock), m->clock.icount, &a)) {
+            if (a.jump_ns)
+                time_input(m, TIME_JUMP, a.jump_ns / VCLOCK_NS_PER_TICK);
+            time_input(m, TIME_RATE, a.fs_per_insn);
+        }
+    } else if (m->cfg->icount_align) {
+        /* a fixed-rate guest ahead of the wall waits for it, even running */
+        uint64_t now = vclock_now_ns(&m->clock);
+        for (uint64_t target = vclock_ctl_target(&m->ctl, wall); now > target + 1000000;
+             target = vclock_ctl_target(&m->ctl, wall)) {
+            host_wait(m, (now - target) / 1000);
+            wall = wall_now(m);
+        }
+    }
+    rtc_follow(m, wall);
+}
+
+/* Every hart waits: move time to the next event. Batch mode (sleep=off)
+ * jumps there at once. With sleep=on the host first waits until the wall
+ * clock's guest time reaches it: with shift=auto or align=on the wall
+ * mapping is the run's, so a guest that got ahead waits the difference;
+ * (shift=auto forgives a guest more than VCLOCK_CTL_MAX_AHEAD_NS ahead the
+ * excess); with a fixed rate otherwise the idle period is anchored where it
+ * starts, so it lasts its own length in host time (QEMU's sleep=on). */
+static void idle(struct virt *m, uint64_t deadline)
+{
     uint64_t now = m->clock.ticks;
-    if (!m->cfg->realtime) {
+    if (!m->cfg->icount_sleep || !m->cfg->host.monotonic_ns) {
         if (deadline == UINT64_MAX) {
             /* Nothing will ever wake the guest but input. */
+            const struct host_io *io = &m->cfg->host;
             if (io->wait)
                 io->wait(io->ctx, 10000);
             return;
@@ -457,25 +605,28 @@ static void idle(struct virt *m, uint64_t deadline)
         vclock_advance(&m->clock, deadline);
         return;
     }
-    uint64_t wall = io->monotonic_ns(io->ctx);
-    uint64_t wall_now_ticks = m->tick_ref + (wall - m->wall_ref) / (1000000000ull / VCLOCK_HZ);
-    if (wall_now_ticks < now) {
-        /* Guest time is ahead of wall time: sleep, waking for input. */
-        uint64_t ahead_us = (now - wall_now_ticks) / (VCLOCK_HZ / 1000000);
-        if (ahead_us > 20000)
-            ahead_us = 20000;
-        if (io->wait)
-            io->wait(io->ctx, ahead_us);
+    uint64_t wall = wall_now(m);
+    if (!m->idle_anchored && auto_rate(m))
+        vclock_ctl_idle(&m->ctl, wall, vclock_now_ns(&m->clock));
+    else if (!m->idle_anchored && !m->cfg->icount_align)
+        vclock_ctl_anchor(&m->ctl, wall, vclock_now_ns(&m->clock));
+    m->idle_anchored = true;
+    uint64_t target = vclock_ctl_target(&m->ctl, wall) / VCLOCK_NS_PER_TICK;
+    if (target >= deadline) {
+        vclock_advance(&m->clock, deadline);
         return;
     }
-    /* Wall time passed the guest's: resynchronise and jump. */
-    m->tick_ref = now;
-    m->wall_ref = wall;
-    uint64_t target = deadline;
-    uint64_t step = 20000 * (VCLOCK_HZ / 1000000); /* at most 20 ms at once */
-    if (target == UINT64_MAX || target - now > step)
-        target = now + step;
-    vclock_advance(&m->clock, target);
+    uint64_t us = 100000; /* without a deadline: look again every 100 ms */
+    if (deadline != UINT64_MAX && (deadline - target) / (VCLOCK_HZ / 1000000) < us)
+        us = (deadline - target + VCLOCK_HZ / 1000000 - 1) / (VCLOCK_HZ / 1000000);
+    host_wait(m, us);
+    target = vclock_ctl_target(&m->ctl, wall_now(m)) / VCLOCK_NS_PER_TICK;
+    if (target >= deadline)
+        vclock_advance(&m->clock, deadline);
+    else if (target > now)
+        time_input(m, TIME_JUMP, target); /* woken early: input arrived at this wall time */
+    if (m->read_wall)
+        rtc_follow(m, wall_now(m));
 }
 
 static void report_trap_loop(struct rv_hart *h)
@@ -496,10 +647,7 @@ static void report_trap_loop(struct rv_hart *h)
 
 static int run(struct virt *m)
 {
-    const struct host_io *io = &m->cfg->host;
-    if (io->monotonic_ns)
-        m->wall_ref = io->monotonic_ns(io->ctx);
-    m->tick_ref = 0;
+    time_start(m);
     while (!m->stop) {
         poll_host(m);
         if (m->stop)
@@ -507,9 +655,7 @@ static int run(struct virt *m)
         vclock_advance(&m->clock, m->clock.ticks); /* fire what is due */
         uint64_t now = m->clock.ticks;
         uint64_t dl = next_deadline(m);
-        uint64_t budget = SLICE_INSNS;
-        if (dl > now && dl != UINT64_MAX && (dl - now) < budget / VCLOCK_INSNS_PER_TICK)
-            budget = (dl - now) * VCLOCK_INSNS_PER_TICK;
+        uint64_t budget = dl == UINT64_MAX ? SLICE_INSNS : vclock_insns_until(&m->clock, dl, SLICE_INSNS);
         bool ran = false;
         uint64_t longest = 0; /* time advances by the longest slice run */
         for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
@@ -534,10 +680,12 @@ static int run(struct virt *m)
         if (m->stop)
             break;
         if (ran) {
-            uint64_t ticks = (longest + VCLOCK_INSNS_PER_TICK - 1) / VCLOCK_INSNS_PER_TICK;
-            vclock_advance(&m->clock, now + (ticks ? ticks : 1));
-        }
-        else
+            if (longest)
+                vclock_run(&m->clock, longest);
+            else
+                vclock_advance(&m->clock, now + 1);
+            time_after_round(m);
+        } else
             idle(m, next_deadline(m));
         poll_htif(m);
         out_flush(m);

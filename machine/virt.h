@@ -17,6 +17,12 @@
 
 struct devices_config;
 
+#define VIRT_SHIFT_BATCH (-1)  /* batch mode: 10 ns per instruction, rounded up per round */
+#define VIRT_SHIFT_AUTO (-2)   /* realtime: the rate follows the host (shift=auto) */
+#define VIRT_SHIFT_MAX 10
+
+enum { VIRT_RTC_VM, VIRT_RTC_HOST, VIRT_RTC_RT };
+
 struct virt_config {
     uint64_t ram_size;
     unsigned smp;
@@ -26,8 +32,12 @@ struct virt_config {
     const char *append;
     const char *dtb;        /* use this blob instead of generating one */
     const char *dumpdtb;    /* write the generated blob here and exit */
-    bool realtime;          /* sleep so that idle guest time follows wall time */
+    /* -icount (machine/clock.h): how instructions make guest time. */
+    int icount_shift;       /* 0..10: 2^N ns per instruction, or VIRT_SHIFT_* */
+    bool icount_sleep;      /* idle guest time is waited out on the host's clock */
+    bool icount_align;      /* a fixed rate is also held to the host's clock while running */
     uint64_t rtc_base_ns;   /* epoch ns the RTC reads at virtual time 0 */
+    int rtc_clock;          /* VIRT_RTC_*: what the RTC follows after the start */
     bool stats;             /* print instruction count and MIPS at exit */
     const struct devices_config *devices; /* -device and the host objects (NULL: none) */
     struct host_io host;
