@@ -22,6 +22,11 @@ ifneq ($(HAVE_SLIRP),yes)
 LIB_SRCS := $(filter-out frontends/net_slirp%.c,$(LIB_SRCS))
 endif
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+# Device types register with a `DEVICE_TYPE(id)` line in their own file;
+# the registry's list is generated from those lines (bus/device.h).
+DEVICE_SRCS := $(filter-out frontends/%,$(LIB_SRCS))
+DEVICE_LIST := $(B)/gen/device_list.c
+LIB_OBJS += $(B)/gen/device_list.o
 LIB := $(B)/librivet.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -36,7 +41,7 @@ REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS)))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS))) $(B)/fuzz/obj/gen/device_list.o
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 # Guest-side programs, built with the riscv64 cross compiler.
@@ -56,6 +61,14 @@ config.mk:
 
 $(B)/%.o: %.c config.mk
 	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(DEVICE_LIST): $(DEVICE_SRCS) scripts/gen-device-list.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/gen-device-list.sh $(DEVICE_SRCS) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/device_list.o: $(DEVICE_LIST) config.mk
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -91,6 +104,10 @@ $(B)/fuzz/obj/%.o: %.c config.mk
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. $(PKG_CFLAGS) -MMD -MP \
 		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(B)/fuzz/obj/gen/device_list.o: $(DEVICE_LIST) config.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
 $(B)/fuzz/librivet.a: $(FUZZ_LIB_OBJS)
 	@rm -f $@

@@ -1,5 +1,9 @@
-/* machine/devices.c: the device type table and the glue between devices,
- * the board's virtio-mmio slots and host objects. */
+/* machine/devices.c: the generic registry behind -device. It names no
+ * device type: types describe themselves (bus/device.h, DEVICE_TYPE in
+ * each device's own file) and are found in the generated list. This file
+ * checks options against a type's descriptor, resolves host resources,
+ * plans virtio-mmio slots and PCI functions, and creates, polls and frees
+ * the instances. */
 #include "machine/devices.h"
 
 #include <errno.h>
@@ -7,357 +11,57 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
-#include "machine/display_glue.h"
-#include "virtio/blk.h"
-#include "virtio/console.h"
+#include "bus/device.h"
 #include "machine/clock.h"
+#include "machine/display_glue.h"
 #include "virtio/mmio.h"
-#include "virtio/net.h"
 #include "virtio/pci.h"
-#include "virtio/rng.h"
 
 #define MAX_SLOTS 32                       /* virtio-mmio slots */
 #define MAX_DEVICES (MAX_SLOTS + PCI_SLOTS) /* and PCI functions */
 
-static int parse_u64(const char *v, uint64_t *out)
+/* Which generated name of a descriptor a -device used. */
+enum variant { V_MMIO, V_PCI, V_PORT };
+static const char *const suffix[] = { "-device", "-pci", "" };
+static const char *const transport_name[] = { "virtio-mmio ", "virtio-pci ", "" };
+
+static int fail(const char *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(const char *arg, const char *fmt, ...)
 {
-    if (!v || !*v || *v == '-')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long x = strtoull(v, &end, 0);
-    if (errno || *end)
-        return -1;
-    *out = x;
-    return 0;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return log_err("-device %s: %s", arg, msg);
 }
 
-/* ---- the table ---- */
+/* ---- finding types ---- */
 
-struct plan;
-struct slot;
-struct devices;
-
-struct device_option {
-    const char *name, *arg, *help;
-    bool required;
-    /* NULL when the value is fine, else why not. */
-    const char *(*check)(const char *value);
-};
-
-struct device_type {
-    const char *name;
-    const char *help;
-    const struct device_option *options;
-    enum device_transport transport;   /* see machine/devices.h */
-    /* Makes the device; may note host-input needs in the slot. */
-    struct virtio_dev *(*create)(struct devices *, struct plan *, struct slot *);
-    /* Optional: host input, between CPU slices. True: the user asked to quit. */
-    bool (*poll)(struct slot *);
-};
-
-/* One virtio-mmio slot's device, resolved from the command line. */
-struct plan {
-    const struct device_type *type;
-    const char *arg;
-    struct optlist opts;
-    const struct devices_drive *drive;
-    const struct devices_chardev *chardev;
-    const struct devices_netdev *netdev;
-    unsigned nic;         /* virtio-net: index in command-line order (default MAC) */
-    bool has_port;        /* virtio-serial-device: a virtconsole was given */
-    int pci_slot;         /* DEVICE_PCI: addr=, or -1 until one is assigned */
-};
-
-struct slot {
-    const struct device_type *type;        /* NULL: an empty slot */
-    struct virtio_mmio *mmio;              /* its transport: one of these */
-    struct virtio_pci *pci;
-    struct virtio_dev *dev;
-    const struct devices_chardev *input;   /* console input source */
-    bool rng_host;                         /* unseeded rng: host entropy */
-    const struct devices_netdev *netdev;   /* virtio-net's backend */
-    bool mapped;
-    uint8_t in[4096];
-    size_t in_len, in_pos;
-};
-
-struct devices {
-    struct bus *bus;
-    const struct devices_netdev *netdevs;
-    unsigned nnetdevs;
-    struct display_glue *glue;   /* virtio-gpu/input on the host display */
-    uint64_t base, stride;
-    unsigned nmmio;                        /* slot[0..nmmio) are the mmio slots */
-    unsigned nslots;                       /* then the PCI functions */
-    struct slot slot[MAX_DEVICES];
-};
-
-static const char *check_serial(const char *v)
+static const struct device_desc *find_type(const char *name, enum variant *v)
 {
-    return strlen(v) > VIRTIO_BLK_ID_BYTES ? "at most 20 characters" : NULL;
-}
-
-static const char *check_queue_size(const char *v)
-{
-    uint64_t x;
-    if (parse_u64(v, &x) < 0 || x < 4 || x > VIRTQ_MAX_SIZE || (x & (x - 1)))
-        return "a power of two from 4 to 1024";
+    for (const struct device_desc *const *t = device_types; *t; t++) {
+        const struct device_desc *d = *t;
+        if (d->kind == DEVICE_PORT && !strcmp(d->name, name)) {
+            *v = V_PORT;
+            return d;
+        }
+        if (d->kind != DEVICE_VIRTIO)
+            continue;
+        size_t n = strlen(d->name);
+        if (strncmp(name, d->name, n))
+            continue;
+        for (enum variant k = V_MMIO; k <= V_PCI; k++)
+            if (!strcmp(name + n, suffix[k])) {
+                *v = k;
+                return d;
+            }
+    }
     return NULL;
 }
 
-static const char *check_u64(const char *v)
-{
-    uint64_t x;
-    return parse_u64(v, &x) < 0 ? "a number (decimal or 0x hex)" : NULL;
-}
-
-static const char *check_ports(const char *v)
-{
-    uint64_t x;
-    return parse_u64(v, &x) < 0 || x < 1 ? "a number of at least 1 (one port is used)" : NULL;
-}
-
-static struct virtio_dev *create_blk(struct devices *d, struct plan *p, struct slot *s)
-{
-    struct virtio_blk_options o = { .serial = optlist_get(&p->opts, "serial") };
-    uint64_t qs;
-    if (parse_u64(optlist_get(&p->opts, "queue-size"), &qs) == 0)
-        o.queue_size = (unsigned)qs;
-    return virtio_blk_new(d->bus, p->drive->backend, &o);
-}
-
-static struct virtio_dev *create_console(struct devices *d, struct plan *p, struct slot *s)
-{
-    struct virtio_console_port port = { 0 };
-    s->input = p->chardev;
-    if (p->chardev) {
-        port.write = p->chardev->write;
-        port.ctx = p->chardev->ctx;
-    }
-    return virtio_console_new(d->bus, p->chardev ? &port : NULL);
-}
-
-static struct virtio_dev *create_rng(struct devices *d, struct plan *p, struct slot *s)
-{
-    uint64_t seed;
-    bool seeded = parse_u64(optlist_get(&p->opts, "seed"), &seed) == 0;
-    s->rng_host = !seeded;
-    return virtio_rng_new(d->bus, seeded ? &seed : NULL);
-}
-
-/* Console bytes from the chardev. Reading goes on while the guest lags
- * (bytes wait in the slot) so that the user's quit key is seen; it stops
- * when that buffer is full. */
-static bool poll_console(struct slot *s)
-{
-    bool quit = false;
-    if (!s->input || !s->input->read)
-        return false;
-    memmove(s->in, s->in + s->in_pos, s->in_len - s->in_pos);
-    s->in_len -= s->in_pos;
-    s->in_pos = 0;
-    if (s->in_len < sizeof s->in)
-        s->in_len += s->input->read(s->input->ctx, s->in + s->in_len, sizeof s->in - s->in_len, &quit);
-    if (s->in_len)
-        s->in_pos += virtio_console_receive(s->dev, s->in, s->in_len);
-    return quit;
-}
-
-static size_t host_entropy(void *ctx, uint8_t *buf, size_t len)
-{
-    ssize_t n = getrandom(buf, len, GRND_NONBLOCK);
-    return n > 0 ? (size_t)n : 0;
-}
-
-/* Host entropy is input from outside: served here, never at notify time. */
-static bool poll_rng(struct slot *s)
-{
-    if (s->rng_host && virtio_rng_pending(s->dev))
-        virtio_rng_fill(s->dev, host_entropy, NULL);
-    return false;
-}
-
-/* ---- virtio-net and its -netdev ---- */
-
-static int parse_mac(const char *v, uint8_t mac[6])
-{
-    unsigned b[6];
-    char end;
-    if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6 ||
-        strlen(v) != 17)
-        return -1;
-    for (int i = 0; i < 6; i++)
-        mac[i] = (uint8_t)b[i];
-    return 0;
-}
-
-static const char *check_mac(const char *v)
-{
-    uint8_t mac[6];
-    if (parse_mac(v, mac) < 0)
-        return "six hex bytes like 52:54:00:12:34:56";
-    return mac[0] & 1 ? "a unicast address (the first byte even)" : NULL;
-}
-
-static const char *check_bool(const char *v)
-{
-    return optlist_bool(v) < 0 ? "on or off" : NULL;
-}
-
-static int net_send(void *ctx, const void *frame, size_t len)
-{
-    const struct devices_netdev *n = ctx;
-    return n->send(n->ctx, frame, len);
-}
-
-static bool net_can_receive(void *opaque)
-{
-    return virtio_net_can_receive(opaque);
-}
-
-static void net_rx(void *opaque, const void *frame, size_t len)
-{
-    virtio_net_receive(opaque, frame, len);
-}
-
-static struct virtio_dev *create_net(struct devices *d, struct plan *p, struct slot *s)
-{
-    /* QEMU's default: 52:54:00:12:34:56 for the first card, then :57 ... */
-    struct virtio_net_options o = { .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + p->nic) } };
-    const char *mac = optlist_get(&p->opts, "mac");
-    if (mac)
-        parse_mac(mac, o.mac);
-    uint64_t qs;
-    if (parse_u64(optlist_get(&p->opts, "queue-size"), &qs) == 0)
-        o.queue_size = (unsigned)qs;
-    o.no_mrg_rxbuf = optlist_bool(optlist_get(&p->opts, "mrg_rxbuf")) == 0;
-    o.no_csum = optlist_bool(optlist_get(&p->opts, "csum")) == 0;
-    o.no_guest_csum = optlist_bool(optlist_get(&p->opts, "guest_csum")) == 0;
-    struct virtio_net_backend be = { (void *)p->netdev, p->netdev ? net_send : NULL };
-    struct virtio_dev *dev = virtio_net_new(d->bus, &be, &o);
-    if (dev && p->netdev) {
-        s->netdev = p->netdev;
-        p->netdev->set_receiver(p->netdev->ctx, net_can_receive, net_rx, dev);
-    }
-    return dev;
-}
-
-/* A frame that waited for buffers goes first; the backend's own frames
- * come in poll_netdevs, after every card had its turn. */
-static bool poll_net(struct slot *s)
-{
-    virtio_net_flush(s->dev);
-    return false;
-}
-
-static void poll_netdevs(struct devices *d)
-{
-    for (unsigned i = 0; i < d->nnetdevs; i++)
-        d->netdevs[i].poll(d->netdevs[i].ctx);
-}
-
-static void detach_netdevs(struct devices *d)
-{
-    for (unsigned i = 0; i < d->nslots; i++)
-        if (d->slot[i].netdev)
-            d->slot[i].netdev->set_receiver(d->slot[i].netdev->ctx, NULL, NULL, NULL);
-    /* the clock dies with the machine */
-    for (unsigned i = 0; i < d->nnetdevs; i++)
-        if (d->netdevs[i].set_clock)
-            d->netdevs[i].set_clock(d->netdevs[i].ctx, NULL, NULL);
-}
-
-static uint64_t vclock_ns(void *clock)
-{
-    return vclock_now(clock) * (1000000000ull / VCLOCK_HZ);
-}
-
-void devices_set_clock(struct devices *d, struct vclock *clock)
-{
-    for (unsigned i = 0; d && i < d->nnetdevs; i++)
-        if (d->netdevs[i].set_clock)
-            d->netdevs[i].set_clock(d->netdevs[i].ctx, vclock_ns, clock);
-}
-
-static const struct device_option net_options[] = {
-    { "netdev", "ID", "the -netdev ...,id=ID it is wired to (default: unconnected)", false, NULL },
-    { "mac", "MAC", "its MAC address (default 52:54:00:12:34:56, then :57 ... per card)", false, check_mac },
-    { "queue-size", "N", "receive and transmit queue size, a power of two from 4 to 1024 (default 256)", false,
-      check_queue_size },
-    { "mrg_rxbuf", "on|off", "offer mergeable receive buffers (default on)", false, check_bool },
-    { "csum", "on|off", "offer transmit checksum offload (default on)", false, check_bool },
-    { "guest_csum", "on|off", "mark received frames' checksums valid (default on)", false, check_bool },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-
-/* ---- virtio-gpu and virtio-input (machine/display_glue.c) ---- */
-
-static struct virtio_dev *create_gpu(struct devices *d, struct plan *p, struct slot *s)
-{
-    return display_glue_gpu(d->glue, d->bus, &p->opts);
-}
-
-static struct virtio_dev *create_keyboard(struct devices *d, struct plan *p, struct slot *s)
-{
-    return display_glue_input(d->glue, d->bus, VIRTIO_INPUT_KEYBOARD, &p->opts);
-}
-
-static struct virtio_dev *create_mouse(struct devices *d, struct plan *p, struct slot *s)
-{
-    return display_glue_input(d->glue, d->bus, VIRTIO_INPUT_MOUSE, &p->opts);
-}
-
-static struct virtio_dev *create_tablet(struct devices *d, struct plan *p, struct slot *s)
-{
-    return display_glue_input(d->glue, d->bus, VIRTIO_INPUT_TABLET, &p->opts);
-}
-
-static const struct device_option gpu_options[] = {
-    { "xres", "N", "width of the preferred mode, 16 to 4095 (default 1024)", false, display_glue_check_res },
-    { "yres", "N", "height of the preferred mode, 16 to 4095 (default 768)", false, display_glue_check_res },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-static const struct device_option input_options[] = {
-    { "serial", "STRING", "serial the guest reads (default: empty)", false, NULL },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-
-static const struct device_option blk_options[] = {
-    { "drive", "ID", "the -drive ...,id=ID holding the image", true, NULL },
-    { "serial", "STRING", "serial number the guest reads (GET_ID), up to 20 characters", false, check_serial },
-    { "queue-size", "N", "virtqueue size, a power of two from 4 to 1024 (default 256)", false, check_queue_size },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-static const struct device_option console_options[] = {
-    { "chardev", "ID", "the -chardev ...,id=ID for its input and output (default: unconnected)", false, NULL },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-static const struct device_option serial_options[] = {
-    { "max_ports", "N", "accepted for QEMU's sake; rivet's device has one port", false, check_ports },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-static const struct device_option virtconsole_options[] = {
-    { "chardev", "ID", "the -chardev ...,id=ID for its input and output (default: unconnected)", false, NULL },
-    { "name", "NAME", "port name (accepted, unused: the port is a console, not named)", false, NULL },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-static const struct device_option rng_options[] = {
-    { "seed", "N", "deterministic generator with this seed (default: the host's getrandom)", false, check_u64 },
-    { "id", "NAME", "name of the device (accepted, unused)", false, NULL },
-    { NULL, NULL, NULL, false, NULL },
-};
-
-/* ---- the PCI transport's own options, for every DEVICE_PCI type ---- */
+/* ---- the PCI transport's own options, for every -pci variant ---- */
 
 /* QEMU's addr=SLOT[.FN]: the slot in hex; function 0 only. */
 static int parse_pci_addr(const char *v, int *slot)
@@ -398,116 +102,82 @@ static const char *check_disable_modern(const char *v)
 }
 
 static const struct device_option pci_options[] = {
-    { "addr", "SLOT", "PCI slot on bus 0, in hex as QEMU (1-1f; default: the first free one)", false,
-      check_pci_addr },
-    { "disable-legacy", "on", "accepted for QEMU's sake: the device is modern-only (1af4:1040+id)", false,
-      check_disable_legacy },
-    { "disable-modern", "off", "accepted for QEMU's sake", false, check_disable_modern },
-    { NULL, NULL, NULL, false, NULL },
+    { .name = "addr", .type = DEVOPT_STR, .arg = "SLOT",
+      .help = "PCI slot on bus 0, in hex as QEMU (1-1f; default: the first free one)",
+      .check = check_pci_addr },
+    { .name = "disable-legacy", .type = DEVOPT_STR, .arg = "on",
+      .help = "accepted for QEMU's sake: the device is modern-only (1af4:1040+id)",
+      .check = check_disable_legacy },
+    { .name = "disable-modern", .type = DEVOPT_STR, .arg = "off", .help = "accepted for QEMU's sake",
+      .check = check_disable_modern },
+    DEVOPT_END,
 };
 
-/* One line per type and transport; see machine/devices.h. */
-static const struct device_type types[] = {
-    { "virtio-blk-device", "virtio-mmio block device on a -drive (drive=ID)", blk_options, DEVICE_MMIO, create_blk,
-      NULL },
-    { "virtio-blk-pci", "virtio-pci block device on a -drive (drive=ID)", blk_options, DEVICE_PCI, create_blk,
-      NULL },
-    { "virtio-console-device", "virtio-mmio console (Linux hvcN) on a -chardev (chardev=ID)", console_options,
-      DEVICE_MMIO, create_console, poll_console },
-    { "virtio-console-pci", "virtio-pci console (Linux hvcN) on a -chardev (chardev=ID)", console_options,
-      DEVICE_PCI, create_console, poll_console },
-    { "virtio-serial-device", "QEMU's spelling of the console: takes a slot; add -device virtconsole for its port",
-      serial_options, DEVICE_MMIO, create_console, poll_console },
-    { "virtio-serial-pci", "QEMU's spelling of the PCI console: add -device virtconsole for its port",
-      serial_options, DEVICE_PCI, create_console, poll_console },
-    { "virtconsole", "the console port of the previous virtio-serial-device/-pci (chardev=ID)", virtconsole_options,
-      DEVICE_PORT, NULL, NULL },
-    { "virtio-rng-device", "virtio-mmio entropy source (host getrandom, or seed=N for a reproducible stream)",
-      rng_options, DEVICE_MMIO, create_rng, poll_rng },
-    { "virtio-rng-pci", "virtio-pci entropy source (host getrandom, or seed=N for a reproducible stream)",
-      rng_options, DEVICE_PCI, create_rng, poll_rng },
-    { "virtio-net-device", "virtio-mmio network card on a -netdev (netdev=ID[,mac=52:54:00:..])", net_options,
-      DEVICE_MMIO, create_net, poll_net },
-    { "virtio-net-pci", "virtio-pci network card on a -netdev (netdev=ID[,mac=52:54:00:..])", net_options,
-      DEVICE_PCI, create_net, poll_net },
-    { "virtio-gpu-device", "virtio-mmio 2D display (xres=,yres=; shown by -display)", gpu_options, DEVICE_MMIO,
-      create_gpu, NULL },
-    { "virtio-gpu-pci", "virtio-pci 2D display (xres=,yres=; shown by -display)", gpu_options, DEVICE_PCI,
-      create_gpu, NULL },
-    { "virtio-keyboard-device", "virtio-mmio keyboard (the display window's keys)", input_options, DEVICE_MMIO,
-      create_keyboard, NULL },
-    { "virtio-keyboard-pci", "virtio-pci keyboard (the display window's keys)", input_options, DEVICE_PCI,
-      create_keyboard, NULL },
-    { "virtio-mouse-device", "virtio-mmio mouse (relative; Ctrl-Alt-G grabs the pointer)", input_options,
-      DEVICE_MMIO, create_mouse, NULL },
-    { "virtio-mouse-pci", "virtio-pci mouse (relative; Ctrl-Alt-G grabs the pointer)", input_options, DEVICE_PCI,
-      create_mouse, NULL },
-    { "virtio-tablet-device", "virtio-mmio tablet (absolute pointer)", input_options, DEVICE_MMIO, create_tablet,
-      NULL },
-    { "virtio-tablet-pci", "virtio-pci tablet (absolute pointer)", input_options, DEVICE_PCI, create_tablet, NULL },
+/* Every variant also takes id= (QEMU's device name; unused). */
+static const struct device_option common_options[] = {
+    { .name = "id", .type = DEVOPT_STR, .arg = "NAME", .help = "name of the device (accepted, unused)" },
+    DEVOPT_END,
 };
-#define NTYPES (sizeof types / sizeof types[0])
 
-static const struct device_type *find_type(const char *name)
+static const struct device_option *find_option(const struct device_desc *t, enum variant v, const char *name)
 {
-    for (size_t i = 0; i < NTYPES; i++)
-        if (!strcmp(types[i].name, name))
-            return &types[i];
-    return NULL;
+    const struct device_option *o = device_find_option(t->options, name);
+    if (!o && v == V_PCI)
+        o = device_find_option(pci_options, name);
+    return o ? o : device_find_option(common_options, name);
 }
 
-/* The options a type's transport adds to the device's own. */
-static const struct device_option *transport_options(const struct device_type *t)
-{
-    return t->transport == DEVICE_PCI ? pci_options : NULL;
-}
-
-static const struct device_option *find_option(const struct device_type *t, const char *name)
-{
-    for (const struct device_option *o = t->options; o->name; o++)
-        if (!strcmp(o->name, name))
-            return o;
-    for (const struct device_option *o = transport_options(t); o && o->name; o++)
-        if (!strcmp(o->name, name))
-            return o;
-    return NULL;
-}
-
-static int fail(const char *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(const char *arg, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "rivet: -device %s: ", arg);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return -1;
-}
+/* ---- help ---- */
 
 static void list_types(FILE *out)
 {
     fprintf(out, "Devices (QEMU's names; ...-device: virtio-mmio, in the virt board's 8 slots in command-line "
                  "order;\n...-pci: virtio-pci on PCI bus 0, at addr=SLOT or the first free slot):\n");
-    for (size_t i = 0; i < NTYPES; i++)
-        fprintf(out, "  %-24s %s\n", types[i].name, types[i].help);
+    for (const struct device_desc *const *t = device_types; *t; t++) {
+        const struct device_desc *d = *t;
+        char name[64];
+        for (enum variant v = V_MMIO; v <= V_PORT; v++) {
+            if ((d->kind == DEVICE_VIRTIO) != (v != V_PORT) || d->kind == DEVICE_PLATFORM)
+                continue;
+            snprintf(name, sizeof name, "%s%s", d->name, suffix[v]);
+            fprintf(out, "  %-24s %s%s\n", name, transport_name[v], d->help);
+        }
+    }
 }
 
-static void type_help(const struct device_type *t, FILE *out)
+static void print_options(const struct device_option *list, FILE *out)
 {
-    fprintf(out, "%s: %s\n", t->name, t->help);
-    const struct device_option *lists[2] = { t->options, transport_options(t) };
-    for (unsigned l = 0; l < 2; l++)
-        for (const struct device_option *o = lists[l]; o && o->name; o++) {
-            char left[48];
-            snprintf(left, sizeof left, "%s=%s", o->name, o->arg);
-            fprintf(out, "  %-22s %s%s\n", left, o->help, o->required ? " (required)" : "");
-        }
+    static const char *const type_names[] = { "", "", "", "-drive id", "-chardev id", "-netdev id", "-fsdev id" };
+    for (const struct device_option *o = list; o && o->name; o++) {
+        char left[48], extra[96] = "", range[64] = "";
+        snprintf(left, sizeof left, "%s=%s", o->name, o->arg);
+        if (o->type == DEVOPT_U64 && o->max)
+            snprintf(range, sizeof range, ", %s%llu to %llu", o->pow2 ? "a power of two from " : "",
+                     (unsigned long long)o->min, (unsigned long long)o->max);
+        if (o->required)
+            snprintf(extra, sizeof extra, " (required%s%s)", *type_names[o->type] ? ": a " : "",
+                     type_names[o->type]);
+        else if (o->def)
+            snprintf(extra, sizeof extra, " (default %s)", o->def);
+        fprintf(out, "  %-22s %s%s%s\n", left, o->help, range, extra);
+    }
 }
+
+static void type_help(const struct device_desc *t, enum variant v, FILE *out)
+{
+    fprintf(out, "%s%s: %s%s\n", t->name, suffix[v], transport_name[v], t->help);
+    print_options(t->options, out);
+    if (v == V_PCI)
+        print_options(pci_options, out);
+    print_options(common_options, out);
+}
+
+/* ---- checking one -device ---- */
 
 /* Checks an already split argument; the shared part of devices_check and
- * planning. */
-static int check_opts(const char *arg, const struct optlist *o, const struct device_type **type, FILE *out)
+ * planning. 0, 1 after help, -1 after an error line. */
+static int check_opts(const char *arg, const struct optlist *o, const struct device_desc **type, enum variant *var,
+                      FILE *out)
 {
     if (o->n == 0 || o->v[0].value || !*o->v[0].key)
         return fail(arg, "expected a device name first (see -device help)");
@@ -517,29 +187,32 @@ static int check_opts(const char *arg, const struct optlist *o, const struct dev
             list_types(out);
         return 1;
     }
-    const struct device_type *t = find_type(name);
+    enum variant v;
+    const struct device_desc *t = find_type(name, &v);
     if (!t)
         return fail(arg, "unknown device '%s' (see -device help)", name);
     for (unsigned i = 1; i < o->n; i++) {
-        const char *k = o->v[i].key, *v = o->v[i].value;
-        if (!v && (!strcmp(k, "help") || !strcmp(k, "?"))) {
+        const char *k = o->v[i].key, *val = o->v[i].value;
+        if (!val && (!strcmp(k, "help") || !strcmp(k, "?"))) {
             if (out)
-                type_help(t, out);
+                type_help(t, v, out);
             return 1;
         }
-        const struct device_option *opt = find_option(t, k);
+        const struct device_option *opt = find_option(t, v, k);
         if (!opt)
-            return fail(arg, "%s has no option '%s' (see -device %s,help)", t->name, k, t->name);
-        if (!v)
+            return fail(arg, "%s has no option '%s' (see -device %s,help)", name, k, name);
+        if (!val)
             return fail(arg, "option '%s' needs a value (%s=%s)", k, k, opt->arg);
-        const char *why = opt->check ? opt->check(v) : NULL;
+        char buf[96];
+        const char *why = device_check_value(opt, val, buf, sizeof buf);
         if (why)
             return fail(arg, "%s must be %s", k, why);
     }
-    for (const struct device_option *opt = t->options; opt->name; opt++)
+    for (const struct device_option *opt = t->options; opt && opt->name; opt++)
         if (opt->required && !optlist_get(o, opt->name))
-            return fail(arg, "%s needs %s=%s (%s)", t->name, opt->name, opt->arg, opt->help);
+            return fail(arg, "%s needs %s=%s (%s)", name, opt->name, opt->arg, opt->help);
     *type = t;
+    *var = v;
     return 0;
 }
 
@@ -548,15 +221,26 @@ int devices_check(const char *arg, FILE *out)
     struct optlist o;
     if (optlist_parse(arg, &o) < 0)
         return fail(arg, "out of memory");
-    const struct device_type *t;
-    int r = check_opts(arg, &o, &t, out);
+    const struct device_desc *t;
+    enum variant v;
+    int r = check_opts(arg, &o, &t, &v, out);
     optlist_free(&o);
     return r;
 }
 
 /* ---- planning: command line to slots ---- */
 
-/* Every -device in command-line order; mmio[] lists the DEVICE_MMIO ones. */
+struct plan {
+    const struct device_desc *type;
+    enum variant var;
+    const char *arg;
+    struct optlist opts;
+    struct device_args args;   /* resources resolved; bus and display at creation */
+    bool has_port;             /* a DEVICE_PORT attached to it */
+    int pci_slot;              /* V_PCI: addr=, or -1 until one is assigned */
+};
+
+/* Every -device in command-line order; mmio[] lists the virtio-mmio ones. */
 struct plans {
     struct plan p[MAX_DEVICES];
     unsigned n;
@@ -571,54 +255,54 @@ static void plans_free(struct plans *ps)
     ps->n = 0;
 }
 
-static int find_chardev(const struct devices_config *c, const char *arg, const char *id,
-                        const struct devices_chardev **out, const struct plans *ps)
-{
-    if (!id) {
-        *out = NULL;
-        return 0;
+/* A host resource reference: the id must name one, not used before. */
+#define RESOLVE(kind, list, count, field, what)                                                          \
+    static int resolve_##kind(const struct devices_config *c, const struct plans *ps, const char *arg,   \
+                              const char *id, const struct devices_##kind **out)                         \
+    {                                                                                                    \
+        for (unsigned i = 0; i < c->count; i++)                                                          \
+            if (!strcmp(c->list[i].id, id)) {                                                            \
+                for (unsigned k = 0; k < ps->n; k++)                                                     \
+                    if (ps->p[k].args.field == &c->list[i])                                              \
+                        return fail(arg, what " '%s' is already used by -device %s", id, ps->p[k].arg); \
+                *out = &c->list[i];                                                                      \
+                return 0;                                                                                \
+            }                                                                                            \
+        return fail(arg, "no -" what " with id=%s", id);                                                 \
     }
-    for (unsigned i = 0; i < c->nchardevs; i++)
-        if (!strcmp(c->chardevs[i].id, id)) {
-            for (unsigned k = 0; k < ps->n; k++)
-                if (ps->p[k].chardev == &c->chardevs[i])
-                    return fail(arg, "chardev '%s' is already used by -device %s", id, ps->p[k].arg);
-            *out = &c->chardevs[i];
-            return 0;
-        }
-    return fail(arg, "no -chardev with id=%s", id);
-}
+RESOLVE(drive, drives, ndrives, drive, "drive")
+RESOLVE(chardev, chardevs, nchardevs, chardev, "chardev")
+RESOLVE(netdev, netdevs, nnetdevs, netdev, "netdev")
+RESOLVE(fsdev, fsdevs, nfsdevs, fsdev, "fsdev")
 
-static int plan_netdev(const struct devices_config *c, const struct plans *ps, struct plan *p)
+static int resolve_resources(const struct devices_config *c, const struct plans *ps, const char *arg,
+                             const struct device_desc *t, const struct optlist *o, struct device_args *a)
 {
-    const char *id = optlist_get(&p->opts, "netdev");
-    if (p->type->create != create_net)
-        return 0;
-    for (unsigned k = 0; k + 1 < ps->n; k++)
-        if (ps->p[k].type->create == create_net)
-            p->nic++;
-    if (p->nic > 0xff - 0x56 && !optlist_get(&p->opts, "mac"))
-        return fail(p->arg, "too many network cards for default MAC addresses (give mac=)");
-    if (!id)
-        return 0;
-    for (unsigned i = 0; i < c->nnetdevs; i++)
-        if (!strcmp(c->netdevs[i].id, id))
-            p->netdev = &c->netdevs[i];
-    if (!p->netdev)
-        return fail(p->arg, "no -netdev with id=%s", id);
-    for (unsigned k = 0; k + 1 < ps->n; k++)
-        if (ps->p[k].netdev == p->netdev)
-            return fail(p->arg, "netdev '%s' is already used by -device %s", id, ps->p[k].arg);
+    for (const struct device_option *opt = t->options; opt && opt->name; opt++) {
+        const char *id = optlist_get(o, opt->name);
+        if (!id)
+            continue;
+        int r = 0;
+        switch (opt->type) {
+        case DEVOPT_DRIVE: r = resolve_drive(c, ps, arg, id, &a->drive); break;
+        case DEVOPT_CHARDEV: r = resolve_chardev(c, ps, arg, id, &a->chardev); break;
+        case DEVOPT_NETDEV: r = resolve_netdev(c, ps, arg, id, &a->netdev); break;
+        case DEVOPT_FSDEV: r = resolve_fsdev(c, ps, arg, id, &a->fsdev); break;
+        default: break;
+        }
+        if (r < 0)
+            return -1;
+    }
     return 0;
 }
 
-/* QEMU warns, and so do we: a -netdev no card uses is probably a typo. */
+/* QEMU warns, and so do we: a -netdev no device uses is probably a typo. */
 static void warn_unused_netdevs(const struct devices_config *c, const struct plans *ps)
 {
     for (unsigned i = 0; c && i < c->nnetdevs; i++) {
         bool used = false;
         for (unsigned k = 0; k < ps->n; k++)
-            used |= ps->p[k].netdev == &c->netdevs[i];
+            used |= ps->p[k].args.netdev == &c->netdevs[i];
         if (!used)
             fprintf(stderr, "rivet: warning: -netdev id=%s is not used by any -device (add -device "
                     "virtio-net-device,netdev=%s)\n", c->netdevs[i].id, c->netdevs[i].id);
@@ -634,7 +318,7 @@ static int plan_pci_slot(struct plans *ps, struct plan *p)
         return 0;
     parse_pci_addr(addr, &p->pci_slot); /* valid: check_opts checked it */
     for (unsigned k = 0; k + 1 < ps->n; k++)
-        if (ps->p[k].pci_slot == p->pci_slot && ps->p[k].type->transport == DEVICE_PCI)
+        if (ps->p[k].pci_slot == p->pci_slot && ps->p[k].var == V_PCI)
             return fail(p->arg, "PCI slot %02x is already taken by -device %s", (unsigned)p->pci_slot,
                         ps->p[k].arg);
     return 0;
@@ -648,12 +332,12 @@ static void assign_pci_slots(struct plans *ps)
 {
     bool used[PCI_SLOTS] = { true }; /* 00.0: the host bridge */
     for (unsigned k = 0; k < ps->n; k++)
-        if (ps->p[k].type->transport == DEVICE_PCI && ps->p[k].pci_slot > 0)
+        if (ps->p[k].var == V_PCI && ps->p[k].pci_slot > 0)
             used[ps->p[k].pci_slot] = true;
     unsigned next = 1;
     for (unsigned k = 0; k < ps->n; k++) {
         struct plan *p = &ps->p[k];
-        if (p->type->transport != DEVICE_PCI || p->pci_slot > 0)
+        if (p->var != V_PCI || p->pci_slot > 0)
             continue;
         while (next < PCI_SLOTS && used[next])
             next++;
@@ -662,6 +346,33 @@ static void assign_pci_slots(struct plans *ps)
         p->pci_slot = (int)next;
         used[next] = true;
     }
+}
+
+/* A DEVICE_PORT gives its resources to the last device of its parent type. */
+static int plan_port(const struct devices_config *c, struct plans *ps, const char *arg,
+                     const struct device_desc *t, const struct optlist *o)
+{
+    struct plan *host = NULL;
+    for (unsigned k = ps->n; k-- > 0;)
+        if (!strcmp(ps->p[k].type->name, t->port_of)) {
+            host = &ps->p[k];
+            break;
+        }
+    if (!host)
+        return fail(arg, "needs a -device %s-device (or -pci) before it", t->port_of);
+    if (host->has_port)
+        return fail(arg, "rivet's %s has one port, and it already has a %s", t->port_of, t->name);
+    host->has_port = true;
+    struct device_args a = { 0 };
+    if (resolve_resources(c, ps, arg, t, o, &a) < 0)
+        return -1;
+#define TAKE(f) if (a.f) host->args.f = a.f
+    TAKE(drive);
+    TAKE(chardev);
+    TAKE(netdev);
+    TAKE(fsdev);
+#undef TAKE
+    return 0;
 }
 
 static int plan_all(const struct devices_config *c, unsigned nslots, struct plans *ps)
@@ -674,68 +385,49 @@ static int plan_all(const struct devices_config *c, unsigned nslots, struct plan
     for (unsigned i = 0; i < c->ndevices; i++) {
         const char *arg = c->devices[i];
         struct optlist o;
-        const struct device_type *t;
+        const struct device_desc *t;
+        enum variant v;
         if (optlist_parse(arg, &o) < 0)
             return fail(arg, "out of memory");
-        if (check_opts(arg, &o, &t, NULL) != 0) {
+        if (check_opts(arg, &o, &t, &v, NULL) != 0) {
             optlist_free(&o);
             return -1; /* help cannot get here: options.c handled it */
         }
-        if (t->transport == DEVICE_PORT) {
-            /* virtconsole: the port of the last virtio-serial-device/-pci */
-            struct plan *host = NULL;
-            for (unsigned k = ps->n; k-- > 0;)
-                if (!strncmp(ps->p[k].type->name, "virtio-serial-", 14)) {
-                    host = &ps->p[k];
-                    break;
-                }
-            int r = 0;
-            if (!host)
-                r = fail(arg, "needs a -device virtio-serial-device before it (or use -device "
-                         "virtio-console-device,chardev=ID)");
-            else if (host->has_port)
-                r = fail(arg, "rivet's virtio-serial-device has one port, and it already has a virtconsole");
-            else
-                r = find_chardev(c, arg, optlist_get(&o, "chardev"), &host->chardev, ps);
-            if (host)
-                host->has_port = true;
+        if (v == V_PORT) {
+            int r = plan_port(c, ps, arg, t, &o);
             optlist_free(&o);
             if (r < 0)
                 return -1;
             continue;
         }
-        if (t->transport == DEVICE_MMIO && ps->nmmio == nslots) {
+        if (v == V_MMIO && ps->nmmio == nslots) {
             optlist_free(&o);
             return fail(arg, "all %u virtio-mmio slots are taken", nslots);
         }
-        if (t->transport == DEVICE_PCI && ps->npci == PCI_SLOTS - 1) {
+        if (v == V_PCI && ps->npci == PCI_SLOTS - 1) {
             optlist_free(&o);
             return fail(arg, "all %u PCI slots of bus 0 are taken", PCI_SLOTS - 1);
         }
         struct plan *p = &ps->p[ps->n++];
         p->type = t;
+        p->var = v;
         p->arg = arg;
         p->opts = o;
         p->pci_slot = -1;
-        if (t->transport == DEVICE_MMIO)
+        p->args.desc = t;
+        p->args.arg = arg;
+        for (unsigned k = 0; k + 1 < ps->n; k++)
+            p->args.index += ps->p[k].type == t;
+        if (v == V_MMIO)
             ps->mmio[ps->nmmio++] = p;
-        if (t->transport == DEVICE_PCI && plan_pci_slot(ps, p) < 0)
+        if (v == V_PCI && plan_pci_slot(ps, p) < 0)
             return -1;
-        if (find_chardev(c, arg, optlist_get(&o, "chardev"), &p->chardev, ps) < 0)
+        if (resolve_resources(c, ps, arg, t, &p->opts, &p->args) < 0)
             return -1;
-        const char *drive = optlist_get(&o, "drive");
-        if (drive) {
-            for (unsigned k = 0; k < c->ndrives; k++)
-                if (!strcmp(c->drives[k].id, drive))
-                    p->drive = &c->drives[k];
-            if (!p->drive)
-                return fail(arg, "no -drive with id=%s", drive);
-            for (unsigned k = 0; k + 1 < ps->n; k++)
-                if (ps->p[k].drive == p->drive)
-                    return fail(arg, "drive '%s' is already used by -device %s", drive, ps->p[k].arg);
-        }
-        if (plan_netdev(c, ps, p) < 0)
-            return -1;
+        p->args.opts = &p->opts;
+        char err[256] = "";
+        if (t->check && t->check(&p->args, err, sizeof err) < 0)
+            return fail(arg, "%s", err);
     }
     assign_pci_slots(ps);
     return 0;
@@ -744,10 +436,8 @@ static int plan_all(const struct devices_config *c, unsigned nslots, struct plan
 int devices_validate(const struct devices_config *c, unsigned nslots)
 {
     struct plans *ps = malloc(sizeof *ps);
-    if (!ps) {
-        fprintf(stderr, "rivet: out of memory\n");
-        return -1;
-    }
+    if (!ps)
+        return log_err("out of memory");
     int r = plan_all(c, nslots, ps);
     if (r == 0)
         warn_unused_netdevs(c, ps);
@@ -758,22 +448,49 @@ int devices_validate(const struct devices_config *c, unsigned nslots)
 
 /* ---- the machine's devices ---- */
 
+struct slot {
+    struct device_instance inst;           /* inst.desc NULL: an empty slot */
+    struct virtio_mmio *mmio;              /* its transport: one of these */
+    struct virtio_pci *pci;
+    bool mapped;
+};
+
+struct devices {
+    struct bus *bus;
+    const struct devices_netdev *netdevs;
+    unsigned nnetdevs;
+    struct display_glue *glue;   /* the host display, for the devices that show or read it */
+    uint64_t base, stride;
+    unsigned nmmio;                        /* slot[0..nmmio) are the mmio slots */
+    unsigned nslots;                       /* then the PCI functions */
+    struct slot slot[MAX_DEVICES];
+};
+
+static int create_one(struct devices *d, struct plan *p, struct slot *s)
+{
+    p->args.bus = d->bus;
+    p->args.display = display_glue_port(d->glue);
+    s->inst.desc = p->type;
+    char err[256] = "out of memory";
+    if (p->type->create(&s->inst, &p->args, err, sizeof err) < 0 || !s->inst.vdev)
+        return fail(p->arg, "%s", err);
+    return 0;
+}
+
 /* The PCI functions, after the mmio slots in d->slot[], in command-line
  * order. */
 static int create_pci(struct devices *d, struct plans *ps, struct pci_host *pci)
 {
     for (unsigned k = 0; k < ps->n; k++) {
         struct plan *p = &ps->p[k];
-        if (p->type->transport != DEVICE_PCI)
+        if (p->var != V_PCI)
             continue;
         if (!pci)
             return fail(p->arg, "this machine has no PCI bus");
         struct slot *s = &d->slot[d->nslots++];
-        s->type = p->type;
-        s->dev = p->type->create(d, p, s);
-        if (!s->dev)
-            return fail(p->arg, "out of memory");
-        s->pci = virtio_pci_new(s->dev, pci, p->pci_slot, 0, 0);
+        if (create_one(d, p, s) < 0)
+            return -1;
+        s->pci = virtio_pci_new(s->inst.vdev, pci, p->pci_slot, 0, 0);
         if (!s->pci)
             return fail(p->arg, "PCI slot %02x is not free (or out of memory)", (unsigned)p->pci_slot);
     }
@@ -788,7 +505,7 @@ struct devices *devices_create(const struct devices_config *c, struct bus *bus, 
     if (!d || !ps) {
         free(d);
         free(ps);
-        fprintf(stderr, "rivet: out of memory\n");
+        log_err("out of memory");
         return NULL;
     }
     if (nslots > MAX_SLOTS)
@@ -803,7 +520,7 @@ struct devices *devices_create(const struct devices_config *c, struct bus *bus, 
     }
     d->glue = display_glue_new(c ? c->display : NULL);
     if (!d->glue) {
-        fprintf(stderr, "rivet: out of memory\n");
+        log_err("out of memory");
         goto fail;
     }
     if (plan_all(c, nslots, ps) < 0)
@@ -814,22 +531,15 @@ struct devices *devices_create(const struct devices_config *c, struct bus *bus, 
         /* The highest slot first, as QEMU: Linux probes the device tree's
          * highest address first, so the first -device becomes virtio0. */
         unsigned k = nslots - 1 - i;
-        if (k < ps->nmmio) {
-            struct plan *p = ps->mmio[k];
-            s->type = p->type;
-            s->dev = p->type->create(d, p, s);
-            if (!s->dev) {
-                fprintf(stderr, "rivet: -device %s: out of memory\n", p->arg);
-                goto fail;
-            }
-        }
-        s->mmio = virtio_mmio_new(s->dev, base + i * stride, irqs[i], legacy);
+        if (k < ps->nmmio && create_one(d, ps->mmio[k], s) < 0)
+            goto fail;
+        s->mmio = virtio_mmio_new(s->inst.vdev, base + i * stride, irqs[i], legacy);
         if (!s->mmio) {
-            fprintf(stderr, "rivet: out of memory\n");
+            log_err("out of memory");
             goto fail;
         }
         if (bus_map(bus, base + i * stride, stride, "virtio-mmio", &virtio_mmio_ops, s->mmio) < 0) {
-            fprintf(stderr, "rivet: internal error: virtio-mmio slot %u overlaps\n", i);
+            log_err("internal error: virtio-mmio slot %u overlaps", i);
             goto fail;
         }
         s->mapped = true;
@@ -849,22 +559,42 @@ fail:
 bool devices_poll(struct devices *d)
 {
     bool quit = false;
-    for (unsigned i = 0; d && i < d->nslots; i++) {
-        struct slot *s = &d->slot[i];
-        if (s->type && s->type->poll)
-            quit |= s->type->poll(s);
+    if (!d)
+        return false;
+    for (unsigned i = 0; i < d->nslots; i++) {
+        struct device_instance *in = &d->slot[i].inst;
+        if (in->desc && in->desc->poll)
+            quit |= in->desc->poll(in);
     }
-    poll_netdevs(d);
-    if (d)
-        quit |= display_glue_poll(d->glue);
+    /* the backends' own frames, after every card had its turn */
+    for (unsigned i = 0; i < d->nnetdevs; i++)
+        d->netdevs[i].poll(d->netdevs[i].ctx);
+    quit |= display_glue_poll(d->glue);
     return quit;
+}
+
+static uint64_t vclock_ns(void *clock)
+{
+    return vclock_now(clock) * (1000000000ull / VCLOCK_HZ);
+}
+
+void devices_set_clock(struct devices *d, struct vclock *clock)
+{
+    for (unsigned i = 0; d && i < d->nnetdevs; i++)
+        if (d->netdevs[i].set_clock)
+            d->netdevs[i].set_clock(d->netdevs[i].ctx, clock ? vclock_ns : NULL, clock);
 }
 
 void devices_free(struct devices *d)
 {
     if (!d)
         return;
-    detach_netdevs(d);
+    for (unsigned i = 0; i < d->nslots; i++) {
+        struct device_instance *in = &d->slot[i].inst;
+        if (in->desc && in->desc->detach && in->vdev)
+            in->desc->detach(in);
+    }
+    devices_set_clock(d, NULL);   /* the clock dies with the machine */
     display_glue_free(d->glue);   /* before the devices: the scanout's pixels are theirs */
     for (unsigned i = 0; i < d->nslots; i++) {
         struct slot *s = &d->slot[i];
@@ -872,7 +602,8 @@ void devices_free(struct devices *d)
             bus_unmap(d->bus, d->base + i * d->stride);
         virtio_mmio_free(s->mmio);
         virtio_pci_free(s->pci);
-        virtio_dev_free(s->dev);
+        virtio_dev_free(s->inst.vdev);
+        free(s->inst.priv);
     }
     free(d);
 }

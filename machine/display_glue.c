@@ -5,15 +5,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bus/device.h"
 #include "machine/devices.h"
 
 struct display_glue {
     struct devices_display disp;
+    struct device_display port;   /* what devices see (bus/device.h) */
     bool has_display;
     bool gpu_taken;
     struct virtio_dev *keyboard, *mouse, *tablet;
     bool last_rel;          /* the last pointer motion was relative */
 };
+
+static bool claim_scanout(void *ctx, struct virtio_gpu_display *out)
+{
+    struct display_glue *g = ctx;
+    if (!g->has_display || g->gpu_taken)
+        return false;
+    *out = (struct virtio_gpu_display){ g->disp.ctx, g->disp.set_scanout, g->disp.flush, NULL };
+    g->gpu_taken = true;
+    return true;
+}
+
+/* Host events of a kind go to the first device of that kind. */
+static void add_input(void *ctx, struct virtio_dev *d, unsigned kind)
+{
+    struct display_glue *g = ctx;
+    struct virtio_dev **slot = kind == VIRTIO_INPUT_KEYBOARD ? &g->keyboard
+                             : kind == VIRTIO_INPUT_MOUSE ? &g->mouse : &g->tablet;
+    if (d && !*slot)
+        *slot = d;
+}
 
 struct display_glue *display_glue_new(const struct devices_display *display)
 {
@@ -24,51 +46,21 @@ struct display_glue *display_glue_new(const struct devices_display *display)
         g->disp = *display;
         g->has_display = true;
     }
+    g->port = (struct device_display){ g, claim_scanout, add_input, g->disp.keys };
     return g;
 }
 
-static unsigned parse_res(const char *v, unsigned dflt)
+const struct device_display *display_glue_port(struct display_glue *g)
 {
-    if (!v)
-        return dflt;
-    errno = 0;
-    char *end;
-    unsigned long x = strtoul(v, &end, 0);
-    return errno || *end || *v == '-' ? dflt : (unsigned)x;
-}
-
-const char *display_glue_check_res(const char *v)
-{
-    unsigned x = parse_res(v, 0);
-    if (x < VIRTIO_GPU_MIN_RES || x > VIRTIO_GPU_MAX_RES)
-        return "a number of pixels from 16 to 4095";
-    return NULL;
-}
-
-struct virtio_dev *display_glue_gpu(struct display_glue *g, struct bus *bus, const struct optlist *o)
-{
-    struct virtio_gpu_options opt = {
-        .xres = parse_res(optlist_get(o, "xres"), 1024),
-        .yres = parse_res(optlist_get(o, "yres"), 768),
-    };
-    struct virtio_gpu_display d = { 0 };
-    bool connect = g->has_display && !g->gpu_taken;
-    if (connect) {
-        d = (struct virtio_gpu_display){ g->disp.ctx, g->disp.set_scanout, g->disp.flush, NULL };
-        g->gpu_taken = true;
-    }
-    return virtio_gpu_new(bus, &opt, connect ? &d : NULL);
+    return g ? &g->port : NULL;
 }
 
 struct virtio_dev *display_glue_input(struct display_glue *g, struct bus *bus, enum virtio_input_kind kind,
-                                      const struct optlist *o)
+                                      const char *serial)
 {
-    struct virtio_input_options opt = { .keys = g->disp.keys, .serial = o ? optlist_get(o, "serial") : NULL };
+    struct virtio_input_options opt = { .keys = g->disp.keys, .serial = serial };
     struct virtio_dev *d = virtio_input_new(bus, kind, &opt);
-    struct virtio_dev **slot = kind == VIRTIO_INPUT_KEYBOARD ? &g->keyboard
-                             : kind == VIRTIO_INPUT_MOUSE ? &g->mouse : &g->tablet;
-    if (d && !*slot)
-        *slot = d;
+    add_input(g, d, kind);
     return d;
 }
 

@@ -32,8 +32,6 @@
 #include "virtio/gpu.h"
 #include "virtio/input.h"
 
-struct optlist;
-
 enum devices_input_type {
     DEVICES_IN_KEY,        /* code: Linux KEY_*, down */
     DEVICES_IN_BUTTON,     /* code: BTN_*, down */
@@ -76,13 +74,16 @@ struct display_glue;
  * and get no input). NULL when out of memory. */
 struct display_glue *display_glue_new(const struct devices_display *display);
 
-/* Makes a virtio-gpu from -device options (xres=, yres=, max_hostmem=).
- * The first one drives the display; later ones show nothing. */
-struct virtio_dev *display_glue_gpu(struct display_glue *, struct bus *, const struct optlist *opts);
+/* What the devices see of it (bus/device.h): virtio-gpu claims the
+ * scanout (the first one drives the display; later ones show nothing),
+ * virtio-input devices register for host events of their kind. */
+struct device_display;
+const struct device_display *display_glue_port(struct display_glue *);
 
-/* Makes a virtio input device and routes host events of its kind to it. */
+/* Makes a virtio input device and routes host events of its kind to it
+ * (what virtio/input.c's descriptor does; for tests). */
 struct virtio_dev *display_glue_input(struct display_glue *, struct bus *, enum virtio_input_kind,
-                                      const struct optlist *opts);
+                                      const char *serial);
 
 /* Between CPU slices: host events to the input devices, then a redraw.
  * True when the user asked to stop the machine. */
@@ -91,8 +92,5 @@ bool display_glue_poll(struct display_glue *);
 /* Calls the display's detach and frees. Must run before the devices are
  * freed. NULL is a no-op. */
 void display_glue_free(struct display_glue *);
-
-/* -device option checks for xres=/yres= (NULL when fine). */
-const char *display_glue_check_res(const char *value);
 
 #endif

@@ -1,5 +1,6 @@
 /* virtio/blk.c: the virtio block device. */
 #include "virtio/blk.h"
+#include "bus/device.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -236,3 +237,39 @@ struct virtio_dev *virtio_blk_new(struct bus *bus, const struct virtio_blk_backe
     c[CFG_WZ_MAY_UNMAP] = 1;
     return &b->vdev;
 }
+
+/* ---- the device type (bus/device.h) ---- */
+
+static const char *check_serial(const char *v)
+{
+    return strlen(v) > VIRTIO_BLK_ID_BYTES ? "at most 20 characters" : NULL;
+}
+
+static const struct device_option blk_options[] = {
+    { .name = "drive", .type = DEVOPT_DRIVE, .arg = "ID", .help = "the -drive ...,id=ID holding the image",
+      .required = true },
+    { .name = "serial", .type = DEVOPT_STR, .arg = "STRING",
+      .help = "serial number the guest reads (GET_ID), up to 20 characters",
+      .check = check_serial },
+    { .name = "queue-size", .type = DEVOPT_U64, .arg = "N", .help = "virtqueue size", .def = "256",
+      .min = 4, .max = VIRTQ_MAX_SIZE, .pow2 = true },
+    DEVOPT_END,
+};
+
+static int blk_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    struct virtio_blk_options o = { .serial = device_opt(a, "serial") };
+    uint64_t qs;
+    if (device_opt_u64(a, "queue-size", &qs))
+        o.queue_size = (unsigned)qs;
+    in->vdev = virtio_blk_new(a->bus, a->drive->backend, &o);
+    return in->vdev ? 0 : errf(err, errlen, "out of memory");
+}
+
+DEVICE_TYPE(virtio_blk) = {
+    .name = "virtio-blk",
+    .help = "block device on a -drive (drive=ID)",
+    .kind = DEVICE_VIRTIO,
+    .options = blk_options,
+    .create = blk_create,
+};

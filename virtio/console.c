@@ -1,5 +1,6 @@
 /* virtio/console.c: the virtio console device (single port, no MULTIPORT). */
 #include "virtio/console.h"
+#include "bus/device.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,3 +117,94 @@ struct virtio_dev *virtio_console_new(struct bus *bus, const struct virtio_conso
     virtio_st32(c->vdev.config + 4, 1); /* max_nr_ports (meaningful with MULTIPORT only) */
     return &c->vdev;
 }
+
+/* ---- the device types (bus/device.h) ---- */
+
+/* Console bytes from the chardev wait here while the guest lags. */
+struct console_input {
+    const struct devices_chardev *chardev;
+    uint8_t in[4096];
+    size_t len, pos;
+};
+
+static int console_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    struct virtio_console_port port = { 0 };
+    if (a->chardev) {
+        struct console_input *ci = calloc(1, sizeof *ci);
+        if (!ci)
+            return errf(err, errlen, "out of memory");
+        ci->chardev = a->chardev;
+        in->priv = ci;
+        port.write = a->chardev->write;
+        port.ctx = a->chardev->ctx;
+    }
+    in->vdev = virtio_console_new(a->bus, a->chardev ? &port : NULL);
+    return in->vdev ? 0 : errf(err, errlen, "out of memory");
+}
+
+/* Reading goes on while the guest lags (bytes wait in priv) so that the
+ * user's quit key is seen; it stops when that buffer is full. */
+static bool console_poll(struct device_instance *in)
+{
+    struct console_input *ci = in->priv;
+    bool quit = false;
+    if (!ci || !ci->chardev->read)
+        return false;
+    memmove(ci->in, ci->in + ci->pos, ci->len - ci->pos);
+    ci->len -= ci->pos;
+    ci->pos = 0;
+    if (ci->len < sizeof ci->in)
+        ci->len += ci->chardev->read(ci->chardev->ctx, ci->in + ci->len, sizeof ci->in - ci->len, &quit);
+    if (ci->len)
+        ci->pos += virtio_console_receive(in->vdev, ci->in, ci->len);
+    return quit;
+}
+
+static const struct device_option console_options[] = {
+    { .name = "chardev", .type = DEVOPT_CHARDEV, .arg = "ID",
+      .help = "the -chardev ...,id=ID for its input and output (default: unconnected)" },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtio_console) = {
+    .name = "virtio-console",
+    .help = "console (Linux hvcN) on a -chardev (chardev=ID)",
+    .kind = DEVICE_VIRTIO,
+    .options = console_options,
+    .create = console_create,
+    .poll = console_poll,
+};
+
+static const struct device_option serial_options[] = {
+    { .name = "max_ports", .type = DEVOPT_U64, .arg = "N",
+      .help = "accepted for QEMU's sake; rivet's device has one port", .def = "1", .min = 1,
+      .max = UINT32_MAX },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtio_serial) = {
+    .name = "virtio-serial",
+    .help = "QEMU's spelling of the console: add -device virtconsole for its port",
+    .kind = DEVICE_VIRTIO,
+    .options = serial_options,
+    .takes_port = true,
+    .create = console_create,
+    .poll = console_poll,
+};
+
+static const struct device_option virtconsole_options[] = {
+    { .name = "chardev", .type = DEVOPT_CHARDEV, .arg = "ID",
+      .help = "the -chardev ...,id=ID for its input and output (default: unconnected)" },
+    { .name = "name", .type = DEVOPT_STR, .arg = "NAME",
+      .help = "port name (accepted, unused: the port is a console, not named)" },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtconsole) = {
+    .name = "virtconsole",
+    .help = "the console port of the previous virtio-serial-device/-pci (chardev=ID)",
+    .kind = DEVICE_PORT,
+    .port_of = "virtio-serial",
+    .options = virtconsole_options,
+};

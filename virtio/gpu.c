@@ -1,5 +1,6 @@
 /* virtio/gpu.c: the virtio GPU device, 2D resources and one scanout. */
 #include "virtio/gpu.h"
+#include "bus/device.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -620,3 +621,37 @@ uint64_t virtio_gpu_hostmem(struct virtio_dev *d)
 {
     return to_gpu(d)->hostmem;
 }
+
+/* ---- the device type (bus/device.h) ---- */
+
+static int gpu_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    struct virtio_gpu_options opt = { 0 };
+    uint64_t v;
+    if (device_opt_u64(a, "xres", &v))
+        opt.xres = (unsigned)v;
+    if (device_opt_u64(a, "yres", &v))
+        opt.yres = (unsigned)v;
+    struct virtio_gpu_display d = { 0 };
+    bool connect = a->display && a->display->claim_scanout(a->display->ctx, &d);
+    in->vdev = virtio_gpu_new(a->bus, &opt, connect ? &d : NULL);
+    return in->vdev ? 0 : errf(err, errlen, "out of memory");
+}
+
+static const struct device_option gpu_options[] = {
+    { .name = "xres", .type = DEVOPT_U64, .arg = "N", .help = "width of the preferred mode", .def = "1024",
+      .min = VIRTIO_GPU_MIN_RES,
+      .max = VIRTIO_GPU_MAX_RES },
+    { .name = "yres", .type = DEVOPT_U64, .arg = "N", .help = "height of the preferred mode", .def = "768",
+      .min = VIRTIO_GPU_MIN_RES,
+      .max = VIRTIO_GPU_MAX_RES },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtio_gpu) = {
+    .name = "virtio-gpu",
+    .help = "2D display (xres=,yres=; shown by -display)",
+    .kind = DEVICE_VIRTIO,
+    .options = gpu_options,
+    .create = gpu_create,
+};

@@ -1,5 +1,6 @@
 /* virtio/input.c: virtio keyboard, mouse and tablet. */
 #include "virtio/input.h"
+#include "bus/device.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -245,3 +246,58 @@ unsigned virtio_input_pending(struct virtio_dev *d)
 {
     return to_in(d)->count;
 }
+
+/* ---- the device types (bus/device.h): one per kind ---- */
+
+static int input_create(struct device_instance *in, const struct device_args *a, enum virtio_input_kind kind,
+                        char *err, size_t errlen)
+{
+    struct virtio_input_options opt = { .keys = a->display ? a->display->keys : NULL,
+                                        .serial = device_opt(a, "serial") };
+    in->vdev = virtio_input_new(a->bus, kind, &opt);
+    if (!in->vdev)
+        return errf(err, errlen, "out of memory");
+    if (a->display)
+        a->display->add_input(a->display->ctx, in->vdev, kind);
+    return 0;
+}
+
+static int keyboard_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    return input_create(in, a, VIRTIO_INPUT_KEYBOARD, err, errlen);
+}
+static int mouse_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    return input_create(in, a, VIRTIO_INPUT_MOUSE, err, errlen);
+}
+static int tablet_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    return input_create(in, a, VIRTIO_INPUT_TABLET, err, errlen);
+}
+
+static const struct device_option input_options[] = {
+    { .name = "serial", .type = DEVOPT_STR, .arg = "STRING", .help = "serial the guest reads (default: empty)" },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtio_keyboard) = {
+    .name = "virtio-keyboard",
+    .help = "keyboard (the display window's keys)",
+    .kind = DEVICE_VIRTIO,
+    .options = input_options,
+    .create = keyboard_create,
+};
+DEVICE_TYPE(virtio_mouse) = {
+    .name = "virtio-mouse",
+    .help = "mouse (relative; Ctrl-Alt-G grabs the pointer)",
+    .kind = DEVICE_VIRTIO,
+    .options = input_options,
+    .create = mouse_create,
+};
+DEVICE_TYPE(virtio_tablet) = {
+    .name = "virtio-tablet",
+    .help = "tablet (absolute pointer)",
+    .kind = DEVICE_VIRTIO,
+    .options = input_options,
+    .create = tablet_create,
+};

@@ -1,5 +1,6 @@
 /* virtio/net.c: the virtio network device. */
 #include "virtio/net.h"
+#include "bus/device.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,3 +415,108 @@ struct virtio_dev *virtio_net_new(struct bus *bus, const struct virtio_net_backe
     virtio_st16(c + CFG_MTU, VIRTIO_NET_MTU);
     return &n->vdev;
 }
+
+/* ---- the device type (bus/device.h) ---- */
+
+static int parse_mac(const char *v, uint8_t mac[6])
+{
+    unsigned b[6];
+    char end;
+    if (!v || sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6 ||
+        strlen(v) != 17)
+        return -1;
+    for (int i = 0; i < 6; i++)
+        mac[i] = (uint8_t)b[i];
+    return 0;
+}
+
+static const char *check_mac(const char *v)
+{
+    uint8_t mac[6];
+    if (parse_mac(v, mac) < 0)
+        return "six hex bytes like 52:54:00:12:34:56";
+    return mac[0] & 1 ? "a unicast address (the first byte even)" : NULL;
+}
+
+static int net_send(void *ctx, const void *frame, size_t len)
+{
+    const struct devices_netdev *n = ctx;
+    return n->send(n->ctx, frame, len);
+}
+
+static bool net_can_receive(void *opaque) { return virtio_net_can_receive(opaque); }
+static void net_rx(void *opaque, const void *frame, size_t len) { virtio_net_receive(opaque, frame, len); }
+
+/* QEMU's default MACs: 52:54:00:12:34:56 for the first card, then :57 ... */
+static int net_check(const struct device_args *a, char *err, size_t errlen)
+{
+    if (a->index > 0xff - 0x56 && !device_opt(a, "mac"))
+        return errf(err, errlen, "too many network cards for default MAC addresses (give mac=)");
+    return 0;
+}
+
+static int net_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    struct virtio_net_options o = { .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + a->index) } };
+    parse_mac(device_opt(a, "mac"), o.mac);
+    uint64_t qs;
+    if (device_opt_u64(a, "queue-size", &qs))
+        o.queue_size = (unsigned)qs;
+    bool on;
+    o.no_mrg_rxbuf = device_opt_bool(a, "mrg_rxbuf", &on) && !on;
+    o.no_csum = device_opt_bool(a, "csum", &on) && !on;
+    o.no_guest_csum = device_opt_bool(a, "guest_csum", &on) && !on;
+    struct virtio_net_backend be = { (void *)a->netdev, a->netdev ? net_send : NULL };
+    in->vdev = virtio_net_new(a->bus, &be, &o);
+    if (!in->vdev)
+        return errf(err, errlen, "out of memory");
+    if (a->netdev) {
+        in->priv = (void *)a->netdev;  /* not ours: see net_detach */
+        a->netdev->set_receiver(a->netdev->ctx, net_can_receive, net_rx, in->vdev);
+    }
+    return 0;
+}
+
+/* A frame that waited for buffers goes first; the backend's own frames
+ * come after every card had its turn (devices_poll). */
+static bool net_poll(struct device_instance *in)
+{
+    virtio_net_flush(in->vdev);
+    return false;
+}
+
+static void net_detach(struct device_instance *in)
+{
+    const struct devices_netdev *n = in->priv;
+    if (n)
+        n->set_receiver(n->ctx, NULL, NULL, NULL);
+    in->priv = NULL;
+}
+
+static const struct device_option net_options[] = {
+    { .name = "netdev", .type = DEVOPT_NETDEV, .arg = "ID",
+      .help = "the -netdev ...,id=ID it is wired to (default: unconnected)" },
+    { .name = "mac", .type = DEVOPT_STR, .arg = "MAC",
+      .help = "its MAC address (default 52:54:00:12:34:56, then :57 ... per card)",
+      .check = check_mac },
+    { .name = "queue-size", .type = DEVOPT_U64, .arg = "N", .help = "receive and transmit queue size", .def = "256",
+      .min = 4, .max = VIRTQ_MAX_SIZE,
+      .pow2 = true },
+    { .name = "mrg_rxbuf", .type = DEVOPT_BOOL, .arg = "on|off", .help = "offer mergeable receive buffers",
+      .def = "on" },
+    { .name = "csum", .type = DEVOPT_BOOL, .arg = "on|off", .help = "offer transmit checksum offload", .def = "on" },
+    { .name = "guest_csum", .type = DEVOPT_BOOL, .arg = "on|off", .help = "mark received frames' checksums valid",
+      .def = "on" },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtio_net) = {
+    .name = "virtio-net",
+    .help = "network card on a -netdev (netdev=ID[,mac=52:54:00:..])",
+    .kind = DEVICE_VIRTIO,
+    .options = net_options,
+    .check = net_check,
+    .create = net_create,
+    .poll = net_poll,
+    .detach = net_detach,
+};

@@ -1,5 +1,8 @@
 /* virtio/rng.c: the virtio entropy device. */
 #include "virtio/rng.h"
+#include "bus/device.h"
+
+#include <sys/random.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -155,3 +158,52 @@ struct virtio_dev *virtio_rng_new(struct bus *bus, const uint64_t *seed)
     }
     return &r->vdev;
 }
+
+/* ---- the device type (bus/device.h) ---- */
+
+static size_t host_entropy(void *ctx, uint8_t *buf, size_t len)
+{
+    ssize_t n = getrandom(buf, len, GRND_NONBLOCK);
+    return n > 0 ? (size_t)n : 0;
+}
+
+struct rng_instance {
+    bool host;   /* unseeded: host entropy */
+};
+
+static int rng_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
+{
+    uint64_t seed;
+    bool seeded = device_opt_u64(a, "seed", &seed);
+    struct rng_instance *ri = calloc(1, sizeof *ri);
+    if (!ri)
+        return errf(err, errlen, "out of memory");
+    ri->host = !seeded;
+    in->priv = ri;
+    in->vdev = virtio_rng_new(a->bus, seeded ? &seed : NULL);
+    return in->vdev ? 0 : errf(err, errlen, "out of memory");
+}
+
+/* Host entropy is input from outside: served here, never at notify time. */
+static bool rng_poll(struct device_instance *in)
+{
+    struct rng_instance *ri = in->priv;
+    if (ri->host && virtio_rng_pending(in->vdev))
+        virtio_rng_fill(in->vdev, host_entropy, NULL);
+    return false;
+}
+
+static const struct device_option rng_options[] = {
+    { .name = "seed", .type = DEVOPT_U64, .arg = "N",
+      .help = "deterministic generator with this seed (default: the host's getrandom)" },
+    DEVOPT_END,
+};
+
+DEVICE_TYPE(virtio_rng) = {
+    .name = "virtio-rng",
+    .help = "entropy source (host getrandom, or seed=N for a reproducible stream)",
+    .kind = DEVICE_VIRTIO,
+    .options = rng_options,
+    .create = rng_create,
+    .poll = rng_poll,
+};

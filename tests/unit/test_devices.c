@@ -69,6 +69,39 @@ static void test_check(void **state)
     fclose(out);
 }
 
+/* Every registered type is complete, its generated names are unique and
+ * accepted, and its options carry help. */
+static void test_registry_descriptors(void **state)
+{
+    unsigned n = 0;
+    char names[64][64];
+    unsigned nnames = 0;
+    for (const struct device_desc *const *t = device_types; *t; t++, n++) {
+        const struct device_desc *d = *t;
+        assert_non_null(d->name);
+        assert_non_null(d->help);
+        assert_true(d->kind == DEVICE_PORT ? d->port_of != NULL : d->create != NULL);
+        for (const struct device_option *o = d->options; o && o->name; o++)
+            assert_true(o->help && o->arg);
+        static const char *const sfx[] = { "-device", "-pci" };
+        for (unsigned v = 0; v < (d->kind == DEVICE_VIRTIO ? 2u : 1u); v++) {
+            char name[64], arg[96];
+            snprintf(name, sizeof name, "%s%s", d->name, d->kind == DEVICE_VIRTIO ? sfx[v] : "");
+            for (unsigned k = 0; k < nnames; k++)
+                assert_string_not_equal(names[k], name);
+            assert_true(nnames < 64);
+            strcpy(names[nnames++], name);
+            /* required options get a value of their kind */
+            snprintf(arg, sizeof arg, "%s", name);
+            for (const struct device_option *o = d->options; o && o->name; o++)
+                if (o->required)
+                    snprintf(arg + strlen(arg), sizeof arg - strlen(arg), ",%s=x", o->name);
+            assert_int_equal(devices_check(arg, NULL), 0);
+        }
+    }
+    assert_true(n >= 10);   /* blk, console, serial, virtconsole, gpu, 3 input, net, rng */
+}
+
 /* ---- machine side ---- */
 
 static int be_rw(void *ctx, const struct iovec *iov, int cnt, uint64_t off) { return 0; }
@@ -362,6 +395,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_optlist),
+        cmocka_unit_test(test_registry_descriptors),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_check_pci),
         cmocka_unit_test_setup_teardown(test_validate_pci, setup, teardown),

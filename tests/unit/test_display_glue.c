@@ -14,6 +14,7 @@
 
 #include "machine/devices.h"
 #include "machine/display_glue.h"
+extern const struct device_desc device_type_virtio_gpu;
 #include "virtq_driver.h"
 
 #define NUM 16
@@ -177,36 +178,44 @@ static void test_mouse_only_grabs_and_no_keyboard_stops(void **state)
     td_free(&t);
 }
 
+/* A gpu made the way the registry does, through its descriptor. */
+static struct virtio_dev *make_gpu(struct display_glue *g, struct bus *bus, const char *arg)
+{
+    struct optlist o;
+    assert_int_equal(optlist_parse(arg, &o), 0);
+    struct device_args a = { .desc = &device_type_virtio_gpu, .bus = bus, .opts = &o,
+                             .display = display_glue_port(g) };
+    struct device_instance in = { 0 };
+    char err[64];
+    assert_int_equal(device_type_virtio_gpu.create(&in, &a, err, sizeof err), 0);
+    optlist_free(&o);
+    return in.vdev;
+}
+
 static void test_gpu_options_and_no_display(void **state)
 {
     struct tdrv t;
     td_init(&t, NUM);
-    assert_null(display_glue_check_res("1024"));
-    assert_null(display_glue_check_res("0x400"));
-    assert_null(display_glue_check_res("16"));
-    assert_null(display_glue_check_res("4095"));
-    assert_non_null(display_glue_check_res("15"));
-    assert_non_null(display_glue_check_res("4096"));
-    assert_non_null(display_glue_check_res("-1"));
-    assert_non_null(display_glue_check_res("12x"));
-    assert_non_null(display_glue_check_res(""));
+    assert_int_equal(devices_check("virtio-gpu-device,xres=1024", NULL), 0);
+    assert_int_equal(devices_check("virtio-gpu-device,xres=0x400", NULL), 0);
+    assert_int_equal(devices_check("virtio-gpu-device,xres=16,yres=4095", NULL), 0);
+    assert_int_equal(devices_check("virtio-gpu-device,xres=15", NULL), -1);
+    assert_int_equal(devices_check("virtio-gpu-device,yres=4096", NULL), -1);
+    assert_int_equal(devices_check("virtio-gpu-device,xres=-1", NULL), -1);
+    assert_int_equal(devices_check("virtio-gpu-device,xres=12x", NULL), -1);
+    assert_int_equal(devices_check("virtio-gpu-device,xres=", NULL), -1);
     /* no host display: devices work, polls do nothing */
     struct display_glue *g = display_glue_new(NULL);
-    struct optlist o;
-    assert_int_equal(optlist_parse("virtio-gpu-device,xres=800,yres=600", &o), 0);
-    struct virtio_dev *gpu = display_glue_gpu(g, &t.bus, &o);
+    struct virtio_dev *gpu = make_gpu(g, &t.bus, "virtio-gpu-device,xres=800,yres=600");
     assert_non_null(gpu);
     assert_false(display_glue_poll(g));
-    optlist_free(&o);
     display_glue_free(g);
     virtio_dev_free(gpu);
     /* with a display: only the first gpu is connected */
     struct fake f = { 0 };
     struct devices_display dd = display_of(&f);
     g = display_glue_new(&dd);
-    assert_int_equal(optlist_parse("virtio-gpu-device", &o), 0);
-    struct virtio_dev *g1 = display_glue_gpu(g, &t.bus, &o), *g2 = display_glue_gpu(g, &t.bus, &o);
-    optlist_free(&o);
+    struct virtio_dev *g1 = make_gpu(g, &t.bus, "virtio-gpu-device"), *g2 = make_gpu(g, &t.bus, "virtio-gpu-device");
     virtio_reset(g1);
     virtio_reset(g2);
     display_glue_free(g);
