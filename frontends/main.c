@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "frontends/chardev.h"
+#include "frontends/compat.h"
 #include "frontends/display_host.h"
 #include "frontends/drive.h"
 #include "frontends/net_host.h"
@@ -28,7 +29,16 @@ struct host {
     unsigned nchardevs;
     struct net_host *net;
     struct display_host *display;   /* -display, or NULL without a display device */
+    int daemon_fd;                  /* -daemonize: tell the parent when started, or -1 */
 };
+
+static void host_started(void *ctx)
+{
+    struct host *h = ctx;
+    if (h->daemon_fd >= 0)
+        compat_daemon_ready(h->daemon_fd);
+    h->daemon_fd = -1;
+}
 
 static void host_serial_write(void *ctx, const uint8_t *buf, size_t len)
 {
@@ -249,6 +259,18 @@ int main(int argc, char **argv)
         return rc;
     }
 
+    /* -daemonize: everything below runs in the child; its errors still
+     * reach this terminal, and the parent exits once it is ready. */
+    int daemon_fd = -1;
+    if (o.daemonize && (daemon_fd = compat_daemonize()) < 0) {
+        options_free(&o);
+        return 1;
+    }
+    if (o.pidfile && compat_write_pidfile(o.pidfile) < 0) {
+        options_free(&o);
+        return 1;
+    }
+
     struct host_objects ho;
     if (open_objects(&ho, &o) < 0) {
         close_objects(&ho, &o);
@@ -290,6 +312,7 @@ int main(int argc, char **argv)
         .wait = host_wait,
         .monotonic_ns = host_monotonic_ns,
         .realtime_ns = host_realtime_ns,
+        .started = host_started,
     };
     bool stdio_chardev = false;
     for (unsigned i = 0; i < o.nchardevs; i++)
@@ -297,6 +320,7 @@ int main(int argc, char **argv)
     time_defaults(&o, (isatty(STDIN_FILENO) && (o.serial_stdio || stdio_chardev)) ||
                           net_host_count(ho.net) ||
                           (host.display && !strcmp(display_host_backend(host.display), "sdl")));
+    host.daemon_fd = daemon_fd;
     rc = virt_run(&o.machine);
     if (o.machine.stats)
         net_host_print_stats(ho.net, stderr);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bus/suggest.h"
+#include "frontends/compat.h"
 #include "frontends/options.h"
 #include "bus/util.h"
 #include "machine/devices.h"
@@ -69,48 +71,20 @@ static int opt_machine(struct rivet_options *o, const char *arg)
             o->machine.dumpdtb = o->dumpdtb;
             continue;
         }
+        if (!strcmp(t->key, "accel") && t->value) {
+            rc = compat_check_accel("-machine", arg, t->value);
+            continue;
+        }
         if (!strcmp(t->key, "help") && !t->value) {
             optlist_free(&l);
             printf("Supported machines:\nvirt                 RISC-V VirtIO board (QEMU's virt memory map)\n");
             exit(0);
         }
-        rc = bad("-machine", arg, t->value ? "unknown machine property (supported: dumpdtb=FILE)"
+        rc = bad("-machine", arg, t->value ? "unknown machine property (supported: dumpdtb=FILE, accel=tcg)"
                                            : "unknown machine (supported: virt)");
     }
     optlist_free(&l);
     return rc;
-}
-
-static int opt_m(struct rivet_options *o, const char *arg)
-{
-    const char *s = arg;
-    if (!strncmp(s, "size=", 5))
-        s += 5;
-    unsigned long long v;
-    if (options_parse_size(s, 1ull << 20, &v) < 0)
-        return bad("-m", arg, "not a size (e.g. 512M, 2G)");
-    if (v < VIRT_MIN_RAM || v > VIRT_MAX_RAM)
-        return bad("-m", arg, "RAM must be between 16M and 16G");
-    if (v % 4096)
-        return bad("-m", arg, "RAM size must be a multiple of 4K");
-    o->machine.ram_size = v;
-    return 0;
-}
-
-static int opt_smp(struct rivet_options *o, const char *arg)
-{
-    const char *s = arg;
-    if (!strncmp(s, "cpus=", 5))
-        s += 5;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || (*end && *end != ','))
-        return bad("-smp", arg, "not a number of harts");
-    if (v < 1 || v > VIRT_MAX_HARTS)
-        return bad("-smp", arg, "between 1 and 8 harts are supported");
-    o->machine.smp = (unsigned)v;
-    return 0;
 }
 
 static int opt_bios(struct rivet_options *o, const char *arg)
@@ -133,13 +107,13 @@ static int opt_stats(struct rivet_options *o, const char *arg) { o->machine.stat
 static int opt_nographic(struct rivet_options *o, const char *arg)
 {
     o->display = "none";
-    o->serial_stdio = true;
-    o->serial_file = NULL;
+    o->nographic = true; /* the default serial is the terminal (compat_finish) */
     return 0;
 }
 
 static int opt_serial(struct rivet_options *o, const char *arg)
 {
+    o->serial_set = true;
     if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
         o->serial_stdio = true;
         o->serial_file = NULL;
@@ -475,8 +449,11 @@ static int opt_version(struct rivet_options *o, const char *arg)
 static const struct option_def defs[] = {
     { "machine", "virt[,dumpdtb=FILE]", "the board (only virt); dumpdtb= writes the device tree and exits", opt_machine },
     { "M", "virt[,dumpdtb=FILE]", "same as -machine", opt_machine },
-    { "m", "SIZE", "guest RAM, with K/M/G suffix (default 512M; 16M to 16G)", opt_m },
-    { "smp", "N", "number of harts, 1 to 8 (default 1)", opt_smp },
+    { "m", "SIZE[,slots=N,maxmem=M]", "guest RAM, with K/M/G suffix (default 512M; 16M to 16G); slots=, maxmem= are checked, unused", compat_opt_m },
+    { "smp", "N[,sockets=,cores=,threads=,maxcpus=]", "number of harts, 1 to 8 (default 1); the topology is checked as QEMU does", compat_opt_smp },
+    { "cpu", "rv64|help", "the CPU model: rv64 (the only one, RV64GC)", compat_opt_cpu },
+    { "accel", "tcg[,thread=single|multi]", "accepted: rivet always interprets (kvm is refused)", compat_opt_accel },
+    { "enable-kvm", NULL, "refused: rivet has no KVM", compat_opt_enable_kvm },
     { "bios", "FILE|none|default", "M-mode firmware (default: Debian's OpenSBI fw_dynamic.bin)", opt_bios },
     { "kernel", "FILE", "kernel: raw RISC-V Linux Image or ELF (with -bios none: runs in M-mode)", opt_kernel },
     { "initrd", "FILE", "initial ramdisk", opt_initrd },
@@ -495,6 +472,12 @@ static const struct option_def defs[] = {
     { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
+    { "no-reboot", NULL, "a guest reset ends rivet (exit 0) instead of restarting the machine", compat_opt_no_reboot },
+    { "daemonize", NULL, "run in the background once set up (not with -nographic; default serial: none)", compat_opt_daemonize },
+    { "pidfile", "FILE", "write rivet's pid to FILE (removed at exit)", compat_opt_pidfile },
+    { "name", "NAME[,...]", "accepted, no effect (QEMU names its window and threads)", compat_opt_name },
+    { "vga", "none", "accepted: rivet has no VGA (use -device virtio-gpu-pci)", compat_opt_vga },
+    { "nodefaults", NULL, "no default serial console (as QEMU: add -serial to have one)", compat_opt_nodefaults },
     { "help", NULL, "print this help", opt_help },
     { "h", NULL, "print this help", opt_help },
     { "version", NULL, "print the version", opt_version },
@@ -541,7 +524,14 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
             if (!strcmp(defs[k].name, name))
                 d = &defs[k];
         if (!d) {
-            fprintf(stderr, "rivet: unknown option '%s' (see rivet --help)\n", a);
+            const char *names[sizeof defs / sizeof defs[0]];
+            for (size_t k = 0; k < sizeof defs / sizeof defs[0]; k++)
+                names[k] = defs[k].name;
+            const char *near = suggest_nearest(name, names, sizeof defs / sizeof defs[0]);
+            if (near)
+                fprintf(stderr, "rivet: unknown option '%s'; did you mean '-%s'? (see rivet --help)\n", a, near);
+            else
+                fprintf(stderr, "rivet: unknown option '%s' (see rivet --help)\n", a);
             return 1;
         }
         const char *arg = NULL;
@@ -555,7 +545,7 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
         if (d->handle(o, arg) < 0)
             return 1;
     }
-    return -1;
+    return compat_finish(o) < 0 ? 1 : -1;
 }
 
 void options_free(struct rivet_options *o)

@@ -33,6 +33,13 @@ struct rivet_options {
     const char *display;        /* -display sdl|none (-nographic: none); NULL: the default */
     const char *screendump;     /* -screendump FILE.png */
     char *dumpdtb;              /* owns machine.dumpdtb */
+    /* frontends/compat.c */
+    const char *name;           /* -name (accepted, unused) */
+    const char *pidfile;        /* -pidfile FILE */
+    bool daemonize;             /* -daemonize */
+    bool nographic;             /* -nographic was given */
+    bool nodefaults;            /* -nodefaults: no default serial */
+    bool serial_set;            /* -serial was given: no default serial */
 };
 
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,

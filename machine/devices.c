@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bus/device.h"
+#include "bus/suggest.h"
 #include "machine/clock.h"
 #include "machine/display_glue.h"
 #include "virtio/mmio.h"
@@ -59,6 +60,28 @@ static const struct device_desc *find_type(const char *name, enum variant *v)
             }
     }
     return NULL;
+}
+
+/* The -device name nearest to a mistyped one, or NULL. */
+static const char *nearest_type(const char *name)
+{
+    static char buf[64];
+    const char *names[256];
+    char store[256][64];
+    size_t n = 0;
+    for (const struct device_desc *const *t = device_types; *t && n + 2 <= 256; t++) {
+        const struct device_desc *d = *t;
+        if (d->kind == DEVICE_PORT)
+            snprintf(store[n], sizeof store[n], "%s", d->name), names[n] = store[n], n++;
+        else if (d->kind == DEVICE_VIRTIO)
+            for (enum variant k = V_MMIO; k <= V_PCI; k++)
+                snprintf(store[n], sizeof store[n], "%s%s", d->name, suffix[k]), names[n] = store[n], n++;
+    }
+    const char *near = suggest_nearest(name, names, n);
+    if (!near)
+        return NULL;
+    snprintf(buf, sizeof buf, "%s", near);
+    return buf;
 }
 
 /* ---- the PCI transport's own options, for every -pci variant ---- */
@@ -113,9 +136,21 @@ static const struct device_option pci_options[] = {
     DEVOPT_END,
 };
 
-/* Every variant also takes id= (QEMU's device name; unused). */
+static const char *check_bootindex(const char *v)
+{
+    char *end;
+    errno = 0;
+    long b = strtol(v, &end, 10);
+    return errno || end == v || *end || b < -1 ? "a number (accepted, unused)" : NULL;
+}
+
+/* Every variant also takes id= (QEMU's device name; unused), and QEMU's
+ * option ROM and boot order, which rivet has neither of. */
 static const struct device_option common_options[] = {
     { .name = "id", .type = DEVOPT_STR, .arg = "NAME", .help = "name of the device (accepted, unused)" },
+    { .name = "romfile", .type = DEVOPT_STR, .arg = "FILE", .help = "option ROM (accepted, unused: no firmware loads ROMs)" },
+    { .name = "bootindex", .type = DEVOPT_STR, .arg = "N", .help = "boot order (accepted, unused: the kernel is given)",
+      .check = check_bootindex },
     DEVOPT_END,
 };
 
@@ -189,8 +224,12 @@ static int check_opts(const char *arg, const struct optlist *o, const struct dev
     }
     enum variant v;
     const struct device_desc *t = find_type(name, &v);
-    if (!t)
+    if (!t) {
+        const char *near = nearest_type(name);
+        if (near)
+            return fail(arg, "unknown device '%s'; did you mean '%s'? (see -device help)", name, near);
         return fail(arg, "unknown device '%s' (see -device help)", name);
+    }
     for (unsigned i = 1; i < o->n; i++) {
         const char *k = o->v[i].key, *val = o->v[i].value;
         if (!val && (!strcmp(k, "help") || !strcmp(k, "?"))) {

@@ -720,13 +720,15 @@ int virt_run(const struct virt_config *cfg)
             free(m);
             return 0;
         }
+        if (cfg->host.started && !total)
+            cfg->host.started(cfg->host.ctx);
         rc = run(m);
         total += m->insns;
         uint64_t b, f;
         rv_tcache_stats(m->tc, &b, &f);
         blocks += b;
         flushes += f;
-        bool again = m->reset && !m->quit;
+        bool again = m->reset && !m->quit && !cfg->no_reboot;
         machine_free(m);
         free(m);
         if (!again)

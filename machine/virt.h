@@ -39,6 +39,7 @@ struct virt_config {
     uint64_t rtc_base_ns;   /* epoch ns the RTC reads at virtual time 0 */
     int rtc_clock;          /* VIRT_RTC_*: what the RTC follows after the start */
     bool stats;             /* print instruction count and MIPS at exit */
+    bool no_reboot;         /* -no-reboot: a guest reset ends the run (exit 0) */
     const struct devices_config *devices; /* -device and the host objects (NULL: none) */
     struct host_io host;
 };
