@@ -455,7 +455,7 @@ static const struct option_def defs[] = {
     { "accel", "tcg[,thread=single|multi]", "accepted: rivet always interprets (kvm is refused)", compat_opt_accel },
     { "enable-kvm", NULL, "refused: rivet has no KVM", compat_opt_enable_kvm },
     { "bios", "FILE|none|default", "M-mode firmware (default: Debian's OpenSBI fw_dynamic.bin)", opt_bios },
-    { "kernel", "FILE", "kernel: raw RISC-V Linux Image or ELF (with -bios none: runs in M-mode)", opt_kernel },
+    { "kernel", "FILE", "kernel: ELF, RISC-V Linux Image (plain or gzip), uImage or raw (with -bios none: runs in M-mode)", opt_kernel },
     { "initrd", "FILE", "initial ramdisk", opt_initrd },
     { "append", "CMDLINE", "kernel command line", opt_append },
     { "dtb", "FILE", "use this device tree blob instead of the generated one", opt_dtb },

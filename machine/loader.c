@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libfdt.h>
+#include <zlib.h>
+
 #include "bus/bus.h"
 
 #define MIB (1ull << 20)
@@ -22,10 +25,12 @@
 
 static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 
-/* Opens a regular file and returns its size. */
+/* Opens a regular file and returns its size. O_NONBLOCK: opening a FIFO
+ * must not wait for a writer (it is refused right after); it changes
+ * nothing for regular files. */
 static int open_regular(const char *path, uint64_t *size, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errf_at(err, errlen, path, "%s", strerror(errno));
     struct stat st;
@@ -36,7 +41,10 @@ static int open_regular(const char *path, uint64_t *size, char *err, size_t errl
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return errf_at(err, errlen, path, "not a regular file");
+        return errf_at(err, errlen, path, "not a regular file (%s)",
+                    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
+                    S_ISCHR(st.st_mode) ? "a character device" : S_ISBLK(st.st_mode) ? "a block device" :
+                    S_ISSOCK(st.st_mode) ? "a socket" : "special");
     }
     *size = (uint64_t)st.st_size;
     return fd;
@@ -274,9 +282,10 @@ int loader_elf(struct bus *b, const char *path, struct loaded_elf *out, char *er
     int fd = open_regular(path, &size, err, errlen);
     if (fd < 0)
         return -1;
-    if (size > SIZE_MAX) {
+    if (size > LOADER_ELF_FILE_MAX || size > SIZE_MAX) {
         close(fd);
-        return errf_at(err, errlen, path, "file too large");
+        return errf_at(err, errlen, path, "ELF file of %llu bytes is larger than %llu MiB",
+                    (unsigned long long)size, LOADER_ELF_FILE_MAX >> 20);
     }
     uint8_t *data = malloc(size ? (size_t)size : 1);
     if (!data) {
@@ -305,7 +314,8 @@ int loader_elf(struct bus *b, const char *path, struct loaded_elf *out, char *er
 
 int loader_is_elf(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint64_t size;
+    int fd = open_regular(path, &size, NULL, 0);
     if (fd < 0)
         return 0;
     uint8_t magic[SELFMAG];
@@ -364,31 +374,104 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* An Image with an EFI stub carries a PE/COFF header: its section table
  * says how long the file must be, which catches truncated kernels. Returns
  * the required file size, or 0 when there is no usable PE header. */
-static uint64_t pe_required_size(int fd, const uint8_t *hdr, uint64_t size)
+static uint64_t pe_required_size(const uint8_t *data, uint64_t size)
 {
-    if (hdr[0] != 'M' || hdr[1] != 'Z')
+    if (size < IMAGE_HDR_SIZE || data[0] != 'M' || data[1] != 'Z')
         return 0;
-    uint64_t pe = le32(hdr + 0x3c);
-    uint8_t coff[24];
-    if (pe + sizeof coff > size || pread(fd, coff, sizeof coff, (off_t)pe) != (ssize_t)sizeof coff ||
-        memcmp(coff, "PE\0\0", 4) != 0)
+    uint64_t pe = le32(data + 0x3c);
+    if (pe + 24 > size || memcmp(data + pe, "PE\0\0", 4) != 0)
         return 0;
+    const uint8_t *coff = data + pe;
     unsigned nsec = coff[6] | coff[7] << 8;
     unsigned opt = coff[20] | coff[21] << 8;
-    uint64_t sec = pe + sizeof coff + opt, need = 0;
+    uint64_t sec = pe + 24 + opt, need = 0;
     for (unsigned i = 0; i < nsec && i < 96; i++) {
-        uint8_t s[40];
-        if (sec + 40 * (i + 1) > size ||
-            pread(fd, s, sizeof s, (off_t)(sec + 40 * i)) != (ssize_t)sizeof s)
+        if (sec + 40 * (i + 1) > size)
             return 0;
+        const uint8_t *s = data + sec + 40 * i;
         uint64_t end = (uint64_t)le32(s + 20) + le32(s + 16);
         if (end > need)
             need = end;
     }
     return need;
+}
+
+/* Bytes of main RAM from addr to its end (0 outside it). */
+static uint64_t ram_room(const struct bus *b, uint64_t addr)
+{
+    uint64_t off = addr - b->ram_base;
+    return off < b->ram_size ? b->ram_size - off : 0;
+}
+
+static bool is_image(const uint8_t *data, uint64_t size)
+{
+    return size >= IMAGE_HDR_SIZE &&
+           (memcmp(data + 0x38, IMAGE_MAGIC2, 4) == 0 || memcmp(data + 0x30, IMAGE_MAGIC, 8) == 0);
+}
+
+/* An Image in memory (is_image() true) to load_addr. */
+static int image_load(struct bus *b, const uint8_t *data, uint64_t size, uint64_t load_addr,
+                      uint64_t *entry, uint64_t *end, const char *path, char *err, size_t errlen)
+{
+    uint64_t image_size = le64(data + 16);
+    uint64_t flags = le64(data + 24);
+    uint64_t need = pe_required_size(data, size);
+    if (need > size)
+        return errf_at(err, errlen, path, "truncated or damaged Image: %llu bytes, its header describes %llu",
+                    (unsigned long long)size, (unsigned long long)need);
+    if (flags & 1)
+        return errf_at(err, errlen, path, "big-endian Image is not supported");
+    if (load_addr % IMAGE_ALIGN)
+        return errf_at(err, errlen, path, "load address 0x%llx is not 2 MiB aligned",
+                    (unsigned long long)load_addr);
+    /* image_size covers the bss; 0 comes from headers that predate it. */
+    uint64_t footprint = image_size > size ? image_size : size;
+    uint8_t *dst = (load_addr + footprint < load_addr) ? NULL : bus_dma_w(b, load_addr, footprint);
+    if (!dst)
+        return errf_at(err, errlen, path, "image of 0x%llx bytes at 0x%llx does not fit in RAM",
+                    (unsigned long long)footprint, (unsigned long long)load_addr);
+    memcpy(dst, data, size);
+    memset(dst + size, 0, footprint - size);
+    *entry = load_addr;
+    *end = load_addr + footprint;
+    return 0;
+}
+
+/* Reads a whole regular file of at most max bytes into a new buffer. */
+static int read_whole(const char *path, uint64_t max, uint8_t **data, uint64_t *size, char *err,
+                      size_t errlen)
+{
+    uint64_t n;
+    int fd = open_regular(path, &n, err, errlen);
+    if (fd < 0)
+        return -1;
+    if (n > max || n > SIZE_MAX - 1) {
+        close(fd);
+        return errf_at(err, errlen, path, "%llu bytes do not fit in the %llu bytes of guest RAM available",
+                    (unsigned long long)n, (unsigned long long)max);
+    }
+    uint8_t *buf = malloc(n ? (size_t)n : 1);
+    if (!buf) {
+        close(fd);
+        return errf_at(err, errlen, path, "out of memory reading %llu bytes", (unsigned long long)n);
+    }
+    int rc = read_at(fd, buf, n, 0, path, err, errlen);
+    close(fd);
+    if (rc < 0) {
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *size = n;
+    return 0;
 }
 
 int loader_linux_image(struct bus *b, const char *path, uint64_t load_addr,
@@ -399,53 +482,345 @@ int loader_linux_image(struct bus *b, const char *path, uint64_t load_addr,
     if (fd < 0)
         return -1;
     uint8_t hdr[IMAGE_HDR_SIZE];
-    int rc = -1;
     if (size < IMAGE_HDR_SIZE) {
-        errf_at(err, errlen, path, "too short for a RISC-V Linux Image header (%llu bytes)",
-             (unsigned long long)size);
-        goto out;
+        close(fd);
+        return errf_at(err, errlen, path, "too short for a RISC-V Linux Image header (%llu bytes)",
+                    (unsigned long long)size);
     }
-    if (read_at(fd, hdr, sizeof hdr, 0, path, err, errlen) < 0)
-        goto out;
-    if (memcmp(hdr + 0x38, IMAGE_MAGIC2, 4) != 0 && memcmp(hdr + 0x30, IMAGE_MAGIC, 8) != 0) {
+    int rc = read_at(fd, hdr, sizeof hdr, 0, path, err, errlen);
+    close(fd);
+    if (rc < 0)
+        return -1;
+    if (!is_image(hdr, sizeof hdr)) {
         errf_at(err, errlen, path, "not a RISC-V Linux Image");
-        rc = -2;
-        goto out;
+        return -2;
     }
-    uint64_t image_size = le64(hdr + 16);
-    uint64_t flags = le64(hdr + 24);
-    uint64_t need = pe_required_size(fd, hdr, size);
-    if (need > size) {
-        errf_at(err, errlen, path, "truncated or damaged Image: %llu bytes, its header describes %llu",
-             (unsigned long long)size, (unsigned long long)need);
-        goto out;
+    uint64_t room = ram_room(b, load_addr);
+    uint8_t *data;
+    if (read_whole(path, room, &data, &size, err, errlen) < 0)
+        return -1;
+    rc = is_image(data, size) ? image_load(b, data, size, load_addr, entry, end, path, err, errlen)
+                              : errf_at(err, errlen, path, "file changed while being read");
+    free(data);
+    return rc;
+}
+
+/* ---- gzip, U-Boot uImage, and the -kernel/-bios dispatcher ---- */
+
+static bool is_gzip(const uint8_t *d, uint64_t n)
+{
+    return n >= 18 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8;
+}
+
+/* Inflates a gzip stream into a new buffer of at most max bytes. */
+static int gunzip(const uint8_t *in, uint64_t inlen, uint64_t max, uint8_t **out, uint64_t *outlen,
+                  const char *path, char *err, size_t errlen)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return errf_at(err, errlen, path, "cannot start zlib");
+    uint64_t cap = inlen * 4 < max ? inlen * 4 : max;
+    if (cap < 4096)
+        cap = max < 4096 ? max : 4096;
+    uint8_t *buf = malloc((size_t)cap + 1);
+    uint64_t done = 0, consumed = 0;
+    int zr = Z_OK;
+    while (buf) {
+        uInt in_chunk = inlen - consumed > (1u << 30) ? (1u << 30) : (uInt)(inlen - consumed);
+        uInt out_chunk = cap - done > (1u << 30) ? (1u << 30) : (uInt)(cap - done);
+        z.next_in = (Bytef *)(in + consumed);
+        z.avail_in = in_chunk;
+        z.next_out = buf + done;
+        z.avail_out = out_chunk;
+        zr = inflate(&z, Z_NO_FLUSH);
+        consumed += in_chunk - z.avail_in;
+        done += out_chunk - z.avail_out;
+        if (zr == Z_STREAM_END)
+            break;
+        if (zr != Z_OK && zr != Z_BUF_ERROR)
+            break;
+        if (done == cap) {
+            if (cap == max) {
+                zr = Z_MEM_ERROR + 100; /* too large */
+                break;
+            }
+            uint64_t ncap = cap * 2 < max ? cap * 2 : max;
+            uint8_t *nb = realloc(buf, (size_t)ncap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        } else if (consumed == inlen) {
+            zr = Z_DATA_ERROR + 100; /* cut short */
+            break;
+        }
     }
-    if (flags & 1) {
-        errf_at(err, errlen, path, "big-endian Image is not supported");
-        goto out;
+    inflateEnd(&z);
+    if (!buf)
+        return errf_at(err, errlen, path, "out of memory decompressing");
+    if (zr != Z_STREAM_END) {
+        free(buf);
+        if (zr == Z_MEM_ERROR + 100)
+            return errf_at(err, errlen, path, "decompresses to more than fits in guest RAM (%llu bytes)",
+                        (unsigned long long)max);
+        if (zr == Z_DATA_ERROR + 100)
+            return errf_at(err, errlen, path, "gzip data cut short");
+        return errf_at(err, errlen, path, "bad gzip data (%s)", z.msg ? z.msg : "zlib error");
     }
-    if (load_addr % IMAGE_ALIGN) {
-        errf_at(err, errlen, path, "load address 0x%llx is not 2 MiB aligned",
-             (unsigned long long)load_addr);
-        goto out;
+    *out = buf;
+    *outlen = done;
+    return 0;
+}
+
+#define UIMAGE_MAGIC 0x27051956u
+#define UIMAGE_HDR 64u
+#define UIMAGE_ARCH_RISCV 26u
+#define UIMAGE_TYPE_KERNEL 2u
+#define UIMAGE_COMP_NONE 0u
+#define UIMAGE_COMP_GZIP 1u
+
+static bool is_uimage(const uint8_t *d, uint64_t n)
+{
+    return n >= UIMAGE_HDR && be32(d) == UIMAGE_MAGIC;
+}
+
+/* Raw bytes at addr. */
+static int raw_load(struct bus *b, const uint8_t *data, uint64_t size, uint64_t addr, const char *path,
+                    char *err, size_t errlen)
+{
+    if (size == 0)
+        return errf_at(err, errlen, path, "file is empty");
+    if (addr + size < addr || bus_dma_write(b, addr, data, size) < 0)
+        return errf_at(err, errlen, path, "0x%llx bytes at 0x%llx do not fit in RAM",
+                    (unsigned long long)size, (unsigned long long)addr);
+    return 0;
+}
+
+static int elf_load_mem(struct bus *b, const uint8_t *data, uint64_t size, struct loaded_elf *out,
+                        const char *path, char *err, size_t errlen)
+{
+    struct elf_file f = { .data = data, .size = size };
+    struct loaded_elf res = { 0 };
+    int rc = elf_parse_headers(&f, path, err, errlen);
+    if (rc == 0)
+        rc = elf_find_symbols(&f, &res, path, err, errlen);
+    if (rc == 0)
+        rc = elf_load(b, &f, &res, path, err, errlen);
+    if (rc == 0)
+        *out = res;
+    return rc;
+}
+
+/* A U-Boot legacy image (include/image.h of U-Boot): a 64-byte big-endian
+ * header with CRCs, then the payload for ih_load, entered at ih_ep. */
+static int uimage_load(struct bus *b, const uint8_t *d, uint64_t n, uint64_t floor,
+                       struct loaded_program *out, const char *path, char *err, size_t errlen)
+{
+    uint8_t h[UIMAGE_HDR];
+    memcpy(h, d, sizeof h);
+    uint32_t hcrc = be32(h + 4);
+    memset(h + 4, 0, 4);
+    if (crc32(0, h, sizeof h) != hcrc)
+        return errf_at(err, errlen, path, "uImage header CRC mismatch");
+    uint32_t size = be32(d + 12), load = be32(d + 16), ep = be32(d + 20), dcrc = be32(d + 24);
+    unsigned arch = d[29], type = d[30], comp = d[31];
+    if (arch != UIMAGE_ARCH_RISCV)
+        return errf_at(err, errlen, path, "uImage for architecture %u, not RISC-V (%u)", arch,
+                    UIMAGE_ARCH_RISCV);
+    if (type != UIMAGE_TYPE_KERNEL)
+        return errf_at(err, errlen, path, "uImage of type %u is not a kernel (%u)", type, UIMAGE_TYPE_KERNEL);
+    if (size > n - UIMAGE_HDR)
+        return errf_at(err, errlen, path, "uImage data of %u bytes, the file holds %llu", size,
+                    (unsigned long long)(n - UIMAGE_HDR));
+    if (crc32(0, d + UIMAGE_HDR, size) != dcrc)
+        return errf_at(err, errlen, path, "uImage data CRC mismatch");
+    if (comp != UIMAGE_COMP_NONE && comp != UIMAGE_COMP_GZIP)
+        return errf_at(err, errlen, path, "uImage compression %u not supported (none or gzip)", comp);
+    if (load < floor)
+        return errf_at(err, errlen, path, "uImage load address 0x%x overlaps the firmware (up to 0x%llx)",
+                    load, (unsigned long long)floor);
+    const uint8_t *p = d + UIMAGE_HDR;
+    uint64_t plen = size;
+    uint8_t *unz = NULL;
+    if (comp == UIMAGE_COMP_GZIP) {
+        if (gunzip(p, plen, ram_room(b, load), &unz, &plen, path, err, errlen) < 0)
+            return -1;
+        p = unz;
     }
-    /* image_size covers the bss; 0 comes from headers that predate it. */
-    uint64_t footprint = image_size > size ? image_size : size;
-    uint8_t *dst = (load_addr + footprint < load_addr) ? NULL : bus_dma_w(b, load_addr, footprint);
-    if (!dst) {
-        errf_at(err, errlen, path, "image of 0x%llx bytes at 0x%llx does not fit in RAM",
-             (unsigned long long)footprint, (unsigned long long)load_addr);
-        goto out;
+    uint64_t entry, end = load + plen;
+    if (is_image(p, plen) && le64(p + 16) > plen && load + le64(p + 16) > load)
+        end = load + le64(p + 16); /* the Image's bss */
+    int rc;
+    if (ep < load || ep >= end)
+        rc = errf_at(err, errlen, path, "uImage entry point 0x%x is outside its image [0x%x, 0x%llx)", ep, load,
+                  (unsigned long long)end);
+    else if (is_image(p, plen))
+        rc = image_load(b, p, plen, load, &entry, &end, path, err, errlen);
+    else
+        rc = raw_load(b, p, plen, load, path, err, errlen);
+    free(unz);
+    if (rc < 0)
+        return -1;
+    out->entry = ep;
+    out->end = end;
+    out->format = comp == UIMAGE_COMP_GZIP ? "uImage (gzip)" : "uImage";
+    return 0;
+}
+
+int loader_program(struct bus *b, const char *path, uint64_t raw_addr, bool linux_image, uint64_t floor,
+                   struct loaded_program *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t size;
+    int fd = open_regular(path, &size, err, errlen);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    if (loader_is_elf(path)) {
+        struct loaded_elf le;
+        if (loader_elf(b, path, &le, err, errlen) < 0)
+            return -1;
+        out->entry = le.entry;
+        out->end = le.end;
+        out->tohost = le.tohost;
+        out->fromhost = le.fromhost;
+        out->format = "ELF";
+        return 0;
     }
-    if (read_at(fd, dst, size, 0, path, err, errlen) < 0)
-        goto out;
-    memset(dst + size, 0, footprint - size);
-    *entry = load_addr;
-    *end = load_addr + footprint;
-    rc = 0;
-out:
+    /* Everything else must fit in RAM (a gzip file is smaller than that). */
+    if (size > b->ram_size + UIMAGE_HDR)
+        return errf_at(err, errlen, path, "%llu bytes do not fit in guest RAM (%llu MiB)",
+                    (unsigned long long)size, (unsigned long long)(b->ram_size >> 20));
+    uint8_t *data, *unz = NULL;
+    if (read_whole(path, b->ram_size + UIMAGE_HDR, &data, &size, err, errlen) < 0)
+        return -1;
+    int rc = -1;
+    const uint8_t *p = data;
+    uint64_t n = size;
+    if (is_uimage(p, n)) {
+        rc = uimage_load(b, p, n, floor, out, path, err, errlen);
+        goto done;
+    }
+    bool gz = is_gzip(p, n);
+    if (gz) {
+        if (gunzip(p, n, ram_room(b, raw_addr), &unz, &n, path, err, errlen) < 0)
+            goto done;
+        p = unz;
+        if (n >= SELFMAG && !memcmp(p, ELFMAG, SELFMAG)) {
+            struct loaded_elf le;
+            rc = elf_load_mem(b, p, n, &le, path, err, errlen);
+            if (rc == 0)
+                *out = (struct loaded_program){ le.entry, le.end, le.tohost, le.fromhost, "ELF (gzip)" };
+            goto done;
+        }
+    }
+    if (linux_image && is_image(p, n)) {
+        rc = image_load(b, p, n, raw_addr, &out->entry, &out->end, path, err, errlen);
+        out->format = gz ? "Image (gzip)" : "Image";
+        goto done;
+    }
+    rc = raw_load(b, p, n, raw_addr, path, err, errlen);
+    out->entry = raw_addr;
+    out->end = raw_addr + n;
+    out->format = gz ? "raw (gzip)" : "raw";
+done:
+    free(unz);
+    free(data);
+    return rc;
+}
+
+int loader_bios_needs_kernel(const char *path)
+{
+    uint64_t size;
+    int fd = open_regular(path, &size, NULL, 0);
+    if (fd < 0)
+        return 0;
+    int rc = 0;
+    uint8_t *buf = size < 2 * MIB ? malloc(size ? (size_t)size : 1) : NULL;
+    if (buf && read_at(fd, buf, size, 0, path, NULL, 0) == 0)
+        for (uint64_t i = 0; i + 7 <= size && !rc; i++)
+            rc = buf[i] == 'O' && !memcmp(buf + i, "OpenSBI", 7);
+    free(buf);
     close(fd);
     return rc;
+}
+
+/* ---- initrd, device tree ---- */
+
+int loader_initrd(struct bus *b, const char *path, uint64_t kernel_end, uint64_t *start, uint64_t *end,
+                  char *err, size_t errlen)
+{
+    uint64_t size;
+    int fd = open_regular(path, &size, err, errlen);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    if (size == 0)
+        return errf_at(err, errlen, path, "file is empty");
+    uint64_t at = loader_initrd_addr(b->ram_base, b->ram_size, kernel_end, size);
+    if (!at)
+        return errf_at(err, errlen, path, "%llu bytes do not fit in guest RAM (%llu MiB) between the kernel and the device tree",
+                    (unsigned long long)size, (unsigned long long)(b->ram_size >> 20));
+    uint64_t got;
+    if (loader_raw(b, path, at, &got, err, errlen) < 0)
+        return -1;
+    *start = at;
+    *end = at + got;
+    return 0;
+}
+
+int loader_dtb(const char *path, const char *bootargs, uint64_t initrd_start, uint64_t initrd_end,
+               uint8_t **blob, size_t *len, char *err, size_t errlen)
+{
+    uint8_t *data;
+    uint64_t size;
+    int fd = open_regular(path, &size, err, errlen);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    if (size > LOADER_FDT_MAX)
+        return errf_at(err, errlen, path, "%llu bytes, more than the %llu MiB a device tree may have",
+                    (unsigned long long)size, LOADER_FDT_MAX >> 20);
+    if (read_whole(path, LOADER_FDT_MAX, &data, &size, err, errlen) < 0)
+        return -1;
+    int r = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_full(data, (size_t)size);
+    if (r < 0) {
+        free(data);
+        return errf_at(err, errlen, path, "not a valid device tree blob (%s)", fdt_strerror(r));
+    }
+    if (fdt_totalsize(data) > size) {
+        free(data);
+        return errf_at(err, errlen, path, "device tree blob cut short");
+    }
+    /* Room for /chosen and its properties. */
+    size_t cap = (size_t)fdt_totalsize(data) + 1024 + (bootargs ? strlen(bootargs) : 0);
+    uint8_t *out = cap <= LOADER_FDT_MAX ? malloc(cap) : NULL;
+    r = out ? fdt_open_into(data, out, (int)cap) : -FDT_ERR_NOSPACE;
+    free(data);
+    int chosen = r < 0 ? r : fdt_path_offset(out, "/chosen");
+    if (chosen == -FDT_ERR_NOTFOUND)
+        chosen = fdt_add_subnode(out, 0, "chosen");
+    r = chosen < 0 ? chosen : 0;
+    if (r == 0 && bootargs)
+        r = fdt_setprop_string(out, chosen, "bootargs", bootargs);
+    if (r == 0 && initrd_end) {
+        r = fdt_setprop_u64(out, chosen, "linux,initrd-start", initrd_start);
+        if (r == 0)
+            r = fdt_setprop_u64(out, chosen, "linux,initrd-end", initrd_end);
+    }
+    if (r == 0)
+        r = fdt_pack(out);
+    if (r < 0) {
+        free(out);
+        return errf_at(err, errlen, path, "cannot update /chosen (%s)", fdt_strerror(r));
+    }
+    *blob = out;
+    *len = fdt_totalsize(out);
+    return 0;
 }
 
 /* ---- placement ---- */

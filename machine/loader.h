@@ -12,6 +12,7 @@
 #ifndef RIVET_LOADER_H
 #define RIVET_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,12 @@ struct loaded_elf {
     uint64_t tohost;     /* physical address of the symbol, 0 if absent */
     uint64_t fromhost;
 };
+
+/* Every loader opens its file without blocking and refuses anything but a
+ * regular file (a FIFO, a directory, /dev/zero), and every file has a size
+ * bound: what is loaded must fit in guest RAM; an ELF file (which may also
+ * carry debug info) is read whole only up to LOADER_ELF_FILE_MAX. */
+#define LOADER_ELF_FILE_MAX (2ull << 30)
 
 /* ELF64, little-endian, EM_RISCV, ET_EXEC. Every PT_LOAD segment goes to
  * its p_paddr: p_filesz bytes from the file, p_memsz - p_filesz zeroes.
@@ -51,6 +58,44 @@ int loader_raw(struct bus *, const char *path, uint64_t addr, uint64_t *size_out
  * PE/COFF section table of an EFI-stub kernel), return -1. */
 int loader_linux_image(struct bus *, const char *path, uint64_t load_addr,
                        uint64_t *entry, uint64_t *end, char *err, size_t errlen);
+
+/* What -kernel or -bios holds, recognized by content:
+ *   ELF                  loader_elf (plain or gzip-compressed)
+ *   U-Boot uImage        legacy header (magic 0x27051956): CRCs checked,
+ *                        arch RISC-V, type kernel, payload plain or gzip;
+ *                        loaded at its ih_load (not below `floor`, the end
+ *                        of the firmware), entered at ih_ep, as QEMU does
+ *   gzip (1f 8b)         inflated with zlib (at most what fits in RAM from
+ *                        raw_addr), then an ELF, Image or raw binary
+ *   RISC-V Linux Image   (linux_image only) loader_linux_image's rules
+ *   anything else        raw at raw_addr
+ * format names what was found ("Image (gzip)", ...). */
+struct loaded_program {
+    uint64_t entry, end;         /* end: first byte past the footprint */
+    uint64_t tohost, fromhost;   /* ELF symbols, 0 if absent */
+    const char *format;
+};
+int loader_program(struct bus *, const char *path, uint64_t raw_addr, bool linux_image, uint64_t floor,
+                   struct loaded_program *out, char *err, size_t errlen);
+
+/* 1 when the firmware cannot boot anything by itself: an OpenSBI build
+ * without a payload (fw_dynamic, fw_jump: the string "OpenSBI" in a file
+ * under 2 MiB, where fw_payload puts its payload). Then -kernel is
+ * required. 0 otherwise or when the file cannot be read. */
+int loader_bios_needs_kernel(const char *path);
+
+/* -initrd: a regular, non-empty file, placed by loader_initrd_addr above
+ * kernel_end; [*start, *end) in RAM. */
+int loader_initrd(struct bus *, const char *path, uint64_t kernel_end, uint64_t *start, uint64_t *end,
+                  char *err, size_t errlen);
+
+/* -dtb: a regular file of at most LOADER_FDT_MAX bytes that libfdt accepts
+ * (fdt_check_full: header, sizes, structure), with /chosen (created when
+ * missing) given bootargs (when not NULL) and linux,initrd-start/-end (when
+ * initrd_end is not 0), as QEMU merges -append and -initrd into a -dtb.
+ * *blob is malloc'ed, *len its packed size. */
+int loader_dtb(const char *path, const char *bootargs, uint64_t initrd_start, uint64_t initrd_end,
+               uint8_t **blob, size_t *len, char *err, size_t errlen);
 
 /* Where the device tree blob goes, as QEMU places it: as high as possible
  * so that neither the kernel nor the initrd overwrite it, 2 MiB aligned,

@@ -169,71 +169,21 @@ static int build_devices(struct virt *m)
     return m->devs ? 0 : -1;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap)
-            break;
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    bool err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-/* Load an ELF or a raw Linux Image / binary. */
+/* Load an ELF, uImage, (gzip-compressed) Linux Image or raw binary
+ * (machine/loader.h). */
 static int load_program(struct virt *m, const char *path, uint64_t raw_addr, bool linux_image,
-                        uint64_t *entry, uint64_t *end)
+                        uint64_t floor, uint64_t *entry, uint64_t *end)
 {
     char err[256];
-    int e = loader_is_elf(path);
-    if (e < 0)
-        return log_err("cannot open '%s'", path);
-    if (e > 0) {
-        struct loaded_elf le;
-        if (loader_elf(&m->bus, path, &le, err, sizeof err) < 0)
-            return log_err("%s", err);
-        *entry = le.entry;
-        *end = le.end;
-        if (le.tohost) {
-            m->tohost = le.tohost;
-            m->fromhost = le.fromhost;
-        }
-        return 0;
+    struct loaded_program lp;
+    if (loader_program(&m->bus, path, raw_addr, linux_image, floor, &lp, err, sizeof err) < 0)
+        return log_err("%s %s", linux_image ? "-kernel" : "-bios", err);
+    *entry = lp.entry;
+    *end = lp.end;
+    if (lp.tohost) {
+        m->tohost = lp.tohost;
+        m->fromhost = lp.fromhost;
     }
-    if (linux_image) {
-        int r = loader_linux_image(&m->bus, path, raw_addr, entry, end, err, sizeof err);
-        if (r == 0)
-            return 0;
-        if (r != -2)
-            return log_err("%s", err);
-        /* A raw binary that is not an Image is still loadable, as QEMU does. */
-    }
-    uint64_t size;
-    if (loader_raw(&m->bus, path, raw_addr, &size, err, sizeof err) < 0)
-        return log_err("%s", err);
-    *entry = raw_addr;
-    *end = raw_addr + size;
     return 0;
 }
 
@@ -243,43 +193,32 @@ static int boot_setup(struct virt *m, uint64_t *start)
     uint64_t ram_end = VIRT_RAM_BASE + c->ram_size;
     uint64_t kernel_entry = 0, kernel_end = VIRT_RAM_BASE, fw_entry = 0, fw_end = VIRT_RAM_BASE;
     if (c->bios) {
-        if (load_program(m, c->bios, VIRT_RAM_BASE, false, &fw_entry, &fw_end) < 0)
+        if (load_program(m, c->bios, VIRT_RAM_BASE, false, VIRT_RAM_BASE, &fw_entry, &fw_end) < 0)
             return -1;
     }
     if (c->kernel) {
         uint64_t addr = c->bios ? VIRT_RAM_BASE + KERNEL_OFFSET : VIRT_RAM_BASE;
         if (c->bios && fw_end > addr)
             addr = (fw_end + KERNEL_OFFSET - 1) & ~(KERNEL_OFFSET - 1);
-        if (load_program(m, c->kernel, addr, true, &kernel_entry, &kernel_end) < 0)
+        if (load_program(m, c->kernel, addr, true, fw_end, &kernel_entry, &kernel_end) < 0)
             return -1;
     } else if (!c->bios) {
         return log_err("%s", "no -kernel given and -bios none: nothing to run");
+    } else if (!c->dumpdtb && loader_bios_needs_kernel(c->bios)) {
+        return log_err("no -kernel given: the firmware '%s' (OpenSBI without a payload) has nothing to boot", c->bios);
     }
 
     uint64_t initrd_start = 0, initrd_end = 0;
-    if (c->initrd) {
-        FILE *f = fopen(c->initrd, "rb");
-        if (!f)
-            return log_err("cannot open initrd '%s'", c->initrd);
-        fseek(f, 0, SEEK_END);
-        long sz = ftell(f);
-        fclose(f);
-        if (sz <= 0)
-            return log_err("initrd '%s' is empty", c->initrd);
-        initrd_start = loader_initrd_addr(VIRT_RAM_BASE, c->ram_size, kernel_end, (uint64_t)sz);
-        char err[256];
-        uint64_t size;
-        if (!initrd_start || loader_raw(&m->bus, c->initrd, initrd_start, &size, err, sizeof err) < 0)
-            return log_err("initrd '%s' does not fit in RAM", c->initrd);
-        initrd_end = initrd_start + size;
-    }
+    char err[256];
+    if (c->initrd && loader_initrd(&m->bus, c->initrd, kernel_end, &initrd_start, &initrd_end, err, sizeof err) < 0)
+        return log_err("-initrd %s", err);
 
     /* Device tree */
     uint8_t *dtb = NULL;
     size_t dtb_len = 0;
     if (c->dtb) {
-        if (read_file(c->dtb, &dtb, &dtb_len) < 0)
-            return log_err("cannot read -dtb '%s'", c->dtb);
+        if (loader_dtb(c->dtb, c->append, initrd_start, initrd_end, &dtb, &dtb_len, err, sizeof err) < 0)
+            return log_err("-dtb %s", err);
     } else {
         struct virt_fdt_config fc = {
             .nharts = m->nharts, .ram_base = VIRT_RAM_BASE, .ram_size = c->ram_size,

@@ -1,19 +1,24 @@
 /* tests/fuzz/fuzz_loader.c: the image loaders on arbitrary files. The
  * input's first byte picks the loader (ELF, Linux Image at one of two load
- * addresses, raw); the rest is the file, given to the loader through a
- * memfd's /proc/self/fd path, as a user's -kernel/-bios file would be. The
- * bus has 4 MiB of RAM at 0x80000000 and nothing else.
+ * addresses, raw, loader_program as -kernel and as -bios (ELF, uImage,
+ * gzip, Image, raw), loader_dtb, loader_initrd); the rest is the file,
+ * given to the loader through a memfd's /proc/self/fd path, as a user's
+ * -kernel/-bios/-dtb/-initrd file would be. The bus has 4 MiB of RAM at
+ * 0x80000000 and nothing else.
  *
  * Checked besides ASan/UBSan: a failing loader names the problem (err is
- * set) and, for the ELF and Image loaders, leaves RAM untouched (they
- * promise to check everything before writing); a successful one reports
- * a range inside RAM. */
+ * set) and, for the ELF, Image and program loaders, leaves RAM untouched
+ * (they promise to check everything before writing); a successful one
+ * reports a range inside RAM; a -dtb that loader_dtb accepts passes
+ * fdt_check_full with the merged /chosen in it. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <libfdt.h>
 
 #include "bus/bus.h"
 #include "machine/loader.h"
@@ -66,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bus.code_write_ctx = &written;
     char err[256] = "";
 
-    switch (which % 4) {
+    switch (which % 8) {
     case 0: {
         struct loaded_elf e;
         loader_is_elf(path);
@@ -98,6 +103,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t got, at = RAM_BASE + (size > 2 ? data[1] * 0x8000ull : 0);
         if (loader_raw(&bus, path, at, &got, err, sizeof err) == 0 && got != size - 1)
             bug("raw load of the wrong size", "");
+        break;
+    }
+    case 4:
+    case 5: {
+        struct loaded_program lp;
+        bool kernel = which % 8 == 4;
+        uint64_t at = RAM_BASE + (kernel ? (2u << 20) : 0);
+        if (loader_program(&bus, path, at, kernel, RAM_BASE + (1u << 20), &lp, err, sizeof err) == 0) {
+            if (lp.end > RAM_BASE + RAM_SIZE || !lp.format)
+                bug("program loaded outside RAM", lp.format ? lp.format : "no format");
+        } else if (!err[0]) {
+            bug("program refused without a message", err);
+        } else if (written) {
+            bug("a refused program wrote RAM", err);
+        }
+        break;
+    }
+    case 6: {
+        uint8_t *blob;
+        size_t len;
+        const char *args = which & 8 ? "console=ttyS0 fuzz" : NULL;
+        uint64_t is = which & 16 ? 0x80100000 : 0, ie = is ? is + 0x1000 : 0;
+        if (loader_dtb(path, args, is, ie, &blob, &len, err, sizeof err) == 0) {
+            if (len > LOADER_FDT_MAX || fdt_check_full(blob, len) != 0 || fdt_path_offset(blob, "/chosen") < 0)
+                bug("an accepted -dtb is no valid tree after the merge", "");
+            free(blob);
+        } else if (!err[0]) {
+            bug("-dtb refused without a message", err);
+        }
+        break;
+    }
+    case 7: {
+        uint64_t s, e;
+        if (loader_initrd(&bus, path, RAM_BASE + data[size > 1 ? 1 : 0] * 0x4000ull, &s, &e, err, sizeof err) == 0) {
+            if (e - s != size - 1 || s < RAM_BASE || e > RAM_BASE + RAM_SIZE)
+                bug("initrd placed wrong", "");
+        } else if (!err[0]) {
+            bug("initrd refused without a message", err);
+        }
         break;
     }
     }

@@ -138,6 +138,36 @@ image = (u32(0x0000006f) + u32(0) + u64(0) + u64(0x3000) + u64(0) + u32(2) + u32
 put("loader", "image", u8(1) + image + code)
 put("loader", "image_high", u8(2) + image + code * 4)
 put("loader", "raw", u8(3) + code)
+# loader_program: gzip Image, uImage (plain and gzip), ELF; -dtb; -initrd
+import gzip as _gzip, zlib as _zlib
+def uimage(payload, load=0x80200000, ep=0x80200000, comp=0):
+    name = b"fuzz".ljust(32, b"\0")
+    h = lambda c: struct.pack(">IIIIIIIBBBB32s", 0x27051956, c, 0, len(payload), load, ep,
+                              _zlib.crc32(payload), 5, 26, 2, comp, name)
+    return h(_zlib.crc32(h(0))) + payload
+put("loader", "program_gzip_image", u8(4) + _gzip.compress(image + code, 6, mtime=0))
+put("loader", "program_uimage", u8(4) + uimage(image + code))
+put("loader", "program_uimage_gzip", u8(4) + uimage(_gzip.compress(image + code, 6, mtime=0), comp=1))
+put("loader", "program_elf", u8(5) + elf(0x80000000, 0x80000000, code))
+def fdt(chosen):
+    strings = b"model\0bootargs\0"
+    be = lambda v: struct.pack(">I", v)
+    prop = lambda data, off: be(3) + be(len(data)) + be(off) + data + bytes((4 - len(data) % 4) % 4)
+    st = be(1) + b"\0\0\0\0" + prop(b"fuzz\0", 0)
+    if chosen:
+        st += be(1) + b"chosen\0\0" + prop(b"old\0", 6) + be(2)
+    st += be(2) + be(9)
+    rsv = bytes(16)
+    off_rsv = 40
+    off_st = off_rsv + len(rsv)
+    off_str = off_st + len(st)
+    total = off_str + len(strings)
+    hdr = (be(0xd00dfeed) + be(total) + be(off_st) + be(off_str) + be(off_rsv) + be(17) + be(16)
+           + be(0) + be(len(strings)) + be(len(st)))
+    return hdr + rsv + st + strings
+put("loader", "dtb", u8(6) + fdt(True))
+put("loader", "dtb_merge", u8(6 + 8 + 16) + fdt(False))
+put("loader", "initrd", u8(7) + code * 8)
 
 # ---- cpu: assembled programs
 src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpu_seeds")

@@ -8,7 +8,7 @@ rejects "-smp 99" '-smp 99: between 1 and 8 harts' -M virt -smp 99 -nographic -k
 rejects "unknown option" "unknown option '-frobnicate'" -M virt -frobnicate -kernel "$KERNEL"
 rejects "unknown machine" 'unknown machine' -M pc -kernel "$KERNEL"
 rejects "missing argument" "'-kernel' needs an argument" -M virt -kernel
-rejects "missing initrd" "initrd '/nonexistent/initrd'" -M virt -nographic -kernel "$KERNEL" -initrd /nonexistent/initrd
+rejects "missing initrd" '-initrd /nonexistent/initrd: No such file' -M virt -nographic -kernel "$KERNEL" -initrd /nonexistent/initrd
 rejects "missing bios" '/nonexistent/fw.bin: No such file' -M virt -nographic -bios /nonexistent/fw.bin -kernel "$KERNEL"
 head -c 100000 "$KERNEL" > "$TMP/truncated-Image"
 rejects "truncated Image" 'truncated-Image: truncated' -M virt -nographic -kernel "$TMP/truncated-Image"

@@ -19,13 +19,14 @@ echo "dumpdtb: $(wc -c < "$TMP/virt.dtb") bytes, decompiles cleanly"
 [ -f "$TMP/a,b.dtb" ] || die "dumpdtb=a,,b did not write a file named a,b.dtb"
 cmp -s "$TMP/a,b.dtb" "$TMP/virt.dtb" || die "dumpdtb=a,,b wrote another device tree"
 
-# Boot with that blob (its bootargs and initrd addresses) and the console in a file.
+# Boot with that blob and the console in a file; -append and -initrd are
+# merged into its /chosen, as QEMU does (tests/guest/kernel_formats.sh too).
 timeout 120 "$RIVET" -M virt -smp 2 -m 1G -dtb "$TMP/virt.dtb" -serial file:"$TMP/console" \
-    -kernel "$KERNEL" -initrd "$INITRD" -append "ignored" < /dev/null > "$TMP/stdout" 2>&1
+    -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0 merged guest.poweroff=1" < /dev/null > "$TMP/stdout" 2>&1
 rc=$?
 [ $rc -eq 0 ] || die "boot with -dtb exited $rc"
 [ ! -s "$TMP/stdout" ] || { cat "$TMP/stdout"; die "console output leaked to stdout with -serial file:"; }
-expect "$TMP/console" 'Kernel command line: console=ttyS0 hello guest.poweroff=1'
+expect "$TMP/console" 'Kernel command line: console=ttyS0 merged guest.poweroff=1'
 expect "$TMP/console" '^GUEST-BOOT-OK'
 echo "-dtb and -serial file: ok"
 

@@ -11,7 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <libfdt.h>
+#include <zlib.h>
 
 #include <cmocka.h>
 
@@ -669,6 +674,290 @@ static void test_image_real(void **state)
     assert_non_null(strstr(e->err, "truncated"));
 }
 
+/* ---- loader_program: gzip, uImage; initrd, dtb, non-regular files ---- */
+
+static size_t gz(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t len = cap - z.avail_out;
+    deflateEnd(&z);
+    return len;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* A uImage header before payload[0..n) (the payload is copied to out+64). */
+static size_t uimage(uint8_t *out, const uint8_t *payload, size_t n, uint32_t load, uint32_t ep,
+                     unsigned arch, unsigned type, unsigned comp)
+{
+    memset(out, 0, 64);
+    memmove(out + 64, payload, n);
+    put_be32(out, 0x27051956);
+    put_be32(out + 12, (uint32_t)n);
+    put_be32(out + 16, load);
+    put_be32(out + 20, ep);
+    put_be32(out + 24, (uint32_t)crc32(0, out + 64, (uInt)n));
+    out[28] = 5; /* Linux */
+    out[29] = (uint8_t)arch;
+    out[30] = (uint8_t)type;
+    out[31] = (uint8_t)comp;
+    memcpy(out + 32, "test", 4);
+    put_be32(out + 4, (uint32_t)crc32(0, out, 64));
+    return 64 + n;
+}
+
+static int program(struct env *e, uint64_t raw, bool linux_image, struct loaded_program *lp)
+{
+    return loader_program(&e->bus, e->path, raw, linux_image, RAM_BASE + 0x100000, lp, e->err, sizeof e->err);
+}
+
+static void expect_err(struct env *e, int rc, const char *what)
+{
+    assert_int_equal(rc, -1);
+    if (!strstr(e->err, what))
+        fail_msg("'%s' does not say '%s'", e->err, what);
+}
+
+static void test_program_gzip(void **state)
+{
+    struct env *e = *state;
+    const uint64_t load = 0x80200000;
+    static uint8_t img[8192], z[16384];
+    struct loaded_program lp;
+    make_image(img, sizeof img, 0x3000, true, true);
+    write_file(e, z, gz(img, sizeof img, z, sizeof z));
+    assert_int_equal(program(e, load, true, &lp), 0);
+    assert_string_equal(lp.format, "Image (gzip)");
+    assert_int_equal(lp.entry, load);
+    assert_int_equal(lp.end, load + 0x3000);
+    assert_memory_equal(ram_at(e, load), img, sizeof img);
+    /* not an Image: raw, inflated */
+    memset(e->ram, FILL, e->ram_size);
+    make_image(img, sizeof img, 0x3000, false, false);
+    write_file(e, z, gz(img, sizeof img, z, sizeof z));
+    assert_int_equal(program(e, load, true, &lp), 0);
+    assert_string_equal(lp.format, "raw (gzip)");
+    assert_int_equal(lp.end, load + sizeof img);
+    assert_memory_equal(ram_at(e, load), img, sizeof img);
+    /* an ELF inside */
+    memset(e->ram, FILL, e->ram_size);
+    struct elf_img m;
+    make_elf(&m);
+    write_file(e, z, gz(m.b, sizeof m.b, z, sizeof z));
+    assert_int_equal(program(e, load, true, &lp), 0);
+    assert_string_equal(lp.format, "ELF (gzip)");
+    assert_int_equal(lp.tohost, 0x80000010);
+    /* errors: RAM untouched */
+    memset(e->ram, FILL, e->ram_size);
+    size_t n = gz(img, sizeof img, z, sizeof z);
+    write_file(e, z, n / 2);
+    expect_err(e, program(e, load, true, &lp), "gzip data cut short");
+    z[12] ^= 0xff;
+    z[13] ^= 0xff;
+    write_file(e, z, n);
+    expect_err(e, program(e, load, true, &lp), "bad gzip data");
+    /* more than fits in RAM from the load address (a gzip bomb) */
+    uint8_t *big = calloc(1, 16 << 20);
+    assert_non_null(big);
+    write_file(e, z, gz(big, 16 << 20, z, sizeof z));
+    free(big);
+    expect_err(e, program(e, load, true, &lp), "decompresses to more than fits in guest RAM");
+    assert_true(ram_untouched(e));
+}
+
+static void test_program_uimage(void **state)
+{
+    struct env *e = *state;
+    const uint32_t load = 0x80200000;
+    static uint8_t img[8192], u[20000], z[16384];
+    struct loaded_program lp;
+    make_image(img, sizeof img, 0x3000, true, true);
+    size_t n = uimage(u, img, sizeof img, load, load, 26, 2, 0);
+    write_file(e, u, n);
+    /* the uImage's own address wins over raw_addr */
+    assert_int_equal(program(e, 0x80400000, true, &lp), 0);
+    assert_string_equal(lp.format, "uImage");
+    assert_int_equal(lp.entry, load);
+    assert_int_equal(lp.end, load + 0x3000);
+    assert_memory_equal(ram_at(e, load), img, sizeof img);
+    /* gzip payload, entry inside */
+    memset(e->ram, FILL, e->ram_size);
+    size_t zn = gz(img, sizeof img, z, sizeof z);
+    n = uimage(u, z, zn, load, load + 0x100, 26, 2, 1);
+    write_file(e, u, n);
+    assert_int_equal(program(e, 0x80400000, true, &lp), 0);
+    assert_string_equal(lp.format, "uImage (gzip)");
+    assert_int_equal(lp.entry, load + 0x100);
+    assert_memory_equal(ram_at(e, load), img, sizeof img);
+    /* a raw payload anywhere in RAM above the floor */
+    memset(e->ram, FILL, e->ram_size);
+    static const uint8_t code[16] = { 0x13, 0, 0, 0, 0x6f, 0 };
+    n = uimage(u, code, sizeof code, 0x80300004, 0x80300004, 26, 2, 0);
+    write_file(e, u, n);
+    assert_int_equal(program(e, 0x80400000, true, &lp), 0);
+    assert_int_equal(lp.end, 0x80300004 + sizeof code);
+    assert_memory_equal(ram_at(e, 0x80300004), code, sizeof code);
+
+    memset(e->ram, FILL, e->ram_size);
+    n = uimage(u, img, sizeof img, load, load, 26, 2, 0);
+    u[40] ^= 1;
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "uImage header CRC mismatch");
+    n = uimage(u, img, sizeof img, load, load, 26, 2, 0);
+    u[100] ^= 1;
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "uImage data CRC mismatch");
+    n = uimage(u, img, sizeof img, load, load, 22, 2, 0);
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "architecture 22");
+    n = uimage(u, img, sizeof img, load, load, 26, 3, 0);
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "type 3 is not a kernel");
+    n = uimage(u, img, sizeof img, load, load, 26, 2, 2);
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "compression 2 not supported");
+    n = uimage(u, img, sizeof img, load, load + 0x3000, 26, 2, 0);
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "entry point");
+    n = uimage(u, img, sizeof img, RAM_BASE, RAM_BASE, 26, 2, 0);
+    write_file(e, u, n);
+    expect_err(e, program(e, load, true, &lp), "overlaps the firmware");
+    n = uimage(u, img, sizeof img, load, load, 26, 2, 0);
+    write_file(e, u, n - 1);
+    expect_err(e, program(e, load, true, &lp), "the file holds");
+    n = uimage(u, img, sizeof img, 0x10000000, 0x10000000, 26, 2, 0);
+    write_file(e, u, n);
+    assert_int_equal(program(e, load, true, &lp), -1);
+    assert_true(ram_untouched(e));
+}
+
+static void test_nonregular_files(void **state)
+{
+    struct env *e = *state;
+    assert_int_equal(mkfifo(e->path, 0600), 0);
+    alarm(10); /* a blocking open would hang here */
+    struct loaded_program lp;
+    expect_err(e, program(e, 0x80200000, true, &lp), "not a regular file (a FIFO)");
+    uint64_t s, t;
+    expect_err(e, loader_initrd(&e->bus, e->path, RAM_BASE, &s, &t, e->err, sizeof e->err), "(a FIFO)");
+    uint8_t *blob;
+    size_t len;
+    expect_err(e, loader_dtb(e->path, NULL, 0, 0, &blob, &len, e->err, sizeof e->err), "(a FIFO)");
+    struct loaded_elf le;
+    expect_err(e, loader_elf(&e->bus, e->path, &le, e->err, sizeof e->err), "(a FIFO)");
+    assert_int_equal(loader_is_elf(e->path), 0);
+    assert_int_equal(loader_bios_needs_kernel(e->path), 0);
+    expect_err(e, loader_dtb("/dev/zero", NULL, 0, 0, &blob, &len, e->err, sizeof e->err),
+               "(a character device)");
+    alarm(0);
+    unlink(e->path);
+}
+
+static void test_initrd(void **state)
+{
+    struct env *e = *state;
+    static uint8_t data[5000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 3);
+    write_file(e, data, sizeof data);
+    uint64_t s = 0, t = 0;
+    /* 16 MiB of RAM: below the top 2 MiB the device tree may take */
+    assert_int_equal(loader_initrd(&e->bus, e->path, 0x80400000, &s, &t, e->err, sizeof e->err), 0);
+    assert_int_equal(t - s, sizeof data);
+    assert_true(s >= 0x80400000 && t <= RAM_BASE + e->ram_size - (2 << 20));
+    assert_int_equal(s % 4096, 0);
+    assert_memory_equal(ram_at(e, s), data, sizeof data);
+    write_file(e, data, 0);
+    expect_err(e, loader_initrd(&e->bus, e->path, 0x80400000, &s, &t, e->err, sizeof e->err), "empty");
+    assert_int_equal(truncate(e->path, 15 << 20), 0);
+    expect_err(e, loader_initrd(&e->bus, e->path, 0x80400000, &s, &t, e->err, sizeof e->err),
+               "do not fit in guest RAM (16 MiB)");
+}
+
+static size_t tiny_fdt(uint8_t *buf, size_t cap, bool chosen)
+{
+    assert_int_equal(fdt_create(buf, (int)cap), 0);
+    assert_int_equal(fdt_finish_reservemap(buf), 0);
+    assert_int_equal(fdt_begin_node(buf, ""), 0);
+    assert_int_equal(fdt_property_string(buf, "model", "test"), 0);
+    if (chosen) {
+        assert_int_equal(fdt_begin_node(buf, "chosen"), 0);
+        assert_int_equal(fdt_property_string(buf, "bootargs", "old"), 0);
+        assert_int_equal(fdt_end_node(buf), 0);
+    }
+    assert_int_equal(fdt_end_node(buf), 0);
+    assert_int_equal(fdt_finish(buf), 0);
+    return fdt_totalsize(buf);
+}
+
+static void test_dtb(void **state)
+{
+    struct env *e = *state;
+    uint8_t fdt[1024], *blob;
+    size_t len;
+    for (int with_chosen = 0; with_chosen < 2; with_chosen++) {
+        write_file(e, fdt, tiny_fdt(fdt, sizeof fdt, with_chosen));
+        assert_int_equal(loader_dtb(e->path, "console=ttyS0 x=1", 0x81000000, 0x81200000, &blob, &len,
+                                    e->err, sizeof e->err), 0);
+        assert_int_equal(fdt_check_full(blob, len), 0);
+        int c = fdt_path_offset(blob, "/chosen");
+        assert_true(c >= 0);
+        assert_string_equal(fdt_getprop(blob, c, "bootargs", NULL), "console=ttyS0 x=1");
+        int plen;
+        const uint8_t *p = fdt_getprop(blob, c, "linux,initrd-start", &plen);
+        assert_int_equal(plen, 8);
+        assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)p), 0x81000000);
+        p = fdt_getprop(blob, c, "linux,initrd-end", &plen);
+        assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)p), 0x81200000);
+        assert_string_equal(fdt_getprop(blob, 0, "model", NULL), "test");
+        free(blob);
+    }
+    /* nothing to merge: the tree as it was */
+    assert_int_equal(loader_dtb(e->path, NULL, 0, 0, &blob, &len, e->err, sizeof e->err), 0);
+    assert_string_equal(fdt_getprop(blob, fdt_path_offset(blob, "/chosen"), "bootargs", NULL), "old");
+    free(blob);
+    size_t n = tiny_fdt(fdt, sizeof fdt, true);
+    write_file(e, fdt, n - 8);
+    expect_err(e, loader_dtb(e->path, NULL, 0, 0, &blob, &len, e->err, sizeof e->err), "not a valid device tree blob");
+    fdt[0] ^= 1;
+    write_file(e, fdt, n);
+    expect_err(e, loader_dtb(e->path, NULL, 0, 0, &blob, &len, e->err, sizeof e->err), "FDT_ERR_BADMAGIC");
+    write_file(e, fdt, 10);
+    expect_err(e, loader_dtb(e->path, NULL, 0, 0, &blob, &len, e->err, sizeof e->err), "FDT_ERR_TRUNCATED");
+    assert_int_equal(truncate(e->path, (2 << 20) + 1), 0);
+    expect_err(e, loader_dtb(e->path, NULL, 0, 0, &blob, &len, e->err, sizeof e->err), "more than the 2 MiB");
+}
+
+static void test_bios_needs_kernel(void **state)
+{
+    struct env *e = *state;
+    const char *fw = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+    if (access(fw, R_OK) == 0)
+        assert_int_equal(loader_bios_needs_kernel(fw), 1);
+    static const char s[] = "xxOpenSBI v1.1";
+    write_file(e, s, sizeof s);
+    assert_int_equal(loader_bios_needs_kernel(e->path), 1);
+    write_file(e, "OpenSB", 6);
+    assert_int_equal(loader_bios_needs_kernel(e->path), 0);
+    write_file(e, s, sizeof s);
+    assert_int_equal(truncate(e->path, 3 << 20), 0); /* fw_payload-sized: has a payload */
+    assert_int_equal(loader_bios_needs_kernel(e->path), 0);
+    assert_int_equal(loader_bios_needs_kernel("/nonexistent"), 0);
+}
+
 /* ---- placement ---- */
 
 static void test_placement(void **state)
@@ -787,6 +1076,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_raw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_image, setup_big, teardown),
         cmocka_unit_test_setup_teardown(test_image_real, setup_big, teardown),
+        cmocka_unit_test_setup_teardown(test_program_gzip, setup_big, teardown),
+        cmocka_unit_test_setup_teardown(test_program_uimage, setup_big, teardown),
+        cmocka_unit_test_setup_teardown(test_nonregular_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_initrd, setup_big, teardown),
+        cmocka_unit_test_setup_teardown(test_dtb, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bios_needs_kernel, setup, teardown),
         cmocka_unit_test(test_placement),
         cmocka_unit_test_setup_teardown(test_fw_dynamic_info, setup, teardown),
         cmocka_unit_test(test_reset_rom),
