@@ -41,7 +41,8 @@ REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/tests/fuzz/replay_%)
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS))) $(B)/fuzz/obj/gen/device_list.o
+FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS)) \
+	frontends/hostfile.c frontends/qcow2.c) $(B)/fuzz/obj/gen/device_list.o
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 # Guest-side programs, built with the riscv64 cross compiler.

@@ -1,4 +1,4 @@
-/* frontends/drive.c: raw disk image files for virtio-blk. */
+/* frontends/drive.c: -drive: the format chain of a disk image, offered to virtio-blk. */
 #define _GNU_SOURCE
 #include "frontends/drive.h"
 #include "bus/util.h"
@@ -14,25 +14,17 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "frontends/hostfile.h"
+#include "frontends/qcow2.h"
 #include "machine/devices.h"
 
-#define LOCK_BASE (1ll << 62)
-#define DIRECT_ALIGN 512u
-#define ZERO_CHUNK (64u << 10)
-
-struct drive {
-    int fd;              /* the image (O_DIRECT with cache=none) */
-    int fd_buffered;     /* cache=none: for requests O_DIRECT refuses; else fd */
-    bool direct, no_flush, discard;
-    struct virtio_blk_backend be;
-    struct iovec scratch[VIRTQ_MAX_SIZE];
-};
 
 int drive_parse(const char *arg, struct drive_opts *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->if_virtio = true;
     o->discard = true;
+    o->locking = true;
     struct optlist kv;
     if (optlist_parse(arg, &kv) < 0)
         return errf(err, errlen, "out of memory");
@@ -48,9 +40,25 @@ int drive_parse(const char *arg, struct drive_opts *o, char *err, size_t errlen)
             free(o->id);
             o->id = strdup(v);
         } else if (!strcmp(k, "format")) {
-            if (strcmp(v, "raw"))
-                rc = errf(err, errlen, "format=%s: only raw images are supported", v);
+            if (strcmp(v, "raw") && strcmp(v, "qcow2"))
+                rc = errf(err, errlen, "format=%s: supported: raw, qcow2", v);
+            free(o->format);
+            o->format = strdup(v);
+        } else if (!strcmp(k, "snapshot") || !strcmp(k, "file.locking") || !strcmp(k, "locking") ||
+                   !strcmp(k, "force-raw")) {
+            int b = !strcmp(v, "auto") && strstr(k, "locking") ? 1 : optlist_bool(v);
+            if (b < 0)
+                rc = errf(err, errlen, "%s=%s: must be on or off", k, v);
+            else if (!strcmp(k, "snapshot"))
+                o->snapshot = b == 1;
+            else if (!strcmp(k, "force-raw"))
+                o->force_raw = b == 1;
+            else
+                o->locking = b == 1;
+        } else if (!strcmp(k, "index")) {
+            continue; /* -hda's index=0: one disk per -drive anyway */
         } else if (!strcmp(k, "if")) {
+            o->if_given = true;
             if (!strcmp(v, "none"))
                 o->if_virtio = false;
             else if (!strcmp(v, "virtio"))
@@ -88,8 +96,8 @@ int drive_parse(const char *arg, struct drive_opts *o, char *err, size_t errlen)
         } else if (!strcmp(k, "aio")) {
             continue; /* requests are served synchronously whatever the choice */
         } else {
-            rc = errf(err, errlen, "unknown option '%s' (supported: file, format, if, id, readonly, cache, "
-                      "discard)", k);
+            rc = errf(err, errlen, "unknown option '%s' (supported: file, format, if, id, readonly, snapshot, "
+                      "cache, discard, file.locking, force-raw)", k);
         }
     }
     optlist_free(&kv);
@@ -106,224 +114,232 @@ void drive_opts_free(struct drive_opts *o)
 {
     free(o->file);
     free(o->id);
-    o->file = o->id = NULL;
+    free(o->format);
+    o->file = o->id = o->format = NULL;
 }
 
-/* ---- I/O ---- */
+/* ---- the chain ---- */
 
-static bool aligned(const struct iovec *iov, int cnt, uint64_t off)
-{
-    if (off % DIRECT_ALIGN)
-        return false;
-    for (int i = 0; i < cnt; i++)
-        if ((uintptr_t)iov[i].iov_base % DIRECT_ALIGN || iov[i].iov_len % DIRECT_ALIGN)
-            return false;
-    return true;
-}
+#define MAX_CHAIN 32
 
-/* Transfers all of iov at off on fd; 0 or -errno. */
-static int full_io(struct drive *d, int fd, bool write, const struct iovec *iov, int cnt, uint64_t off)
+struct drive {
+    struct blkdev *node[MAX_CHAIN + 1];  /* node[0] is the top */
+    unsigned n;
+    struct virtio_blk_backend be;
+};
+
+struct chain_ctx {
+    const struct drive_opts *o;
+    struct drive *d;
+    dev_t dev[MAX_CHAIN + 1];
+    ino_t ino[MAX_CHAIN + 1];
+};
+
+/* Opens path as node d->n (read-only unless it is the writable top) and,
+ * for qcow2, its backing chain below it. */
+static int open_node(struct chain_ctx *c, const char *path, const char *format, bool readonly, bool top,
+                     char *err, size_t errlen)
 {
-    struct iovec *v = d->scratch;
-    if (cnt > VIRTQ_MAX_SIZE)
-        return -EINVAL;
-    memcpy(v, iov, (size_t)cnt * sizeof *v);
-    int i = 0;
-    while (i < cnt && v[i].iov_len == 0)
-        i++;
-    while (i < cnt) {
-        int n_iov = cnt - i < IOV_MAX ? cnt - i : IOV_MAX;
-        ssize_t n = write ? pwritev(fd, v + i, n_iov, (off_t)off) : preadv(fd, v + i, n_iov, (off_t)off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
+    struct drive *d = c->d;
+    const struct drive_opts *o = c->o;
+    if (d->n == MAX_CHAIN)
+        return errf(err, errlen, "the backing chain is longer than %u images", MAX_CHAIN);
+    char e2[200];
+    struct hostfile *f = hostfile_open(path, readonly, (enum hostfile_cache)o->cache, o->discard, e2, sizeof e2);
+    if (!f)
+        return top ? errf(err, errlen, "%s", e2) : errf(err, errlen, "backing file %s: %s", path, e2);
+    const char *who = top ? "" : "backing file ";
+    for (unsigned i = 0; i < d->n; i++)
+        if (c->dev[i] == f->dev && c->ino[i] == f->ino) {
+            hostfile_close(f);
+            return errf(err, errlen, "the backing chain has a cycle: %s is already in it", path);
         }
-        if (n == 0)
-            return -EIO; /* the image shrank under us */
-        off += (uint64_t)n;
-        while (i < cnt && n > 0) {
-            if ((size_t)n >= v[i].iov_len) {
-                n -= (ssize_t)v[i].iov_len;
-                i++;
-            } else {
-                v[i].iov_base = (uint8_t *)v[i].iov_base + n;
-                v[i].iov_len -= (size_t)n;
-                n = 0;
-            }
+    c->dev[d->n] = f->dev;
+    c->ino[d->n] = f->ino;
+    if (f->size == 0) {
+        hostfile_close(f);
+        return errf(err, errlen, "%s%s is empty (0 bytes)", who, path);
+    }
+    uint8_t head[512] = { 0 };
+    int r = hostfile_pread(f, head, f->size < sizeof head ? (size_t)f->size : sizeof head, 0);
+    if (r < 0) {
+        hostfile_close(f);
+        return errf(err, errlen, "%scannot read %s: %s", who, path, strerror(-r));
+    }
+    bool magic = qcow2_probe(head, sizeof head), probed = !format;
+    if (!format)
+        format = magic ? "qcow2" : "raw";
+    if (!strcmp(format, "raw") && magic && !(top && o->force_raw)) {
+        hostfile_close(f);
+        return errf(err, errlen, "%s%s starts with the qcow2 magic but format=raw was given: the guest would see "
+                    "(and could overwrite) the qcow2 metadata; use format=qcow2, or force-raw=on if you mean it",
+                    who, path);
+    }
+    bool qcow2 = !strcmp(format, "qcow2");
+    if (o->locking) {
+        unsigned perm = HOSTFILE_PERM_READ, unshared = HOSTFILE_PERM_WRITE;
+        if (!readonly)
+            perm |= HOSTFILE_PERM_WRITE | (qcow2 ? HOSTFILE_PERM_RESIZE : 0);
+        if (qcow2 || readonly)
+            unshared |= HOSTFILE_PERM_RESIZE;
+        if (hostfile_lock(f, perm, unshared, e2, sizeof e2) < 0) {
+            hostfile_close(f);
+            return errf(err, errlen, "%s%s", top ? "" : "backing file: ", e2);
         }
-        while (i < cnt && v[i].iov_len == 0)
-            i++;
     }
-    return 0;
-}
-
-static int rw(struct drive *d, bool write, const struct iovec *iov, int cnt, uint64_t off)
-{
-    if (d->direct && aligned(iov, cnt, off)) {
-        int r = full_io(d, d->fd, write, iov, cnt, off);
-        if (r != -EINVAL)
-            return r;
-        /* the host file system wants larger alignment: buffered it is */
+    struct blkdev *node;
+    if (!qcow2) {
+        if (f->size % 512) {
+            unsigned long long sz = f->size;
+            hostfile_close(f);
+            return errf(err, errlen, "%s%s is %llu bytes, not a multiple of 512 (rivet refuses it; QEMU would "
+                        "round up)", who, path, sz);
+        }
+        if (probed && top && !o->readonly && !o->snapshot)
+            fprintf(stderr, "rivet: warning: -drive file=%s: no format= given, probed raw; writes that would make "
+                    "block 0 look like another format are refused (format=raw lifts this)\n", path);
+        node = raw_open(f, probed);
+        if (!node) {
+            hostfile_close(f);
+            return errf(err, errlen, "out of memory");
+        }
+        d->node[d->n++] = node;
+        return 0;
     }
-    return full_io(d, d->fd_buffered, write, iov, cnt, off);
-}
-
-static int drive_preadv(void *ctx, const struct iovec *iov, int cnt, uint64_t off)
-{
-    return rw(ctx, false, iov, cnt, off);
-}
-
-static int drive_pwritev(void *ctx, const struct iovec *iov, int cnt, uint64_t off)
-{
-    return rw(ctx, true, iov, cnt, off);
-}
-
-static int drive_flush(void *ctx)
-{
-    struct drive *d = ctx;
-    if (d->no_flush)
+    node = qcow2_open(f, e2, sizeof e2);
+    if (!node)
+        return errf(err, errlen, "%s%s", top ? "" : "backing file: ", e2);
+    d->node[d->n++] = node;
+    const char *bname = qcow2_backing_name(node);
+    if (!bname)
         return 0;
-    return fdatasync(d->fd) < 0 ? -errno : 0;
-}
-
-static int write_zero_bytes(struct drive *d, uint64_t off, uint64_t len)
-{
-    static const uint8_t zeros[ZERO_CHUNK];
-    while (len) {
-        struct iovec v = { (void *)zeros, len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK };
-        int r = full_io(d, d->fd_buffered, true, &v, 1, off);
-        if (r < 0)
-            return r;
-        off += v.iov_len;
-        len -= v.iov_len;
+    char *bpath;
+    if (bname[0] == '/') {
+        bpath = strdup(bname);
+    } else {
+        const char *slash = strrchr(path, '/');
+        size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+        bpath = malloc(dl + strlen(bname) + 1);
+        if (bpath) {
+            memcpy(bpath, path, dl);
+            strcpy(bpath + dl, bname);
+        }
     }
-    return 0;
-}
-
-static int drive_discard(void *ctx, uint64_t off, uint64_t len)
-{
-    struct drive *d = ctx;
-    if (!d->discard)
-        return 0;
-    if (fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0)
-        return 0;
-    /* Discard is a hint: a file system without holes simply keeps the data. */
-    return errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -errno;
-}
-
-static int drive_write_zeroes(void *ctx, uint64_t off, uint64_t len, bool unmap)
-{
-    struct drive *d = ctx;
-    if (unmap && d->discard &&
-        fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0)
-        return 0;
-    if (fallocate(d->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0)
-        return 0;
-    return write_zero_bytes(d, off, len);
-}
-
-/* ---- open and lock ---- */
-
-static int lock_range(int fd, int cmd, short type, off_t start, off_t len, struct flock *out)
-{
-    struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len };
-    int r = fcntl(fd, cmd, &fl);
-    if (out)
-        *out = fl;
-    return r;
-}
-
-/* The pid of a process whose marker conflicts with a `type` lock, or -1. */
-static long lock_holder(int fd, short type)
-{
-    struct flock fl;
-    if (lock_range(fd, F_OFD_GETLK, type, LOCK_BASE + 1, 1ll << 32, &fl) < 0 || fl.l_type == F_UNLCK)
+    if (!bpath)
+        return errf(err, errlen, "out of memory");
+    const char *bfmt = qcow2_backing_format(node);
+    if (bfmt && strcmp(bfmt, "raw") && strcmp(bfmt, "qcow2")) {
+        errf(err, errlen, "backing file %s: format %s is not supported (raw, qcow2 are)", bpath, bfmt);
+        free(bpath);
         return -1;
-    return (long)(fl.l_start - LOCK_BASE - 1);
+    }
+    unsigned below = d->n;
+    r = open_node(c, bpath, bfmt, true, false, err, errlen);
+    free(bpath);
+    if (r < 0)
+        return r;
+    qcow2_set_backing(node, d->node[below]);
+    return 0;
 }
 
-static int take_locks(int fd, bool readonly, char *err, size_t errlen)
+/* snapshot=on: a temporary qcow2 overlay over the (read-only) chain. */
+static int add_overlay(struct drive *d, const struct drive_opts *o, char *err, size_t errlen)
 {
-    short type = readonly ? F_RDLCK : F_WRLCK;
-    if (lock_range(fd, F_OFD_SETLK, type, LOCK_BASE, 1, NULL) < 0) {
-        if (errno != EAGAIN && errno != EACCES)
-            return 0; /* a file system without locks: nothing to protect with */
-        long pid = lock_holder(fd, type);
-        const char *how = readonly ? "written" : "used";
-        if (pid > 0)
-            return errf(err, errlen, "the image is being %s by process %ld (locked)", how, pid);
-        return errf(err, errlen, "the image is being %s by another process (locked)", how);
+    const char *tmpdir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rivet-snapshot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/var/tmp");
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0)
+        return errf(err, errlen, "snapshot=on: cannot create a temporary file in %s: %s",
+                    tmpdir && *tmpdir ? tmpdir : "/var/tmp", strerror(errno));
+    unlink(path); /* gone at exit, whatever the exit */
+    char *real = realpath(o->file, NULL);
+    int r = qcow2_create(fd, d->node[0]->size, real ? real : o->file, d->node[0]->format);
+    free(real);
+    if (r < 0) {
+        close(fd);
+        return errf(err, errlen, "snapshot=on: cannot write the temporary overlay: %s", strerror(-r));
     }
-    lock_range(fd, F_OFD_SETLK, type, LOCK_BASE + 1 + getpid(), 1, NULL);
-    if (!readonly) {
-        /* QEMU's image locks live in bytes 100..299 */
-        struct flock fl;
-        if (lock_range(fd, F_OFD_GETLK, F_WRLCK, 100, 200, &fl) == 0 && fl.l_type != F_UNLCK)
-            return errf(err, errlen, "the image is locked by another program (QEMU?)");
-    }
+    char fdpath[64], e2[200];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    struct hostfile *f = hostfile_open(fdpath, false, (enum hostfile_cache)o->cache, true, e2, sizeof e2);
+    close(fd);
+    if (!f)
+        return errf(err, errlen, "snapshot=on: %s", e2);
+    struct blkdev *ov = qcow2_open(f, e2, sizeof e2);
+    if (!ov)
+        return errf(err, errlen, "snapshot=on: %s", e2);
+    qcow2_set_backing(ov, d->node[0]);
+    memmove(d->node + 1, d->node, d->n * sizeof *d->node);
+    d->node[0] = ov;
+    d->n++;
     return 0;
+}
+
+/* ---- the guest's view ---- */
+
+static int be_preadv(void *ctx, const struct iovec *iov, int cnt, uint64_t off)
+{
+    struct blkdev *b = ((struct drive *)ctx)->node[0];
+    return b->ops->preadv(b, iov, cnt, off);
+}
+
+static int be_pwritev(void *ctx, const struct iovec *iov, int cnt, uint64_t off)
+{
+    struct blkdev *b = ((struct drive *)ctx)->node[0];
+    return b->ops->pwritev(b, iov, cnt, off);
+}
+
+static int be_flush(void *ctx)
+{
+    struct blkdev *b = ((struct drive *)ctx)->node[0];
+    return b->ops->flush(b);
+}
+
+static int be_discard(void *ctx, uint64_t off, uint64_t len)
+{
+    struct blkdev *b = ((struct drive *)ctx)->node[0];
+    return b->ops->discard(b, off, len);
+}
+
+static int be_write_zeroes(void *ctx, uint64_t off, uint64_t len, bool unmap)
+{
+    struct blkdev *b = ((struct drive *)ctx)->node[0];
+    return b->ops->write_zeroes(b, off, len, unmap);
 }
 
 struct drive *drive_open(const struct drive_opts *o, char *err, size_t errlen)
 {
     struct drive *d = calloc(1, sizeof *d);
-    if (!d) {
+    struct chain_ctx *c = calloc(1, sizeof *c);
+    if (!d || !c) {
+        free(d);
+        free(c);
         errf(err, errlen, "out of memory");
         return NULL;
     }
-    d->fd = d->fd_buffered = -1;
-    int flags = (o->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
-    if (o->cache == DRIVE_CACHE_WRITETHROUGH || o->cache == DRIVE_CACHE_DIRECTSYNC)
-        flags |= O_DSYNC;
-    d->fd_buffered = open(o->file, flags);
-    if (d->fd_buffered < 0) {
-        errf(err, errlen, "cannot open the image: %s", strerror(errno));
-        goto fail;
+    c->o = o;
+    c->d = d;
+    int r = open_node(c, o->file, o->format, o->readonly || o->snapshot, true, err, errlen);
+    free(c);
+    if (r == 0 && o->snapshot && !o->readonly)
+        r = add_overlay(d, o, err, errlen);
+    if (r < 0) {
+        drive_close(d);
+        return NULL;
     }
-    struct stat st;
-    if (fstat(d->fd_buffered, &st) < 0) {
-        errf(err, errlen, "cannot stat the image: %s", strerror(errno));
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        errf(err, errlen, "not a regular file or block device");
-        goto fail;
-    }
-    off_t size = S_ISREG(st.st_mode) ? st.st_size : lseek(d->fd_buffered, 0, SEEK_END);
-    if (size < 0) {
-        errf(err, errlen, "cannot find the image size: %s", strerror(errno));
-        goto fail;
-    }
-    if (take_locks(d->fd_buffered, o->readonly, err, errlen) < 0)
-        goto fail;
-    d->fd = d->fd_buffered;
-    if (o->cache == DRIVE_CACHE_NONE || o->cache == DRIVE_CACHE_DIRECTSYNC) {
-        d->fd = open(o->file, flags | O_DIRECT);
-        if (d->fd < 0) {
-            errf(err, errlen, "cache=%s needs O_DIRECT: %s (use cache=writeback)",
-                 o->cache == DRIVE_CACHE_NONE ? "none" : "directsync", strerror(errno));
-            goto fail;
-        }
-        d->direct = true;
-    }
-    d->no_flush = o->cache == DRIVE_CACHE_UNSAFE;
-    d->discard = o->discard;
     d->be = (struct virtio_blk_backend){
         .ctx = d,
-        .size = (uint64_t)size,
+        .size = d->node[0]->size,
         .readonly = o->readonly,
         .block_size = 512,
-        .preadv = drive_preadv,
-        .pwritev = drive_pwritev,
-        .flush = drive_flush,
-        .discard = drive_discard,
-        .write_zeroes = drive_write_zeroes,
+        .preadv = be_preadv,
+        .pwritev = be_pwritev,
+        .flush = be_flush,
+        .discard = be_discard,
+        .write_zeroes = be_write_zeroes,
     };
     return d;
-fail:
-    drive_close(d);
-    return NULL;
 }
 
 const struct virtio_blk_backend *drive_backend(const struct drive *d)
@@ -335,9 +351,7 @@ void drive_close(struct drive *d)
 {
     if (!d)
         return;
-    if (d->fd >= 0 && d->fd != d->fd_buffered)
-        close(d->fd);
-    if (d->fd_buffered >= 0)
-        close(d->fd_buffered);
+    for (unsigned i = 0; i < d->n; i++) /* top first: a qcow2 writes back before its backing goes */
+        blkdev_close(d->node[i]);
     free(d);
 }

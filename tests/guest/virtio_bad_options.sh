@@ -8,11 +8,11 @@ rejects "missing image" "nonexistent.img.*No such file" $K -drive file=/nonexist
 rejects "blk without drive" "virtio-blk-device needs drive=" $K -device virtio-blk-device
 rejects "unknown device" "unknown device 'virtio-frob-device'" $K -device virtio-frob-device
 rejects "unknown device option" "has no option 'speed'" $K -device virtio-rng-device,speed=9
-rejects "drive id not found" "no -drive with id=d9" $K -drive file="$TMP/disk.img",if=none,id=d0 \
+rejects "drive id not found" "no -drive with id=d9" $K -drive file="$TMP/disk.img",format=raw,if=none,id=d0 \
     -device virtio-blk-device,drive=d9
-rejects "drive used twice" "already used" $K -drive file="$TMP/disk.img",if=none,id=d0 \
+rejects "drive used twice" "already used" $K -drive file="$TMP/disk.img",format=raw,if=none,id=d0 \
     -device virtio-blk-device,drive=d0 -device virtio-blk-device,drive=d0
-rejects "bad drive format" "only raw" $K -drive file="$TMP/disk.img",format=qcow2
+rejects "bad drive format" "supported: raw, qcow2" $K -drive file="$TMP/disk.img",format=vmdk
 rejects "unknown drive option" "unknown option 'speed'" $K -drive file="$TMP/disk.img",speed=9
 rejects "chardev not found" "no -chardev with id=c9" $K -device virtio-console-device,chardev=c9
 rejects "stdio twice" "already the serial console" $K -chardev stdio,id=c0 -device virtio-console-device,chardev=c0

@@ -18,7 +18,7 @@ rejects "legacy" "disable-legacy must be on or auto" $K -device virtio-rng-pci,d
 rejects "modern off" "disable-modern must be off" $K -device virtio-rng-pci,disable-modern=on
 rejects "addr on mmio" "virtio-rng-device has no option 'addr'" $K -device virtio-rng-device,addr=3
 rejects "blk-pci without drive" "virtio-blk-pci needs drive=" $K -device virtio-blk-pci
-rejects "drive used twice" "already used" $K -drive file="$TMP/disk.img",if=none,id=d0 \
+rejects "drive used twice" "already used" $K -drive file="$TMP/disk.img",format=raw,if=none,id=d0 \
     -device virtio-blk-pci,drive=d0 -device virtio-blk-device,drive=d0
 set --
 for i in $(seq 32); do set -- "$@" -device virtio-rng-pci; done
