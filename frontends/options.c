@@ -280,16 +280,19 @@ static int opt_device(struct rivet_options *o, const char *arg)
     return r < 0 ? -1 : push_device(o, strdup(arg));
 }
 
-static int opt_drive(struct rivet_options *o, const char *arg)
+static int add_drive(struct rivet_options *o, const char *opt, const char *optarg, const char *arg)
 {
     char err[256];
     struct drive_opts d;
     if (drive_parse(arg, &d, err, sizeof err) < 0)
-        return bad("-drive", arg, err);
+        return bad(opt, optarg, err);
+    if (!d.if_given) /* a deliberate difference, docs/qemu-compat.md */
+        fprintf(stderr, "rivet: %s %s: no if= given: QEMU's virt board would attach no device, rivet attaches a "
+                "virtio-blk-pci disk\n", opt, optarg);
     struct drive_opts *v = realloc(o->drives, (o->ndrives + 1) * sizeof *v);
     if (!v) {
         drive_opts_free(&d);
-        return bad("-drive", arg, "out of memory");
+        return bad(opt, optarg, "out of memory");
     }
     o->drives = v;
     if (d.if_virtio) {
@@ -315,6 +318,35 @@ static int opt_drive(struct rivet_options *o, const char *arg)
         }
     }
     o->drives[o->ndrives++] = d;
+    return 0;
+}
+
+static int opt_drive(struct rivet_options *o, const char *arg)
+{
+    return add_drive(o, "-drive", arg, arg);
+}
+
+/* -hda FILE is QEMU's -drive file=FILE,index=0,media=disk */
+static int opt_hda(struct rivet_options *o, const char *arg)
+{
+    size_t n = strlen(arg);
+    char *s = malloc(2 * n + sizeof "file=,index=0,media=disk");
+    if (!s)
+        return bad("-hda", arg, "out of memory");
+    char *p = s + sprintf(s, "file=");
+    for (size_t i = 0; i < n; i++) /* a comma in a file name doubles */
+        if ((*p++ = arg[i]) == ',')
+            *p++ = ',';
+    strcpy(p, ",index=0,media=disk");
+    int r = add_drive(o, "-hda", arg, s);
+    free(s);
+    return r;
+}
+
+static int opt_snapshot(struct rivet_options *o, const char *arg)
+{
+    (void)arg;
+    o->snapshot = true;
     return 0;
 }
 
@@ -466,7 +498,9 @@ static const struct option_def defs[] = {
     { "rtc", "base=utc|localtime|DATE,clock=host|rt|vm", "RTC start (DATE: YYYY-MM-DD[THH:MM:SS] UTC) and the clock it follows", opt_rtc },
     { "icount", "shift=N|auto,sleep=on|off,align=on|off", "2^N ns per instruction, or auto: follow the wall (docs/time.md)", opt_icount },
     { "device", "NAME[,opt=value...]", "add a device (-device help lists them, -device NAME,help their options)", opt_device },
-    { "drive", "file=F[,if=none,id=ID,...]", "a raw disk image (readonly=on, cache=writeback|none|unsafe); if=virtio adds the device", opt_drive },
+    { "drive", "file=F[,if=none,id=ID,...]", "a disk image, raw or qcow2 (format=, readonly=on, snapshot=on, cache=, file.locking=off); if=virtio adds the device", opt_drive },
+    { "hda", "FILE", "-drive file=FILE: a virtio-blk-pci disk (QEMU's virt attaches none)", opt_hda },
+    { "snapshot", NULL, "every -drive gets snapshot=on: writes go to a temporary overlay, the images stay unchanged", opt_snapshot },
     { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file,path=F, socket,path=S,server=on,wait=off, null", opt_chardev },
     { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
     { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
@@ -545,6 +579,8 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
         if (d->handle(o, arg) < 0)
             return 1;
     }
+    for (unsigned i = 0; o->snapshot && i < o->ndrives; i++)
+        o->drives[i].snapshot = true;
     return compat_finish(o) < 0 ? 1 : -1;
 }
 

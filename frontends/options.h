@@ -24,6 +24,7 @@ struct rivet_options {
     unsigned ndevices;
     struct drive_opts *drives;
     unsigned ndrives;
+    bool snapshot;              /* -snapshot: every drive gets snapshot=on */
     const char **chardevs;      /* -chardev arguments, opened by main */
     unsigned nchardevs;
     struct netdev_config *netdevs;  /* -netdev (and -nic), parsed; opened by main */
