@@ -1,8 +1,11 @@
 /* bus/bus.c: the ordered region map, device dispatch and DMA helpers. */
 #include "bus/bus.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bus/trace.h"
 
 void bus_init(struct bus *b)
 {
@@ -147,8 +150,13 @@ bool bus_read(struct bus *b, uint64_t addr, unsigned size, uint64_t *value)
         return false;
     if (r->host)
         *value = load_le(r->host + (addr - r->base), size);
-    else
+    else {
         *value = r->ops->read ? r->ops->read(r->opaque, addr - r->base, size) : 0;
+        if (TRACE_ON(TRACE_MMIO))
+            trace_printf("mmio: read  %s@0x%" PRIx64 "+0x%" PRIx64 " size %u -> 0x%" PRIx64 "\n", r->name, r->base,
+                         addr - r->base, size,
+                         *value);
+    }
     return true;
 }
 
@@ -161,8 +169,13 @@ bool bus_write(struct bus *b, uint64_t addr, unsigned size, uint64_t value)
         if (r->host == b->ram && b->code_write && bus_is_code_page(b, addr))
             b->code_write(b->code_write_ctx, addr, size);
         memcpy(r->host + (addr - r->base), &value, size);
-    } else if (r->ops->write) {
-        r->ops->write(r->opaque, addr - r->base, value, size);
+    } else {
+        if (TRACE_ON(TRACE_MMIO))
+            trace_printf("mmio: write %s@0x%" PRIx64 "+0x%" PRIx64 " size %u <- 0x%" PRIx64 "\n", r->name, r->base,
+                         addr - r->base, size,
+                         value);
+        if (r->ops->write)
+            r->ops->write(r->opaque, addr - r->base, value, size);
     }
     return true;
 }

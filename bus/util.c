@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bus/trace.h"
 #include "bus/util.h"
 
 /* ---- option lists ---- */
@@ -168,13 +169,20 @@ static uint64_t host_now_ns(void)
 
 void log_guest(struct ratelimit *r, const char *fmt, ...)
 {
+    char msg[512];
+    va_list ap;
+    /* -d guest_errors sees every message, rate limit or not */
+    if (TRACE_ON(TRACE_GUEST_ERRORS)) {
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        trace_printf("guest_errors: %s\n", msg);
+    }
     long report = ratelimit_check(r, host_now_ns());
     if (report < 0)
         return;
     if (report > 0)
         fprintf(stderr, "rivet: %ld similar messages suppressed\n", report);
-    char msg[512];
-    va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);

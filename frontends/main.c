@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus/trace.h"
 #include "frontends/chardev.h"
 #include "frontends/compat.h"
 #include "frontends/display_host.h"
@@ -258,6 +259,11 @@ int main(int argc, char **argv)
         options_free(&o);
         return rc;
     }
+    /* the trace file opens first: a -D that cannot be written stops here */
+    if ((o.trace_mask || o.trace_file) && trace_start(o.trace_mask, o.trace_file) < 0) {
+        options_free(&o);
+        return 1;
+    }
 
     /* -daemonize: everything below runs in the child; its errors still
      * reach this terminal, and the parent exits once it is ready. */
@@ -331,5 +337,6 @@ int main(int argc, char **argv)
         close(host.out_fd);
     close_objects(&ho, &o);
     options_free(&o);
+    trace_stop();
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "bus/suggest.h"
 #include "frontends/compat.h"
 #include "frontends/options.h"
+#include "bus/trace.h"
 #include "bus/util.h"
 #include "machine/devices.h"
 
@@ -103,6 +104,26 @@ static int opt_initrd(struct rivet_options *o, const char *arg) { o->machine.ini
 static int opt_append(struct rivet_options *o, const char *arg) { o->machine.append = arg; return 0; }
 static int opt_dtb(struct rivet_options *o, const char *arg) { o->machine.dtb = arg; return 0; }
 static int opt_stats(struct rivet_options *o, const char *arg) { o->machine.stats = true; return 0; }
+
+static int opt_trace(struct rivet_options *o, const char *arg)
+{
+    char err[128];
+    if (!strcmp(arg, "help")) {
+        trace_help(stdout);
+        exit(0);
+    }
+    if (trace_parse_items(arg, &o->trace_mask, err, sizeof err) < 0)
+        return bad("-d", arg, err);
+    return 0;
+}
+static int opt_trace_file(struct rivet_options *o, const char *arg) { o->trace_file = arg; return 0; }
+static int opt_trace_filter(struct rivet_options *o, const char *arg)
+{
+    char err[160];
+    if (trace_parse_filter(arg, err, sizeof err) < 0)
+        return bad("-dfilter", arg, err);
+    return 0;
+}
 
 static int opt_nographic(struct rivet_options *o, const char *arg)
 {
@@ -512,6 +533,9 @@ static const struct option_def defs[] = {
     { "name", "NAME[,...]", "accepted, no effect (QEMU names its window and threads)", compat_opt_name },
     { "vga", "none", "accepted: rivet has no VGA (use -device virtio-gpu-pci)", compat_opt_vga },
     { "nodefaults", NULL, "no default serial console (as QEMU: add -serial to have one)", compat_opt_nodefaults },
+    { "d", "ITEM[,ITEM...]", "trace in_asm, exec, cpu, int, mmu, guest_errors, unimp, mmio, virtio, irq (-d help)", opt_trace },
+    { "D", "FILE", "write the -d trace to FILE instead of stderr", opt_trace_file },
+    { "dfilter", "START..END|START+SIZE[,...]", "trace only guest code (in_asm, exec, cpu, int) in these ranges", opt_trace_filter },
     { "help", NULL, "print this help", opt_help },
     { "h", NULL, "print this help", opt_help },
     { "version", NULL, "print the version", opt_version },

@@ -41,6 +41,8 @@ struct rivet_options {
     bool nographic;             /* -nographic was given */
     bool nodefaults;            /* -nodefaults: no default serial */
     bool serial_set;            /* -serial was given: no default serial */
+    unsigned trace_mask;        /* -d items (bus/trace.h) */
+    const char *trace_file;     /* -D FILE; NULL: stderr */
 };
 
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/trace.h"
+
 #define PLIC_PENDING    0x001000u
 #define PLIC_ENABLE     0x002000u
 #define PLIC_ENABLE_CTX 0x80u
@@ -119,6 +121,8 @@ void plic_set_irq(void *opaque, unsigned src, bool level)
     if (!p || src == 0 || src > PLIC_NDEV)
         return;
     bool was = bit_get(p->input, src);
+    if (TRACE_ON(TRACE_IRQ) && was != level)
+        trace_printf("irq: plic source %u %s\n", src, level ? "raised" : "lowered");
     bit_put(p->input, src, level);
     bool in_service = bit_get(p->claimed, src);
     if (bit_get(p->edge, src)) {

@@ -3,10 +3,13 @@
  * transport. */
 #include "virtio/virtio.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bus/trace.h"
 
 #define RING_FEATURES (VIRTIO_BIT(VIRTIO_F_RING_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX))
 
@@ -163,6 +166,9 @@ bool virtio_dev_running(const struct virtio_dev *dev)
 
 void virtio_notify(struct virtio_dev *dev, unsigned q)
 {
+    if (TRACE_ON(TRACE_VIRTIO))
+        trace_printf("virtio: %s notify q%u%s\n", dev->label, q,
+                     q >= dev->nqueues || !dev->vq[q].ready || !virtio_dev_running(dev) ? " (ignored: not running)" : "");
     if (q >= dev->nqueues || !dev->vq[q].ready || !virtio_dev_running(dev))
         return;
     dev->ops->queue_notify(dev, q);
@@ -214,6 +220,9 @@ int virtio_pop(struct virtio_dev *dev, unsigned q, struct virtq_elem *elem)
     if (q >= dev->nqueues || !virtio_dev_running(dev))
         return 0;
     int r = virtq_pop(&dev->vq[q], elem);
+    if (r > 0 && TRACE_ON(TRACE_VIRTIO))
+        trace_printf("virtio: %s q%u pop head %u: %u out (%" PRIu64 " bytes), %u in (%" PRIu64 " bytes)\n", dev->label,
+                     q, elem->head, elem->n_out, elem->out_len, elem->n_in, elem->in_len);
     if (r < 0)
         virtio_dev_fail(dev, "queue %u: %s", q, dev->vq[q].error);
     return r;
@@ -225,6 +234,8 @@ void virtio_push(struct virtio_dev *dev, unsigned q, const struct virtq_elem *el
         return;
     if (written > elem->in_len)
         written = (uint32_t)elem->in_len;
+    if (TRACE_ON(TRACE_VIRTIO))
+        trace_printf("virtio: %s q%u push head %u: %" PRIu32 " bytes written\n", dev->label, q, elem->head, written);
     if (virtq_push(&dev->vq[q], elem->head, written) < 0)
         virtio_dev_fail(dev, "queue %u: %s", q, dev->vq[q].error);
 }
@@ -233,13 +244,19 @@ void virtio_queue_done(struct virtio_dev *dev, unsigned q)
 {
     if (q >= dev->nqueues || !virtio_dev_running(dev))
         return;
-    if (virtq_need_interrupt(&dev->vq[q]) && dev->transport.queue_interrupt)
+    bool want = virtq_need_interrupt(&dev->vq[q]);
+    if (TRACE_ON(TRACE_VIRTIO))
+        trace_printf("virtio: %s q%u %s\n", dev->label, q, want ? "interrupt" : "no interrupt (suppressed by the driver)");
+    if (want && dev->transport.queue_interrupt)
         dev->transport.queue_interrupt(dev->transport.ctx, q);
 }
 
 void virtio_config_changed(struct virtio_dev *dev)
 {
     dev->config_generation++;
+    if (TRACE_ON(TRACE_VIRTIO))
+        trace_printf("virtio: %s config changed%s\n", dev->label,
+                     dev->status & VIRTIO_STATUS_DRIVER_OK ? ", config interrupt" : "");
     if ((dev->status & VIRTIO_STATUS_DRIVER_OK) && dev->transport.config_interrupt)
         dev->transport.config_interrupt(dev->transport.ctx);
 }

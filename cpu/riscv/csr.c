@@ -4,6 +4,10 @@
  * storage with the spec's WARL rules but are not enforced (rivet runs
  * trusted firmware; OpenSBI only needs to program them).
  */
+#include <inttypes.h>
+
+#include "bus/trace.h"
+#include "cpu/riscv/disas.h"
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/fpu.h"
 
@@ -172,6 +176,11 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
         *v = h->pmpaddr[csr - CSR_PMPADDR0];
         return 0;
+    }
+    if (TRACE_ON(TRACE_UNIMP)) {
+        const char *name = rv_csr_name(csr);
+        trace_printf("unimp: hart %" PRIu64 " csr 0x%03x%s%s%s is not implemented (illegal instruction)\n",
+                     h->mhartid, csr, name ? " (" : "", name ? name : "", name ? ")" : "");
     }
     return -1;
 }

@@ -11,6 +11,7 @@
 #include "cpu/riscv/fpu.h"
 #include "cpu/riscv/mmu.h"
 #include "cpu/riscv/tcache.h"
+#include "cpu/riscv/trace.h"
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -129,6 +130,12 @@ dispatch:
         b = rv_block_get(h);
         if (b)
             break;
+    }
+    /* -d exec,cpu: every block comes back here (limit 0 ends it at its
+     * first boundary), so nothing is added to the chained path. */
+    if (UNLIKELY(trace_mask & (1u << TRACE_EXEC | 1u << TRACE_CPU))) {
+        rv_trace_exec(h, b);
+        h->limit = 0;
     }
     done = h->slice_done;
     tlb_d[RV_TLB_R] = h->tlb[h->dmode][RV_TLB_R];

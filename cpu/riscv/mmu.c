@@ -6,11 +6,13 @@
  * PMP is not enforced.
  */
 #include <assert.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/mmu.h"
 #include "cpu/riscv/tcache.h"
+#include "cpu/riscv/trace.h"
 
 #define PTE_V (1u << 0)
 #define PTE_R (1u << 1)
@@ -74,6 +76,8 @@ static unsigned access_priv(const struct rv_hart *h, int kind)
     return h->priv;
 }
 
+static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_t *pa);
+
 int rv_translate(struct rv_hart *h, uint64_t va, int kind, uint64_t *pa)
 {
     unsigned priv = access_priv(h, kind);
@@ -82,6 +86,16 @@ int rv_translate(struct rv_hart *h, uint64_t va, int kind, uint64_t *pa)
         *pa = va;
         return 0;
     }
+    int c = walk(h, va, kind, priv, pa);
+    if (TRACE_ON(TRACE_MMU))
+        rv_trace_walk(h, va, kind, c, c ? 0 : *pa);
+    return c;
+}
+
+/* The page walk of rv_translate, for a translated mode. */
+static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_t *pa)
+{
+    uint64_t mode = h->satp >> 60;
     unsigned levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
     unsigned vabits = 12 + 9 * levels;
     /* The upper bits must be a sign extension of the top VA bit. */
@@ -203,6 +217,10 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
         return 0;
     }
     bool ok = kind == RV_ACC_W ? bus_write(h->bus, pa, size, *val) : bus_read(h->bus, pa, size, val);
+    if (!ok && TRACE_ON(TRACE_GUEST_ERRORS))
+        trace_printf("guest_errors: hart %" PRIu64 " %s of %u bytes at 0x%" PRIx64 " (pa 0x%" PRIx64
+                     "): nothing mapped there, access fault\n",
+                     h->mhartid, kind == RV_ACC_W ? "store" : "load", size, va, pa);
     return ok ? 0 : (int)access_cause(kind) + 1;
 }
 

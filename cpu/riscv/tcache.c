@@ -12,6 +12,7 @@
 
 #include "cpu/riscv/mmu.h"
 #include "cpu/riscv/tcache.h"
+#include "cpu/riscv/trace.h"
 
 #define ARENA_SIZE (64u << 20)
 #define HASH_BITS 16
@@ -130,6 +131,10 @@ static struct rv_block *cross_page_block(struct rv_hart *h, const uint8_t *host)
         return NULL;
     }
     memcpy(&hi, host2, 2);
+    if (TRACE_ON(TRACE_IN_ASM)) {
+        uint8_t code[4] = { (uint8_t)lo, (uint8_t)(lo >> 8), (uint8_t)hi, (uint8_t)(hi >> 8) };
+        rv_trace_in_asm(h, h->pc, code, 4);
+    }
     struct rv_block *b = h->scratch_block;
     memset(b, 0, sizeof *b + 2 * sizeof(struct rv_op));
     b->vpc = h->pc;
@@ -207,6 +212,8 @@ static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
     tc->arena_used += sizeof *b + b->nops * sizeof(struct rv_op);
     tc->arena_used = (tc->arena_used + 15) & ~(size_t)15;
     tc->blocks_built++;
+    if (TRACE_ON(TRACE_IN_ASM))
+        rv_trace_in_asm(h, b->vpc, (const uint8_t *)b->host, (unsigned)(pc - b->vpc));
     mark_code_page(tc, host_to_pa(tc->bus, b->host));
     unsigned hi = hash_of(tc, b->host, b->vpc);
     b->hnext = tc->hash[hi];

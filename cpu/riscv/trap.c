@@ -1,6 +1,9 @@
 /* cpu/riscv/trap.c: exceptions, interrupts, delegation, MRET/SRET and the
  * bookkeeping that follows privilege changes. */
+#include <inttypes.h>
+
 #include "cpu/riscv/hart.h"
+#include "cpu/riscv/trace.h"
 
 static inline uint64_t mip_of(const struct rv_hart *h)
 {
@@ -55,6 +58,12 @@ void rv_hart_set_irq(void *opaque, unsigned n, bool level)
 {
     struct rv_hart *h = opaque;
     uint64_t bit = 1ull << n;
+    if (TRACE_ON(TRACE_IRQ) && !!(h->mip_hw & bit) != level) {
+        static const char *const names[16] = { [1] = "SSIP", [3] = "MSIP", [5] = "STIP", [7] = "MTIP",
+                                               [9] = "SEIP", [11] = "MEIP" };
+        trace_printf("irq: hart %" PRIu64 " %s %s\n", h->mhartid, n < 16 && names[n] ? names[n] : "line",
+                     level ? "raised" : "lowered");
+    }
     if (level)
         h->mip_hw |= bit;
     else
@@ -74,6 +83,8 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool irq)
     bool to_s = h->priv <= RV_PRIV_S &&
                 ((irq ? h->mideleg : h->medeleg) >> code & 1);
     uint64_t mcause = irq ? (1ull << 63) | code : code;
+    if (TRACE_ON(TRACE_INT))
+        rv_trace_trap(h, code, tval, irq, to_s);
     h->lr_valid = false;
     if (to_s) {
         h->scause = mcause;

@@ -40,7 +40,7 @@ trap cleanup EXIT
 # shellcheck disable=SC2046,SC2086
 "$CC" -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Werror -I. -DHAVE_SDL=1 \
     -o "$TMP/display_demo" tests/guest/display_demo.c frontends/display.c frontends/sdl.c \
-    frontends/png.c frontends/keymap.c bus/util.c ${DEMO_CFLAGS:-} $(pkg-config --cflags --libs sdl2 zlib) \
+    frontends/png.c frontends/keymap.c bus/util.c bus/trace.c ${DEMO_CFLAGS:-} $(pkg-config --cflags --libs sdl2 zlib) \
     || die "cannot build display_demo"
 
 # -displayfd: Xvfb picks a free display number and writes it when ready.
