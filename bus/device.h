@@ -113,6 +113,7 @@ enum device_kind {
 
 struct virtio_dev;
 struct virtio_gpu_display;
+struct board_fdt;
 struct device_instance;
 
 /* The board's host display as devices see it (machine/display_glue.c owns
@@ -161,6 +162,14 @@ struct device_desc {
     bool (*poll)(struct device_instance *);
     /* Optional: let go of host resources (before anything is freed). */
     void (*detach)(struct device_instance *);
+
+    /* DEVICE_PLATFORM: a part of a board, created by the board's table
+     * (machine/board.h), which maps `ops` at the row's base with the
+     * device as opaque. It writes its own device-tree node(s). */
+    const struct bus_device_ops *ops;
+    int (*fdt_node)(const struct board_fdt *);   /* under /soc */
+    int (*fdt_root)(const struct board_fdt *);   /* optional: under / */
+    void (*free)(void *dev);
 };
 
 /* One created device. */

@@ -1,5 +1,9 @@
 /* machine/clint.c: CLINT (ACLINT MSWI + MTIMER) of the virt board. */
 #include "machine/clint.h"
+#include "bus/device.h"
+#include "machine/board.h"
+
+#include <libfdt.h>
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -184,4 +188,32 @@ static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned siz
 const struct bus_device_ops clint_ops = {
     .read = clint_read,
     .write = clint_write,
+};
+
+/* ---- the device type (bus/device.h, machine/board.h) ---- */
+
+#define FDT_TRY(x) do { if ((x) < 0) return -1; } while (0)
+
+#define IRQ_M_SOFT 3u
+#define IRQ_M_TIMER 7u
+
+static int clint_fdt(const struct board_fdt *b)
+{
+    static const char *const compat[] = { "sifive,clint0", "riscv,clint0" };
+    FDT_TRY(board_fdt_begin_at(b, "clint", b->base));
+    FDT_TRY(board_fdt_per_hart_irqs(b, IRQ_M_SOFT, IRQ_M_TIMER));
+    FDT_TRY(board_fdt_reg(b, b->base, b->size));
+    FDT_TRY(board_fdt_strings(b, "compatible", compat, 2));
+    return fdt_end_node(b->fdt);
+}
+
+static void clint_free_v(void *d) { clint_free(d); }
+
+DEVICE_TYPE(clint) = {
+    .name = "clint",
+    .help = "core-local interruptor (ACLINT MSWI + MTIMER)",
+    .kind = DEVICE_PLATFORM,
+    .ops = &clint_ops,
+    .fdt_node = clint_fdt,
+    .free = clint_free_v,
 };

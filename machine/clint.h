@@ -19,7 +19,6 @@
 #include "bus/irq.h"
 #include "machine/clock.h"
 
-#define CLINT_BASE      0x2000000ull
 #define CLINT_SIZE      0x10000ull
 #define CLINT_MSIP      0x0000u
 #define CLINT_MTIMECMP  0x4000u
@@ -44,5 +43,9 @@ uint64_t clint_mtime(struct clint *);
 
 /* Register file access; opaque is the struct clint. */
 extern const struct bus_device_ops clint_ops;
+
+/* The device type (bus/device.h): node writer, ops, free. */
+struct device_desc;
+extern const struct device_desc device_type_clint;
 
 #endif

@@ -5,12 +5,8 @@
  * kernels that boot there boot here. No pmu, fw-cfg, flash, platform-bus or
  * rng-seed: a run is a pure function of its inputs.
  *
- * Memory map and PLIC sources (QEMU virt):
- *   test/syscon 0x00100000  rtc 0x00101000 (irq 11)  clint 0x02000000
- *   plic 0x0c000000  uart 0x10000000 (irq 10)
- *   virtio-mmio 0x10001000 + 0x1000*i (irq 1 + i, i < 8)
- *   pcie ecam 0x30000000 (INTA..D: irq 32..35), pio 0x03000000,
- *   mmio 0x40000000, mmio64 0x4_0000_0000
+ * The memory map and PLIC sources are the board table's (machine/virt.c,
+ * machine/board.h): each row's device writes its own node, in table order.
  */
 #ifndef RIVET_FDT_VIRT_H
 #define RIVET_FDT_VIRT_H
@@ -34,11 +30,17 @@ struct virt_fdt_config {
     /* chosen/stdout-path; NULL means "/soc/serial@10000000" when the uart is
      * present and no stdout-path otherwise. */
     const char *stdout_path_uart;
+    /* The board table to build from (machine/board.h); NULL: virt's. The
+     * switches above select its rows by name. */
+    const struct board_row *rows;
+    unsigned nrows;
 };
 
 /* The PLIC's register window (0x600000) has contexts for this many harts. */
 #define VIRT_FDT_MAX_HARTS 512u
 #define VIRT_FDT_MAX_VIRTIO_MMIO 8u
+
+struct board_row;
 
 /* Builds the blob into buf. Returns its total size, or -1 when the config
  * is inconsistent (no harts, no isa, a device's interrupt beyond plic_ndev,

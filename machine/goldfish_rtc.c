@@ -1,5 +1,9 @@
 /* machine/goldfish_rtc.c: goldfish RTC on virtual time. */
 #include "machine/goldfish_rtc.h"
+#include "bus/device.h"
+#include "machine/board.h"
+
+#include <libfdt.h>
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -178,4 +182,28 @@ static void rtc_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 const struct bus_device_ops goldfish_rtc_ops = {
     .read = rtc_read,
     .write = rtc_write,
+};
+
+/* ---- the device type (bus/device.h, machine/board.h) ---- */
+
+#define FDT_TRY(x) do { if ((x) < 0) return -1; } while (0)
+
+static int goldfish_rtc_fdt(const struct board_fdt *b)
+{
+    FDT_TRY(board_fdt_begin_at(b, "rtc", b->base));
+    FDT_TRY(board_fdt_irq(b, b->irq));
+    FDT_TRY(board_fdt_reg(b, b->base, b->size));
+    FDT_TRY(fdt_property_string(b->fdt, "compatible", "google,goldfish-rtc"));
+    return fdt_end_node(b->fdt);
+}
+
+static void rtc_free(void *d) { goldfish_rtc_free(d); }
+
+DEVICE_TYPE(goldfish_rtc) = {
+    .name = "goldfish-rtc",
+    .help = "Android goldfish real-time clock",
+    .kind = DEVICE_PLATFORM,
+    .ops = &goldfish_rtc_ops,
+    .fdt_node = goldfish_rtc_fdt,
+    .free = rtc_free,
 };

@@ -30,9 +30,7 @@
 #include "bus/irq.h"
 #include "machine/clock.h"
 
-#define GOLDFISH_RTC_BASE 0x101000ull
 #define GOLDFISH_RTC_SIZE 0x1000ull
-#define GOLDFISH_RTC_IRQ  11u
 
 #define GOLDFISH_RTC_TIME_LOW        0x00u
 #define GOLDFISH_RTC_TIME_HIGH       0x04u
@@ -63,5 +61,9 @@ void goldfish_rtc_set_adjust(struct goldfish_rtc *, int64_t adjust_ns);
 
 /* Register access; opaque is the struct goldfish_rtc. */
 extern const struct bus_device_ops goldfish_rtc_ops;
+
+/* The device type (bus/device.h): node writer, ops, free. */
+struct device_desc;
+extern const struct device_desc device_type_goldfish_rtc;
 
 #endif

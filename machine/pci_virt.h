@@ -38,4 +38,8 @@ static inline uint64_t virt_pcie_mmio64_base(uint64_t ram_base, uint64_t ram_siz
  * window overlaps something already mapped. Free with pci_host_free. */
 struct pci_host *virt_pci_create(struct bus *, struct plic *, uint64_t ram_base, uint64_t ram_size);
 
+/* Its device-tree node: the row's base/size are the ECAM, irq is INTA. */
+struct board_fdt;
+int virt_pci_fdt(const struct board_fdt *);
+
 #endif

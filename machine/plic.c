@@ -1,5 +1,9 @@
 /* machine/plic.c: SiFive PLIC, gateways plus the per-context core. */
 #include "machine/plic.h"
+#include "bus/device.h"
+#include "machine/board.h"
+
+#include <libfdt.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -252,4 +256,38 @@ static void plic_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 const struct bus_device_ops plic_ops = {
     .read = plic_read,
     .write = plic_write,
+};
+
+/* ---- the device type (bus/device.h, machine/board.h) ---- */
+
+#define FDT_TRY(x) do { if ((x) < 0) return -1; } while (0)
+
+#define IRQ_S_EXT 9u
+#define IRQ_M_EXT 11u
+
+static int plic_fdt(const struct board_fdt *b)
+{
+    static const char *const compat[] = { "sifive,plic-1.0.0", "riscv,plic0" };
+    FDT_TRY(board_fdt_begin_at(b, "plic", b->base));
+    FDT_TRY(fdt_property_cell(b->fdt, "phandle", b->phandle));
+    FDT_TRY(fdt_property_cell(b->fdt, "riscv,ndev", b->plic_ndev));
+    FDT_TRY(board_fdt_reg(b, b->base, b->size));
+    /* Context 2h is hart h's M-mode external interrupt, 2h+1 its S-mode. */
+    FDT_TRY(board_fdt_per_hart_irqs(b, IRQ_M_EXT, IRQ_S_EXT));
+    FDT_TRY(fdt_property(b->fdt, "interrupt-controller", NULL, 0));
+    FDT_TRY(board_fdt_strings(b, "compatible", compat, 2));
+    FDT_TRY(fdt_property_cell(b->fdt, "#address-cells", 0));
+    FDT_TRY(fdt_property_cell(b->fdt, "#interrupt-cells", 1));
+    return fdt_end_node(b->fdt);
+}
+
+static void plic_free_v(void *d) { plic_free(d); }
+
+DEVICE_TYPE(plic) = {
+    .name = "plic",
+    .help = "platform-level interrupt controller",
+    .kind = DEVICE_PLATFORM,
+    .ops = &plic_ops,
+    .fdt_node = plic_fdt,
+    .free = plic_free_v,
 };

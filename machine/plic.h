@@ -25,7 +25,6 @@
 #include "bus/bus.h"
 #include "bus/irq.h"
 
-#define PLIC_BASE       0xc000000ull
 #define PLIC_SIZE       0x600000ull
 /* Number of sources, as the device tree's riscv,ndev (QEMU virt: 0x60). */
 #define PLIC_NDEV       96u
@@ -54,5 +53,9 @@ void plic_set_edge(struct plic *, unsigned src, bool edge);
 
 /* Register file access; opaque is the struct plic. */
 extern const struct bus_device_ops plic_ops;
+
+/* The device type (bus/device.h): node writer, ops, free. */
+struct device_desc;
+extern const struct device_desc device_type_plic;
 
 #endif

@@ -1,5 +1,9 @@
 /* machine/sifive_test.c: SiFive test finisher (pass / fail / reset). */
 #include "machine/sifive_test.h"
+#include "bus/device.h"
+#include "machine/board.h"
+
+#include <libfdt.h>
 #include "bus/util.h"
 
 #include <inttypes.h>
@@ -69,4 +73,47 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsign
 const struct bus_device_ops sifive_test_ops = {
     .read = sifive_test_read,
     .write = sifive_test_write,
+};
+
+/* ---- the device type (bus/device.h, machine/board.h) ---- */
+
+#define FDT_TRY(x) do { if ((x) < 0) return -1; } while (0)
+
+static int sifive_test_fdt(const struct board_fdt *b)
+{
+    static const char *const compat[] = { "sifive,test1", "sifive,test0", "syscon" };
+    FDT_TRY(board_fdt_begin_at(b, "test", b->base));
+    FDT_TRY(fdt_property_cell(b->fdt, "phandle", b->phandle));
+    FDT_TRY(board_fdt_reg(b, b->base, b->size));
+    FDT_TRY(board_fdt_strings(b, "compatible", compat, 3));
+    return fdt_end_node(b->fdt);
+}
+
+static int syscon_node(const struct board_fdt *b, const char *name, const char *compat, uint32_t value)
+{
+    FDT_TRY(fdt_begin_node(b->fdt, name));
+    FDT_TRY(fdt_property_cell(b->fdt, "value", value));
+    FDT_TRY(fdt_property_cell(b->fdt, "offset", 0));
+    FDT_TRY(fdt_property_cell(b->fdt, "regmap", b->phandle));
+    FDT_TRY(fdt_property_string(b->fdt, "compatible", compat));
+    return fdt_end_node(b->fdt);
+}
+
+/* syscon-poweroff and -reboot write the finisher's PASS and RESET codes. */
+static int sifive_test_fdt_root(const struct board_fdt *b)
+{
+    FDT_TRY(syscon_node(b, "poweroff", "syscon-poweroff", SIFIVE_TEST_PASS));
+    return syscon_node(b, "reboot", "syscon-reboot", SIFIVE_TEST_RESET);
+}
+
+static void test_free(void *d) { sifive_test_free(d); }
+
+DEVICE_TYPE(sifive_test) = {
+    .name = "sifive-test",
+    .help = "SiFive test finisher (syscon poweroff/reboot)",
+    .kind = DEVICE_PLATFORM,
+    .ops = &sifive_test_ops,
+    .fdt_node = sifive_test_fdt,
+    .fdt_root = sifive_test_fdt_root,
+    .free = test_free,
 };

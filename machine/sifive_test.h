@@ -13,7 +13,6 @@
 
 #include "bus/bus.h"
 
-#define SIFIVE_TEST_BASE 0x100000ull
 #define SIFIVE_TEST_SIZE 0x1000ull
 
 #define SIFIVE_TEST_FAIL  0x3333u
@@ -35,5 +34,9 @@ void sifive_test_free(struct sifive_test *);
 
 /* Register access; opaque is the struct sifive_test. */
 extern const struct bus_device_ops sifive_test_ops;
+
+/* The device type (bus/device.h): node writers, ops, free. */
+struct device_desc;
+extern const struct device_desc device_type_sifive_test;
 
 #endif

@@ -1,5 +1,9 @@
 /* machine/uart16550.c: 16550A UART with immediate transmit. */
 #include "machine/uart16550.h"
+#include "bus/device.h"
+#include "machine/board.h"
+
+#include <libfdt.h>
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -336,4 +340,31 @@ static void uart_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 const struct bus_device_ops uart16550_ops = {
     .read = uart_read,
     .write = uart_write,
+};
+
+/* ---- the device type (bus/device.h, machine/board.h) ---- */
+
+#define FDT_TRY(x) do { if ((x) < 0) return -1; } while (0)
+
+#define UART_CLOCK_HZ 3686400u
+
+static int uart16550_fdt(const struct board_fdt *b)
+{
+    FDT_TRY(board_fdt_begin_at(b, "serial", b->base));
+    FDT_TRY(board_fdt_irq(b, b->irq));
+    FDT_TRY(fdt_property_cell(b->fdt, "clock-frequency", UART_CLOCK_HZ));
+    FDT_TRY(board_fdt_reg(b, b->base, b->size));
+    FDT_TRY(fdt_property_string(b->fdt, "compatible", "ns16550a"));
+    return fdt_end_node(b->fdt);
+}
+
+static void uart_free(void *d) { uart16550_free(d); }
+
+DEVICE_TYPE(uart16550) = {
+    .name = "ns16550a",
+    .help = "16550A UART",
+    .kind = DEVICE_PLATFORM,
+    .ops = &uart16550_ops,
+    .fdt_node = uart16550_fdt,
+    .free = uart_free,
 };

@@ -30,9 +30,7 @@
 #include "bus/bus.h"
 #include "bus/irq.h"
 
-#define UART16550_BASE   0x10000000ull
 #define UART16550_SIZE   0x100ull
-#define UART16550_IRQ    10u
 #define UART16550_FIFO   16u
 
 /* Register offsets (reg-shift 0). */
@@ -63,5 +61,9 @@ size_t uart16550_rx_space(const struct uart16550 *);
 
 /* Register file access; opaque is the struct uart16550. */
 extern const struct bus_device_ops uart16550_ops;
+
+/* The device type (bus/device.h): node writer, ops, free. */
+struct device_desc;
+extern const struct device_desc device_type_uart16550;
 
 #endif

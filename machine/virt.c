@@ -19,6 +19,8 @@
 #include "bus/util.h"
 #include "cpu/riscv/disas.h"
 #include "cpu/riscv/hart.h"
+#include "bus/device.h"
+#include "machine/board.h"
 #include "machine/clint.h"
 #include "machine/clock.h"
 #include "machine/devices.h"
@@ -37,9 +39,6 @@
 #define KERNEL_OFFSET 0x200000ull  /* kernel after the firmware, as QEMU */
 #define SLICE_INSNS 100000ull      /* one round-robin slice: 1 ms of virtual time */
 #define VIRTIO_MMIO_SLOTS VIRT_VIRTIO_MMIO_SLOTS
-#define VIRTIO_MMIO_BASE 0x10001000ull
-#define VIRTIO_MMIO_STRIDE 0x1000ull
-#define VIRTIO_MMIO_IRQ0 1
 
 struct virt {
     const struct virt_config *cfg;
@@ -57,6 +56,7 @@ struct virt {
     struct goldfish_rtc *rtc;
     struct devices *devs;
     struct pci_host *pci;
+    void *rowdev[16];       /* what each board row made (virt_rows) */
     uint64_t tohost, fromhost, tohost_seen;
     bool stop, reset;
     int exit_code;
@@ -128,45 +128,147 @@ static void finisher(void *ctx, enum finisher_action a, int code)
     stop_all(m);
 }
 
-static int build_devices(struct virt *m)
+/* ---- the board table ---- */
+
+/* Board-side creation of each row: the wiring (interrupt lines, clock,
+ * callbacks) is the board's; the device types come from their files. */
+static void *make_clint(struct virt *m, const struct board_row *r)
 {
-    const struct virt_config *c = m->cfg;
-    struct irq_line msip[VIRT_MAX_HARTS], mtip[VIRT_MAX_HARTS], meip[VIRT_MAX_HARTS], seip[VIRT_MAX_HARTS];
+    struct irq_line msip[VIRT_MAX_HARTS], mtip[VIRT_MAX_HARTS];
     for (unsigned i = 0; i < m->nharts; i++) {
         msip[i] = (struct irq_line){ msip_set, m, i };
         mtip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MTI };
+    }
+    return m->clint = clint_new(&m->clock, m->nharts, msip, mtip);
+}
+
+static void *make_plic(struct virt *m, const struct board_row *r)
+{
+    struct irq_line meip[VIRT_MAX_HARTS], seip[VIRT_MAX_HARTS];
+    for (unsigned i = 0; i < m->nharts; i++) {
         meip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_MEI };
         seip[i] = (struct irq_line){ rv_hart_set_irq, &m->harts[i], RV_IRQ_SEI };
     }
-    m->clint = clint_new(&m->clock, m->nharts, msip, mtip);
-    m->plic = plic_new(m->nharts, meip, seip);
-    m->uart = uart16550_new((struct irq_line){ plic_set_irq, m->plic, UART16550_IRQ }, out_byte, m);
-    m->test = sifive_test_new(finisher, m);
-    m->rtc = goldfish_rtc_new(&m->clock, c->rtc_base_ns,
-                              (struct irq_line){ plic_set_irq, m->plic, GOLDFISH_RTC_IRQ });
-    if (!m->clint || !m->plic || !m->uart || !m->test || !m->rtc)
-        return log_err("%s", "out of memory creating devices");
-    if (bus_map(&m->bus, SIFIVE_TEST_BASE, SIFIVE_TEST_SIZE, "test", &sifive_test_ops, m->test) ||
-        bus_map(&m->bus, GOLDFISH_RTC_BASE, GOLDFISH_RTC_SIZE, "rtc", &goldfish_rtc_ops, m->rtc) ||
-        bus_map(&m->bus, CLINT_BASE, CLINT_SIZE, "clint", &clint_ops, m->clint) ||
-        bus_map(&m->bus, PLIC_BASE, PLIC_SIZE, "plic", &plic_ops, m->plic) ||
-        bus_map(&m->bus, UART16550_BASE, UART16550_SIZE, "uart", &uart16550_ops, m->uart))
-        return log_err("%s", "internal error: overlapping device map");
-    /* -device's devices, after the platform's: virtio-mmio slot n at
-     * 0x10001000 + n * 0x1000, PLIC source n + 1, filled from the top
-     * (machine/devices.h); empty slots answer device ID 0. */
-    struct irq_line virtio_irq[VIRTIO_MMIO_SLOTS];
-    for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++)
-        virtio_irq[i] = (struct irq_line){ plic_set_irq, m->plic, VIRTIO_MMIO_IRQ0 + i };
-    /* The PCIe host bridge (machine/pci_virt.h); -device ...-pci functions
-     * plug into it. */
-    m->pci = virt_pci_create(&m->bus, m->plic, VIRT_RAM_BASE, c->ram_size);
-    if (!m->pci)
-        return log_err("%s", "internal error: cannot map the PCIe host bridge");
-    m->devs = devices_create(c->devices, &m->bus, VIRTIO_MMIO_BASE, VIRTIO_MMIO_STRIDE, virtio_irq,
-                             VIRTIO_MMIO_SLOTS, m->pci);
+    return m->plic = plic_new(m->nharts, meip, seip);
+}
+
+static struct irq_line plic_line(struct virt *m, unsigned irq)
+{
+    return (struct irq_line){ plic_set_irq, m->plic, irq };
+}
+
+static void *make_uart(struct virt *m, const struct board_row *r)
+{
+    return m->uart = uart16550_new(plic_line(m, r->irq), out_byte, m);
+}
+
+static void *make_test(struct virt *m, const struct board_row *r)
+{
+    return m->test = sifive_test_new(finisher, m);
+}
+
+static void *make_rtc(struct virt *m, const struct board_row *r)
+{
+    return m->rtc = goldfish_rtc_new(&m->clock, m->cfg->rtc_base_ns, plic_line(m, r->irq));
+}
+
+/* The PCIe host bridge (machine/pci_virt.h); -device ...-pci functions
+ * plug into it. */
+static void *make_pci(struct virt *m, const struct board_row *r)
+{
+    return m->pci = virt_pci_create(&m->bus, m->plic, VIRT_RAM_BASE, m->cfg->ram_size);
+}
+
+/* -device's devices: virtio-mmio slot n at base + n * size, PLIC source
+ * irq + n, filled from the top (machine/devices.h); empty slots answer
+ * device ID 0. After the PCI row: -pci functions plug into it. */
+static void *make_virtio_mmio(struct virt *m, const struct board_row *r)
+{
+    struct irq_line irq[VIRT_VIRTIO_MMIO_SLOTS];
+    for (unsigned i = 0; i < r->count; i++)
+        irq[i] = plic_line(m, r->irq + i);
+    m->devs = devices_create(m->cfg->devices, &m->bus, r->base, r->size, irq, r->count, m->pci);
     devices_set_clock(m->devs, &m->clock); /* -netdev timers run on virtual time */
-    return m->devs ? 0 : -1;
+    return m->devs;
+}
+
+static void free_pci(void *d) { pci_host_free(d); }
+static void free_devices(void *d) { devices_free(d); }
+
+struct virt_row {
+    struct board_row row;
+    void *(*make)(struct virt *, const struct board_row *);
+    void (*free)(void *);   /* rows without a device type */
+    bool first;             /* interrupt controllers: made before the rest */
+};
+
+/* QEMU virt's memory map, the one place it is written. Table order is the
+ * device tree's order (QEMU's); rows marked first are created first. */
+static const struct virt_row virt_rows[] = {
+    { .row = { .name = "rtc", .base = 0x101000, .size = GOLDFISH_RTC_SIZE, .irq = 11,
+               .type = &device_type_goldfish_rtc }, .make = make_rtc },
+    { .row = { .name = "uart", .base = 0x10000000, .size = UART16550_SIZE, .irq = 10,
+               .type = &device_type_uart16550 }, .make = make_uart },
+    { .row = { .name = "test", .base = 0x100000, .size = SIFIVE_TEST_SIZE, .phandle = 2,
+               .type = &device_type_sifive_test }, .make = make_test },
+    { .row = { .name = "pci", .base = VIRT_PCIE_ECAM, .size = VIRT_PCIE_ECAM_SIZE, .irq = VIRT_PCIE_IRQ,
+               .fdt_node = virt_pci_fdt }, .make = make_pci, .free = free_pci },
+    { .row = { .name = "virtio-mmio", .base = 0x10001000, .size = 0x1000, .irq = 1,
+               .count = VIRT_VIRTIO_MMIO_SLOTS, .fdt_node = board_fdt_virtio_mmio },
+      .make = make_virtio_mmio, .free = free_devices },
+    { .row = { .name = "plic", .base = 0xc000000, .size = PLIC_SIZE, .phandle = 1, .type = &device_type_plic },
+      .make = make_plic, .first = true },
+    { .row = { .name = "clint", .base = 0x2000000, .size = CLINT_SIZE, .type = &device_type_clint },
+      .make = make_clint, .first = true },
+};
+#define VIRT_ROWS (sizeof virt_rows / sizeof virt_rows[0])
+
+const struct board_row *virt_board_rows(unsigned *n)
+{
+    static struct board_row rows[VIRT_ROWS];
+    for (unsigned i = 0; i < VIRT_ROWS; i++) {
+        rows[i] = virt_rows[i].row;
+        const struct device_desc *t = rows[i].type;
+        if (t && !rows[i].fdt_node)
+            rows[i].fdt_node = t->fdt_node;
+        if (t && !rows[i].fdt_root)
+            rows[i].fdt_root = t->fdt_root;
+    }
+    *n = VIRT_ROWS;
+    return rows;
+}
+
+static int build_devices(struct virt *m)
+{
+    for (unsigned pass = 0; pass < 2; pass++)
+        for (unsigned i = 0; i < VIRT_ROWS; i++) {
+            const struct virt_row *v = &virt_rows[i];
+            if (v->first != (pass == 0))
+                continue;
+            const struct board_row *r = &v->row;
+            m->rowdev[i] = v->make(m, r);
+            if (!m->rowdev[i])
+                return r->type ? log_err("out of memory creating the %s", r->name) : -1;
+            if (r->type && bus_map(&m->bus, r->base, r->size, r->name, r->type->ops, m->rowdev[i]) < 0)
+                return log_err("internal error: %s overlaps the device map", r->name);
+        }
+    return 0;
+}
+
+static void free_devices_of(struct virt *m)
+{
+    for (unsigned i = VIRT_ROWS; i-- > 0;) {
+        const struct virt_row *v = &virt_rows[i];
+        if (!m->rowdev[i])
+            continue;
+        if (v->row.type) {
+            bus_unmap(&m->bus, v->row.base);
+            v->row.type->free(m->rowdev[i]);
+        } else {
+            v->free(m->rowdev[i]);
+        }
+        m->rowdev[i] = NULL;
+    }
 }
 
 /* Load an ELF, uImage, (gzip-compressed) Linux Image or raw binary
@@ -220,12 +322,14 @@ static int boot_setup(struct virt *m, uint64_t *start)
         if (loader_dtb(c->dtb, c->append, initrd_start, initrd_end, &dtb, &dtb_len, err, sizeof err) < 0)
             return log_err("-dtb %s", err);
     } else {
+        unsigned nrows;
         struct virt_fdt_config fc = {
             .nharts = m->nharts, .ram_base = VIRT_RAM_BASE, .ram_size = c->ram_size,
             .isa = RV_ISA_STRING, .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
             .bootargs = c->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .uart = true, .rtc = true, .test = true, .clint = true, .plic = true,
             .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = true,
+            .rows = virt_board_rows(&nrows), .nrows = nrows,
         };
         dtb_len = 64 * 1024;
         dtb = malloc(dtb_len);
@@ -274,13 +378,7 @@ static void machine_free(struct virt *m)
             rv_hart_destroy(&m->harts[i]);
     free(m->harts);
     rv_tcache_free(m->tc);
-    clint_free(m->clint);
-    plic_free(m->plic);
-    uart16550_free(m->uart);
-    sifive_test_free(m->test);
-    goldfish_rtc_free(m->rtc);
-    devices_free(m->devs);
-    pci_host_free(m->pci);
+    free_devices_of(m);
     bus_free(&m->bus);
     free(m->ram);
     free(m->rom);

@@ -49,4 +49,9 @@ struct virt_config {
  * the user's (bad image) 1 after a one-line message, a stuck hart 3. */
 int virt_run(const struct virt_config *);
 
+/* The virt board's table (machine/board.h): the memory map, PLIC sources
+ * and node writers, in device-tree order. */
+struct board_row;
+const struct board_row *virt_board_rows(unsigned *n);
+
 #endif
