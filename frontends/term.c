@@ -13,8 +13,23 @@
 
 #define ESC_KEY 0x01 /* Ctrl-A */
 
-static const int restore_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT };
-#define NSIGS (sizeof restore_signals / sizeof restore_signals[0])
+/* Every catchable signal whose default action ends the process (POSIX
+ * "terminate" or "core", Linux's extras); the real-time signals are added
+ * at run time. SIGKILL and SIGSTOP cannot be caught. */
+static const int fatal_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV,
+    SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGSYS,
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGIO
+    SIGIO,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+};
+#define NFATAL (sizeof fatal_signals / sizeof fatal_signals[0])
 
 struct term {
     int in_fd, out_fd;
@@ -22,8 +37,8 @@ struct term {
     bool eof;
     bool esc;              /* Ctrl-A seen, the command key is next */
     struct termios saved;  /* valid when tty */
-    struct sigaction old_sa[NSIGS];
-    bool handled[NSIGS];   /* our handler is installed for restore_signals[i] */
+    struct sigaction old_sa[NSIG];
+    bool handled[NSIG];    /* our handler is installed for signal i */
     /* Input read but not yet handed over (kept when an escape stops a read). */
     uint8_t in[256];
     size_t in_pos, in_len;
@@ -62,31 +77,42 @@ static void term_on_signal(int sig)
     errno = saved_errno;
 }
 
+static void term_handle(struct term *t, int sig)
+{
+    if (sig <= 0 || sig >= NSIG)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = term_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    if (sigaction(sig, NULL, &t->old_sa[sig]) < 0)
+        return;
+    /* Only signals that would end the process as things are: one the user
+     * chose to ignore (nohup, background jobs) stays ignored, and one with
+     * a handler already (SIGUSR1 for screendumps) keeps it. */
+    if ((t->old_sa[sig].sa_flags & SA_SIGINFO) || t->old_sa[sig].sa_handler != SIG_DFL)
+        return;
+    if (sigaction(sig, &sa, NULL) == 0)
+        t->handled[sig] = true;
+}
+
 static void term_install_handlers(struct term *t)
 {
-    for (size_t i = 0; i < NSIGS; i++) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = term_on_signal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-        if (sigaction(restore_signals[i], NULL, &t->old_sa[i]) < 0)
-            continue;
-        /* A signal the user chose to ignore (nohup, background jobs) stays
-         * ignored. */
-        if (t->old_sa[i].sa_handler == SIG_IGN && !(t->old_sa[i].sa_flags & SA_SIGINFO))
-            continue;
-        if (sigaction(restore_signals[i], &sa, NULL) == 0)
-            t->handled[i] = true;
-    }
+    for (size_t i = 0; i < NFATAL; i++)
+        term_handle(t, fatal_signals[i]);
+#ifdef SIGRTMIN
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        term_handle(t, sig);
+#endif
 }
 
 static void term_remove_handlers(struct term *t)
 {
-    for (size_t i = 0; i < NSIGS; i++)
-        if (t->handled[i]) {
-            sigaction(restore_signals[i], &t->old_sa[i], NULL);
-            t->handled[i] = false;
+    for (int sig = 1; sig < NSIG; sig++)
+        if (t->handled[sig]) {
+            sigaction(sig, &t->old_sa[sig], NULL);
+            t->handled[sig] = false;
         }
 }
 

@@ -11,10 +11,15 @@
  * remembered (term_eof).
  *
  * Whatever way the process ends, the terminal is left as it was found: an
- * atexit handler and handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV
- * and SIGABRT restore it, then let the signal take its default action
- * (signals that were ignored when the terminal was opened stay ignored).
- * Call term_open before installing other handlers for those signals.
+ * atexit handler, and a handler for every catchable signal whose default
+ * action ends the process (SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP,
+ * SIGABRT, SIGBUS, SIGFPE, SIGUSR1/2, SIGSEGV, SIGPIPE, SIGALRM, SIGTERM,
+ * SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSYS
+ * and the real-time signals) restore it, then let the signal take its
+ * default action. Only signals at their default action when the terminal
+ * is opened are taken: an ignored one stays ignored, one the program
+ * already handles (SIGUSR1 with a display) keeps its handler. _exit()
+ * and SIGKILL leave the terminal as it is.
  *
  * term_read never blocks, yet the input fd is not switched to O_NONBLOCK:
  * that flag would be shared with stdout/stderr on the same terminal (see

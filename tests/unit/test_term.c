@@ -268,6 +268,14 @@ static void test_pty_hangup(void **state)
     term_close(t);
 }
 
+/* Every signal back to its default action. */
+static void default_signals(void)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+}
+
 enum how { BY_SIGTERM, BY_SIGINT, BY_SIGHUP, BY_SIGQUIT, BY_SIGSEGV, BY_SIGABRT, BY_EXIT,
            BY_IGNORED_HUP };
 
@@ -281,6 +289,7 @@ static void die_and_check(struct pty *p, enum how how)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        default_signals(); /* as in a fresh process: cmocka catches some */
         struct rlimit no_core = { 0, 0 };
         setrlimit(RLIMIT_CORE, &no_core);
         if (how == BY_IGNORED_HUP)
@@ -331,6 +340,61 @@ static void test_pty_signals(void **state)
         die_and_check(p, h);
 }
 
+static volatile sig_atomic_t usr1_seen;
+static void on_usr1(int sig) { usr1_seen = 1; }
+
+/* A child opens the terminal and gets sig: it must die of it with the
+ * terminal cooked again; with keep_handler, sig (SIGUSR1) has a handler of
+ * the program's before term_open, which stays: the child lives on, raw. */
+static void signal_and_check(struct pty *p, int sig, bool keep_handler)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        default_signals(); /* as in a fresh process: cmocka catches some */
+        struct rlimit no_core = { 0, 0 };
+        setrlimit(RLIMIT_CORE, &no_core);
+        if (keep_handler)
+            signal(sig, on_usr1);
+        struct term *t = term_open(p->slave, p->slave);
+        if (!t || !is_raw(p->slave))
+            _exit(90);
+        raise(sig);
+        exit(keep_handler && usr1_seen && is_raw(p->slave) ? 9 : 93); /* atexit restores */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (keep_handler) {
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 9);
+    } else {
+        if (!WIFSIGNALED(status))
+            fail_msg("child exited with %d instead of dying of signal %d (%s)",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1, sig, strsignal(sig));
+        assert_int_equal(WTERMSIG(status), sig);
+    }
+    assert_cooked(p);
+}
+
+/* Issue #18: SIGBUS, SIGILL, SIGFPE, SIGTRAP and SIGSYS left the terminal
+ * raw; now every catchable signal whose default ends the process restores
+ * it. */
+static void test_pty_every_fatal_signal(void **state)
+{
+    struct pty *p = need_pty(state);
+    static const int sigs[] = {
+        SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV,
+        SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGSYS,
+        SIGSTKFLT, SIGIO, SIGPWR,
+    };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal_and_check(p, sigs[i], false);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        signal_and_check(p, sig, false);
+    signal_and_check(p, SIGUSR1, true);
+}
+
 /* External SIGTERM while the child sits in its loop, as from `kill`. */
 static void test_pty_kill(void **state)
 {
@@ -341,6 +405,7 @@ static void test_pty_kill(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        default_signals(); /* as in a fresh process: cmocka catches some */
         struct term *t = term_open(p->slave, p->slave);
         if (!t)
             _exit(90);
@@ -423,6 +488,7 @@ static void test_write_nonblocking(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        default_signals(); /* as in a fresh process: cmocka catches some */
         close(out[1]);
         size_t got = 0;
         uint32_t sum = 0;
@@ -486,6 +552,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pty_escapes, pty_setup, pty_teardown),
         cmocka_unit_test_setup_teardown(test_pty_hangup, pty_setup, pty_teardown),
         cmocka_unit_test_setup_teardown(test_pty_signals, pty_setup, pty_teardown),
+        cmocka_unit_test_setup_teardown(test_pty_every_fatal_signal, pty_setup, pty_teardown),
         cmocka_unit_test_setup_teardown(test_pty_kill, pty_setup, pty_teardown),
         cmocka_unit_test(test_pipe_passthrough),
         cmocka_unit_test(test_write_nonblocking),
