@@ -10,6 +10,8 @@
 #         init marker and to poweroff, -smp 1 and -smp 4 (scripts/bench-boot.sh).
 #   blk   sequential read of /dev/vda in the guest (scripts/bench-blk.sh),
 #         over virtio-mmio (row blk) and virtio-pci (row blk-pci).
+#   qcow2 sequential write and read of 64 MiB in the guest, qcow2 against
+#         raw on rivet (scripts/bench-qcow2.sh; target: within 30%)
 #   net   guest<-host TCP over user networking: wget of 64 MiB from a
 #         server on 127.0.0.1 to /dev/null (scripts/bench-net.sh).
 # A new benchmark is one more section_NAME
@@ -20,7 +22,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot blk net"
+SECTIONS="cpu boot blk qcow2 net"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -172,6 +174,13 @@ section_blk() {
     q=$(sed -n 's/^blk-pci .*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/blk.txt")
     [ -n "$r" ] || die "blk-pci benchmark failed"
     add_row blk-pci "$r" "${q:--}" -
+}
+
+# section_qcow2: qcow2 against raw on rivet; its lines, no table row
+# (the table compares with QEMU).
+section_qcow2() {
+    echo "== qcow2: 64 MiB sequential write and read in the guest, qcow2 vs raw, best of $RUNS"
+    RUNS=$RUNS sh scripts/bench-qcow2.sh || die "qcow2 benchmark failed"
 }
 
 # section_net: scripts/bench-net.sh prints MB/s; the table gets seconds.
