@@ -337,14 +337,19 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op)
         }
         break;
     }
+    /* FP loads and stores trap as illegal when mstatus.FS is off; their
+     * handlers do not use insn, so it keeps the original bits that the
+     * trap reports in mtval (C.FLD, C.FSD, C.FLDSP, C.FSDSP included). */
     case 0x07:
         op->imm = imm_i;
         op->rd = (uint8_t)rd; /* an FP register: f0 is a real register */
+        op->insn = op->len == 2 ? (raw & 0xffff) : raw;
         if (f3 == 2) return RV_OP_FLW;
         if (f3 == 3) return RV_OP_FLD;
         break;
     case 0x27:
         op->imm = imm_s;
+        op->insn = op->len == 2 ? (raw & 0xffff) : raw;
         if (f3 == 2) return RV_OP_FSW;
         if (f3 == 3) return RV_OP_FSD;
         break;

@@ -259,6 +259,38 @@ TEST_BEGIN
     CHECK_TVAL(0)
     la a0, 19b
     CHECK_EPC_REG(a0)
+
+    /* compressed FP loads/stores with mstatus.FS = Off: illegal, and mtval
+     * holds the 16-bit instruction, not its 32-bit expansion (found by
+     * make difftest: rivet reported the expanded fld/fsd) */
+    li t0, MSTATUS_FS
+    csrc mstatus, t0
+    la s0, data                     /* (no access happens: sp as it is) */
+    EXPECT_TRAP
+20: c.fld fa0, 8(s0)
+    CHECK_TRAP(CAUSE_ILLEGAL)
+    CHECK_TVAL(0x2408)
+    EXPECT_TRAP
+    c.fsd fa1, 16(s0)
+    CHECK_TRAP(CAUSE_ILLEGAL)
+    CHECK_TVAL(0xa80c)
+    EXPECT_TRAP
+    c.fldsp fa2, 24(sp)
+    CHECK_TRAP(CAUSE_ILLEGAL)
+    CHECK_TVAL(0x2662)
+    EXPECT_TRAP
+    c.fsdsp fa3, 32(sp)
+    CHECK_TRAP(CAUSE_ILLEGAL)
+    CHECK_TVAL(0xb036)
+    EXPECT_TRAP
+    .option push
+    .option norvc
+    fld fa0, 8(s0)                  /* 32-bit forms keep their 32 bits */
+    .option pop
+    CHECK_TRAP(CAUSE_ILLEGAL)
+    CHECK_TVAL(0x00843507)
+    li t0, MSTATUS_FS
+    csrs mstatus, t0
 TEST_END
 
     .data
