@@ -52,7 +52,7 @@ ISA_ELFS := $(ISA_SRCS:%.S=$(B)/%.elf)
 BENCH_SRCS := $(wildcard roms/bench/*.c roms/bench/*.S)
 BENCH_ELF := $(B)/roms/bench.elf
 
-.PHONY: all test unit isa run guest bench fuzz install clean
+.PHONY: all test unit isa run guest bench fuzz difftest install clean
 .SECONDARY:
 all: $(B)/rivet
 
@@ -130,6 +130,11 @@ fuzz:
 	@command -v $(FUZZ_CC) > /dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) not found (libFuzzer needs clang; FUZZ_CC=... to choose one)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	@B=$(B) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/fuzz.sh $(FUZZ_NAMES)
+
+# Differential test against QEMU (tests/difftest/README.md): DIFF_SEED,
+# DIFF_INSNS (per class), DIFF_CLASS, DIFF_SEQ_INSNS.
+difftest: $(B)/rivet
+	@RIVET=$(B)/rivet DIFF_OUT=$(B)/difftest python3 tests/difftest/difftest.py
 
 run: $(B)/rivet
 	@B=$(B) sh scripts/need-guest.sh

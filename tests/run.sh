@@ -62,6 +62,23 @@ for elf in "$B"/tests/isa/*.elf; do
     if [ "$rc" -eq 0 ]; then pass "$name"; else fail "$name" "exit $rc, see $out"; tail -n 3 "$out"; fi
 done
 
+# Differential test against QEMU (tests/difftest/): a short fixed-seed run.
+out=$log/difftest.log
+if command -v python3 > /dev/null 2>&1; then
+    RIVET=$RIVET DIFF_OUT=$B/difftest python3 tests/difftest/difftest.py \
+        --seed 1 --insns 8000 > "$out" 2>&1
+    rc=$?
+else
+    echo "difftest: python3 not found: skipped" > "$out"; rc=77
+fi
+if [ "$rc" -eq 0 ]; then
+    pass "difftest ($(tail -n 1 "$out" | sed 's/ (.*//'))"
+elif [ "$rc" -eq 77 ]; then
+    skipped=$((skipped + 1)); echo "SKIP difftest: $(tail -n 1 "$out")"
+else
+    fail difftest "exit $rc, see $out"; grep -A4 '^MISMATCH' "$out" | head -20; tail -n 1 "$out"
+fi
+
 # Guest and command-line tests.
 for t in tests/guest/*.sh; do
     [ -f "$t" ] || continue
