@@ -177,6 +177,8 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
         *v = h->pmpaddr[csr - CSR_PMPADDR0];
         return 0;
     }
+    if (rv_trigger_csr_read(h, csr, v) == 0)
+        return 0;
     if (TRACE_ON(TRACE_UNIMP)) {
         const char *name = rv_csr_name(csr);
         trace_printf("unimp: hart %" PRIu64 " csr 0x%03x%s%s%s is not implemented (illegal instruction)\n",
@@ -297,7 +299,8 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             h->pmpaddr[i] = v & ((1ull << 54) - 1);
         return 0;
     }
-    return 0;
+    int r = rv_trigger_csr_write(h, csr, v);
+    return r < 0 ? 0 : r;
 }
 
 int rv_csr_op(struct rv_hart *h, unsigned csr, int op, uint64_t operand, bool write, uint64_t *old)
@@ -322,4 +325,25 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, int op, uint64_t operand, bool wr
         base = ((h->mip_hw & ~RV_MIP_SEIP) | h->mip_sw) & (csr == CSR_SIP ? h->mideleg & S_INTS : ~0ull);
     uint64_t nv = op == RV_CSR_RW ? operand : op == RV_CSR_RS ? base | operand : base & ~operand;
     return csr_write(h, csr, nv);
+}
+
+int rv_csr_debug(struct rv_hart *h, unsigned csr, bool write, uint64_t *val)
+{
+    enum rv_priv p = h->priv;
+    uint64_t fs = h->mstatus & MSTATUS_FS, old;
+    h->priv = RV_PRIV_M;
+    bool fp = csr >= CSR_FFLAGS && csr <= CSR_FCSR;
+    if (fp)
+        h->mstatus |= MSTATUS_FS; /* fflags/frm/fcsr even with the FPU off */
+    int r = rv_csr_op(h, csr, RV_CSR_RW, *val, write, &old);
+    if (fp)
+        h->mstatus = (h->mstatus & ~MSTATUS_FS) | fs;
+    h->priv = p;
+    rv_update_modes(h);
+    rv_update_irq(h);
+    if (r < 0)
+        return -1;
+    if (!write)
+        *val = old;
+    return 0;
 }

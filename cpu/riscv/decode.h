@@ -23,7 +23,8 @@
     X(FENCE) X(PAUSE) X(DIV_SPIN) X(FENCE_I) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) \
     X(CSRRW) X(CSRRS) X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI) \
     X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D) \
-    X(FLW) X(FLD) X(FSW) X(FSD) X(FP)
+    X(FLW) X(FLD) X(FSW) X(FSD) X(FP) \
+    X(DEBUG)
 
 /* Pairs of consecutive ops that run as one (no dispatch between them):
  * the most frequent pairs in compiled code (address arithmetic, load + use,

@@ -226,6 +226,17 @@ exception:
 
 L_ILLEGAL: ILLEGAL();
 L_EXIT: BLOCK_DONE(op->pc, 1);
+    /* A pc with a breakpoint or an execute trigger (trigger.c). */
+L_DEBUG:
+    SYNC();
+    switch (rv_trigger_exec(h, op->pc)) {
+    case 1: RAISE(RV_EXC_BREAKPOINT, op->pc);
+    case 2: RAISE(RV_EXC_DEBUGGER, op->pc);
+    default: /* not for this hart or mode: run the instruction alone */
+        h->pc = op->pc;
+        h->slice_done = done + (uint64_t)(op - b->ops);
+        goto dispatch;
+    }
 
 L_LUI: x[op->rd] = (uint64_t)op->imm; NEXT();
 L_AUIPC: B_AUIPC; NEXT();

@@ -55,6 +55,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     h->trap_loop = false;
     h->same_trap_count = 0;
     h->last_trap_pc = ~0ull;
+    rv_trigger_reset(h);
     rv_update_modes(h);
     rv_tlb_flush(h);
     rv_update_irq(h);
@@ -67,6 +68,7 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
     h->limit = budget;
     h->cur_block = NULL;
     h->cur_op = NULL;
+    h->dbg_stop.hit = false;
     rv_exec(h);
     uint64_t done = h->slice_done;
     h->icount += done;
@@ -74,7 +76,16 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
     h->cur_block = NULL;
     h->lr_valid = false; /* another hart may run before our SC */
     h->yield = false;
+    if (__builtin_expect(h->dbg_stop.hit, 0) && h->dbg_stop.type >= RV_DBG_WATCH_W)
+        rv_trigger_finish_watch(h); /* report the watchpoint after the access */
     return done;
+}
+
+void rv_hart_set_priv(struct rv_hart *h, enum rv_priv p)
+{
+    h->priv = p;
+    rv_update_modes(h);
+    rv_update_irq(h);
 }
 
 void rv_hart_request_stop(struct rv_hart *h)

@@ -77,6 +77,29 @@ struct rv_block;
 struct rv_op;
 struct rv_tcache;
 
+/* Debug triggers (Sdtrig, trigger.c): the guest's, selected by tselect. */
+#define RV_NTRIGGERS 4
+struct rv_trigger {
+    uint64_t tdata1, tdata2;
+};
+
+/* Breakpoints and watchpoints of a debugger (gdb's Z0-Z4), shared by the
+ * harts of one translation cache (trigger.c). */
+enum rv_dbg_type { RV_DBG_BREAK_SW, RV_DBG_BREAK_HW, RV_DBG_WATCH_W, RV_DBG_WATCH_R, RV_DBG_WATCH_RW };
+#define RV_DBG_MAX_POINTS 64
+struct rv_dbg_point {
+    enum rv_dbg_type type;
+    uint64_t addr, len;
+};
+/* Why a hart stopped for the debugger (valid when hit is set). */
+struct rv_dbg_stop {
+    bool hit;
+    enum rv_dbg_type type;
+    uint64_t addr;          /* the breakpoint's pc, or the watched address accessed */
+};
+/* Internal cause: a stop for the debugger, not a guest trap. */
+#define RV_EXC_DEBUGGER 0x100
+
 struct rv_hart {
     uint64_t x[33];          /* x[32] swallows writes to x0 */
     uint64_t pc;
@@ -135,6 +158,18 @@ struct rv_hart {
     bool trap_loop;          /* stopped: the same trap repeated endlessly */
     struct rv_block *scratch_block; /* for an instruction that crosses a page */
 
+    /* Debug triggers and the debugger (trigger.c). dbg_data: loads and
+     * stores must check (a data trigger or watchpoint is armed), so watched
+     * pages stay out of the TLB and accesses take the slow paths. */
+    unsigned tselect;
+    struct rv_trigger trig[RV_NTRIGGERS];
+    bool dbg_data;
+    bool dbg_step;           /* rv_hart_step: one instruction */
+    bool dbg_suppress;       /* finishing an access a watchpoint stopped */
+    bool dbg_skip;           /* run the instruction at dbg_skip_pc alone, unchecked */
+    uint64_t dbg_skip_pc;
+    struct rv_dbg_stop dbg_stop;
+
     struct rv_tlb_entry tlb[RV_MODES][RV_TLB_KINDS][RV_TLB_SIZE];
 };
 
@@ -164,6 +199,25 @@ void rv_hart_yield(struct rv_hart *);
 
 /* Instructions retired so far in the current slice (exact mid-block). */
 uint64_t rv_hart_progress(const struct rv_hart *);
+
+/* Debugger interface (trigger.c). Points apply to every hart of the
+ * cache; inserting or removing one drops decoded blocks and TLBs so that
+ * the checked slow paths are taken (no cost while none is armed).
+ * Breakpoints stop before the instruction, watchpoints after the access;
+ * the hart returns from rv_hart_run with dbg_stop.hit set. */
+int rv_dbg_insert(struct rv_tcache *, enum rv_dbg_type, uint64_t addr, uint64_t len); /* 0, -1: full or bad */
+int rv_dbg_remove(struct rv_tcache *, enum rv_dbg_type, uint64_t addr, uint64_t len); /* 0, -1: none such */
+void rv_dbg_remove_all(struct rv_tcache *);
+/* Execute one instruction (interrupts not taken, breakpoints at the pc
+ * ignored), as gdb's stepi. */
+void rv_hart_step(struct rv_hart *);
+/* Side-effect-free translation for a debugger's memory access as the hart
+ * sees it (no A/D updates, no permission checks). 0 or -1. */
+int rv_dbg_translate(struct rv_hart *, uint64_t va, uint64_t *pa);
+/* Any CSR as M-mode would see it: 0, or -1 when it does not exist. */
+int rv_csr_debug(struct rv_hart *, unsigned csr, bool write, uint64_t *val);
+/* Set the privilege mode (a debugger's write of $priv). */
+void rv_hart_set_priv(struct rv_hart *, enum rv_priv);
 
 /* irq_line sink: n is the mip bit number (RV_IRQ_*). */
 void rv_hart_set_irq(void *hart, unsigned n, bool level);
@@ -199,5 +253,22 @@ uint64_t rv_read_mstatus(const struct rv_hart *);
  * enough that the current block must end). */
 int rv_csr_op(struct rv_hart *, unsigned csr, int op, uint64_t operand, bool write, uint64_t *old);
 enum { RV_CSR_RW, RV_CSR_RS, RV_CSR_RC };
+
+/* trigger.c, for the interpreter and its helpers. */
+void rv_trigger_reset(struct rv_hart *);
+int rv_trigger_csr_read(struct rv_hart *, unsigned csr, uint64_t *v);  /* 0, -1 */
+int rv_trigger_csr_write(struct rv_hart *, unsigned csr, uint64_t v); /* 0, 1 (end block), -1 */
+/* A marked pc is reached: 0 = no hit here (the hart runs the instruction
+ * unchecked next), 1 = guest breakpoint exception, 2 = debugger stop. */
+int rv_trigger_exec(struct rv_hart *, uint64_t pc);
+/* A load (rw 1), store (2) or AMO (3) in a slow path while dbg_data: 0, or
+ * 1 with exc_cause/exc_tval set (breakpoint, or RV_EXC_DEBUGGER). */
+int rv_trigger_data(struct rv_hart *, uint64_t va, unsigned size, unsigned rw);
+/* Does a trigger or watchpoint cover this virtual page (keep it out of the TLB)? */
+bool rv_trigger_page_watched(const struct rv_hart *, uint64_t va);
+/* Must decoding mark this pc (a breakpoint or an execute trigger)? */
+bool rv_trigger_exec_marked(const struct rv_tcache *, uint64_t pc);
+/* After a watchpoint stopped the hart before an access: perform it. */
+void rv_trigger_finish_watch(struct rv_hart *);
 
 #endif

@@ -76,7 +76,7 @@ static unsigned access_priv(const struct rv_hart *h, int kind)
     return h->priv;
 }
 
-static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_t *pa);
+static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_t *pa, bool debug);
 
 int rv_translate(struct rv_hart *h, uint64_t va, int kind, uint64_t *pa)
 {
@@ -86,14 +86,25 @@ int rv_translate(struct rv_hart *h, uint64_t va, int kind, uint64_t *pa)
         *pa = va;
         return 0;
     }
-    int c = walk(h, va, kind, priv, pa);
+    int c = walk(h, va, kind, priv, pa, false);
     if (TRACE_ON(TRACE_MMU))
         rv_trace_walk(h, va, kind, c, c ? 0 : *pa);
     return c;
 }
 
-/* The page walk of rv_translate, for a translated mode. */
-static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_t *pa)
+int rv_dbg_translate(struct rv_hart *h, uint64_t va, uint64_t *pa)
+{
+    if (h->priv == RV_PRIV_M || (h->satp >> 60) == 0) {
+        *pa = va;
+        return 0;
+    }
+    return walk(h, va, RV_ACC_R, h->priv, pa, true) ? -1 : 0;
+}
+
+/* The page walk of rv_translate, for a translated mode. A debugger's walk
+ * (debug) sets no A/D bits and checks no permissions: a valid leaf is
+ * enough. */
+static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_t *pa, bool debug)
 {
     uint64_t mode = h->satp >> 60;
     unsigned levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
@@ -119,6 +130,14 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
             base = ppn << 12;
             continue;
         }
+        uint64_t low_mask = (1ull << (9 * lvl)) - 1;
+        if (debug) {
+            if (ppn & low_mask)
+                return (int)fault_cause(kind);
+            uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
+            *pa = ((ppn << 12) & ~off_mask) | (va & off_mask);
+            return 0;
+        }
         /* Leaf: permissions. */
         if (priv == RV_PRIV_U && !(pte & PTE_U))
             return (int)fault_cause(kind);
@@ -134,7 +153,6 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
             ok = (pte & PTE_R) || ((h->mstatus & MSTATUS_MXR) && (pte & PTE_X));
         if (!ok)
             return (int)fault_cause(kind);
-        uint64_t low_mask = (1ull << (9 * lvl)) - 1;
         if (ppn & low_mask) /* misaligned superpage */
             return (int)fault_cause(kind);
         /* Hardware A/D update. */
@@ -165,6 +183,8 @@ static inline void copy_sized(void *dst, const void *src, unsigned size)
 
 static void tlb_fill(struct rv_hart *h, unsigned mode, int kind, uint64_t va, uint8_t *host_page)
 {
+    if (__builtin_expect(h->dbg_data, 0) && rv_trigger_page_watched(h, va))
+        return; /* accesses to a watched page must reach rv_trigger_data */
     struct rv_tlb_entry *e = &h->tlb[mode][kind][(va >> 12) & (RV_TLB_SIZE - 1)];
     e->tag = va & ~0xfffull;
     e->addend = (uintptr_t)host_page - (uintptr_t)(va & ~0xfffull);
@@ -227,6 +247,8 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
 int rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
 {
     bool dummy = false;
+    if (__builtin_expect(h->dbg_data, 0) && rv_trigger_data(h, va, size, 1))
+        return 1;
     if ((va & (size - 1)) == 0) {
         int c = access_one(h, va, size, RV_ACC_R, val, &dummy);
         if (c) {
@@ -255,6 +277,8 @@ int rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
 int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
 {
     bool code = false;
+    if (__builtin_expect(h->dbg_data, 0) && rv_trigger_data(h, va, size, 2))
+        return 1;
     if ((va & (size - 1)) == 0) {
         int c = access_one(h, va, size, RV_ACC_W, &val, &code);
         if (c) {
@@ -318,6 +342,8 @@ int rv_fetch_page(struct rv_hart *h, uint64_t va, uint8_t **host, uint64_t *pa_o
 int rv_amo_addr(struct rv_hart *h, uint64_t va, unsigned size, bool is_lr, void **host, uint64_t *pa_out)
 {
     int kind = is_lr ? RV_ACC_R : RV_ACC_W;
+    if (__builtin_expect(h->dbg_data, 0) && rv_trigger_data(h, va, size, is_lr ? 1 : 3))
+        return 1;
     if (va & (size - 1)) {
         h->exc_cause = is_lr ? RV_EXC_LOAD_MISALIGNED : RV_EXC_STORE_MISALIGNED;
         h->exc_tval = va;

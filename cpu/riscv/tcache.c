@@ -73,6 +73,11 @@ void rv_tcache_code_written(struct rv_tcache *tc, uint64_t pa)
         tc->harts[i]->limit = 0; /* leave stale blocks at the next boundary */
 }
 
+void rv_tcache_invalidate(struct rv_tcache *tc)
+{
+    rv_tcache_code_written(tc, 0);
+}
+
 static void flush(struct rv_tcache *tc)
 {
     tc->arena_used = 0;
@@ -118,22 +123,29 @@ static void finish_op(struct rv_tcache *tc, struct rv_op *op, enum rv_op_kind k)
     op->impl = tc->labels[k];
 }
 
-/* An instruction that straddles two pages: decoded into the hart's scratch
- * block each time, never cached. */
-static struct rv_block *cross_page_block(struct rv_hart *h, const uint8_t *host)
+/* One instruction alone in the hart's scratch block, never cached: an
+ * instruction that straddles two pages, a debugger's single step, or the
+ * instruction at a marked pc that did not stop (unchecked). */
+static struct rv_block *single_block(struct rv_hart *h, const uint8_t *host, bool check)
 {
-    uint8_t *host2;
-    uint64_t pa2;
-    uint16_t lo, hi;
+    uint16_t lo, hi = 0;
     memcpy(&lo, host, 2);
-    if (rv_fetch_page(h, h->pc + 2, &host2, &pa2)) {
-        rv_raise(h, h->exc_cause, h->exc_tval);
-        return NULL;
+    if ((lo & 3) == 3) {
+        if ((h->pc & 0xfff) == 0xffe) {
+            uint8_t *host2;
+            uint64_t pa2;
+            if (rv_fetch_page(h, h->pc + 2, &host2, &pa2)) {
+                rv_raise(h, h->exc_cause, h->exc_tval);
+                return NULL;
+            }
+            memcpy(&hi, host2, 2);
+        } else {
+            memcpy(&hi, host + 2, 2);
+        }
     }
-    memcpy(&hi, host2, 2);
     if (TRACE_ON(TRACE_IN_ASM)) {
         uint8_t code[4] = { (uint8_t)lo, (uint8_t)(lo >> 8), (uint8_t)hi, (uint8_t)(hi >> 8) };
-        rv_trace_in_asm(h, h->pc, code, 4);
+        rv_trace_in_asm(h, h->pc, code, (lo & 3) == 3 ? 4 : 2);
     }
     struct rv_block *b = h->scratch_block;
     memset(b, 0, sizeof *b + 2 * sizeof(struct rv_op));
@@ -141,10 +153,12 @@ static struct rv_block *cross_page_block(struct rv_hart *h, const uint8_t *host)
     b->host = 0;
     enum rv_op_kind k = rv_decode((uint32_t)hi << 16 | lo, h->pc, &b->ops[0]);
     finish_op(h->tc, &b->ops[0], k);
+    if (check && h->tc->dbg_exec && rv_trigger_exec_marked(h->tc, h->pc))
+        finish_op(h->tc, &b->ops[0], RV_OP_DEBUG);
     b->n = 1;
     b->nops = 1;
     if (!rv_op_ends_block(k)) {
-        b->ops[1].pc = h->pc + 4;
+        b->ops[1].pc = h->pc + b->ops[0].len;
         finish_op(h->tc, &b->ops[1], RV_OP_EXIT);
         b->nops = 2;
     }
@@ -182,6 +196,10 @@ static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
         struct rv_op *op = &b->ops[n];
         enum rv_op_kind k = rv_decode(raw, pc, op);
         finish_op(tc, op, k);
+        if (__builtin_expect(tc->dbg_exec != 0, 0) && rv_trigger_exec_marked(tc, pc)) {
+            finish_op(tc, op, RV_OP_DEBUG); /* a breakpoint or execute trigger: check first */
+            k = RV_OP_DEBUG;
+        }
         kinds[n] = k;
         n++;
         pc += op->len;
@@ -231,6 +249,13 @@ struct rv_block *rv_block_get(struct rv_hart *h)
         h->tc_gen = tc->gen;
     }
     uint64_t pc = h->pc;
+    bool alone = false;
+    if (__builtin_expect(h->dbg_step || h->dbg_skip, 0)) {
+        if (h->dbg_step)
+            h->yield = true; /* return after this block, whatever happens */
+        alone = h->dbg_step || h->dbg_skip_pc == pc;
+        h->dbg_skip = false;
+    }
     const struct rv_tlb_entry *e = &h->tlb[h->imode][RV_TLB_X][(pc >> 12) & (RV_TLB_SIZE - 1)];
     uint8_t *host;
     if (e->tag == (pc & ~0xfffull)) {
@@ -242,11 +267,13 @@ struct rv_block *rv_block_get(struct rv_hart *h)
             return NULL;
         }
     }
+    if (__builtin_expect(alone, 0))
+        return single_block(h, host, false);
     if ((pc & 0xfff) == 0xffe) {
         uint16_t lo;
         memcpy(&lo, host, 2);
         if ((lo & 3) == 3)
-            return cross_page_block(h, host);
+            return single_block(h, host, true);
     }
     struct rv_block **jc = &h->jump_cache[(pc >> 1) & ((1u << RV_JC_BITS) - 1)];
     struct rv_block *b = *jc;

@@ -34,11 +34,17 @@ struct rv_tcache {
     unsigned nharts;
     const void *const *labels;  /* op implementations in rv_exec */
     uint64_t flushes, blocks_built;
+    /* Debugger points (trigger.c); dbg_exec counts the pcs decoding must
+     * mark (breakpoints, armed execute triggers of any hart). */
+    struct rv_dbg_point dbg_points[RV_DBG_MAX_POINTS];
+    unsigned dbg_npoints, dbg_nwatch, dbg_exec;
 };
 
 /* Block for h->pc, decoding it when new. NULL when fetching raised an
  * exception (already delivered to the hart). */
 struct rv_block *rv_block_get(struct rv_hart *);
+/* Drop every decoded block (at the next dispatch of each hart). */
+void rv_tcache_invalidate(struct rv_tcache *);
 /* Guest code at physical address pa was written. */
 void rv_tcache_code_written(struct rv_tcache *, uint64_t pa);
 

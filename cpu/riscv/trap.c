@@ -116,6 +116,11 @@ static void trap_to(struct rv_hart *h, uint64_t cause, uint64_t tval, bool irq)
 
 void rv_raise(struct rv_hart *h, uint64_t cause, uint64_t tval)
 {
+    if (cause == RV_EXC_DEBUGGER) { /* stop for the debugger at h->pc */
+        h->yield = true;
+        h->limit = 0;
+        return;
+    }
     if (h->pc == h->last_trap_pc && cause == h->last_trap_cause)
         h->same_trap_count++;
     else {
