@@ -17,6 +17,7 @@
 #include "frontends/display_host.h"
 #include "frontends/drive.h"
 #include "frontends/net_host.h"
+#include "frontends/gdb_server.h"
 #include "frontends/options.h"
 #include "frontends/term.h"
 #include "machine/devices.h"
@@ -31,6 +32,7 @@ struct host {
     struct net_host *net;
     struct display_host *display;   /* -display, or NULL without a display device */
     int daemon_fd;                  /* -daemonize: tell the parent when started, or -1 */
+    struct gdb_server *gdb;         /* -s/-gdb, or NULL */
 };
 
 static void host_started(void *ctx)
@@ -83,9 +85,12 @@ static void host_wait(void *ctx, uint64_t us)
     /* a window's events are not on an fd here: look at them every 10 ms */
     if (h->display && !strcmp(display_host_backend(h->display), "sdl") && us > 10000)
         us = 10000;
-    struct pollfd p[1 + 16 + 64];
+    struct pollfd p[1 + 16 + 64 + 2];
     nfds_t n = 0;
     n += (nfds_t)net_host_fill_pollfds(h->net, p, 64); /* packets wake an idle machine */
+    int gfd[2];
+    for (unsigned i = 0, k = gdb_server_fds(h->gdb, gfd, 2); i < k; i++)
+        p[n++] = (struct pollfd){ .fd = gfd[i], .events = POLLIN }; /* gdb's Ctrl-C or connection */
     if (h->term && !term_eof(h->term))
         p[n++] = (struct pollfd){ .fd = term_fd(h->term), .events = POLLIN };
     for (unsigned i = 0; i < h->nchardevs && n < sizeof p / sizeof p[0]; i++) {
@@ -327,7 +332,18 @@ int main(int argc, char **argv)
                           net_host_count(ho.net) ||
                           (host.display && !strcmp(display_host_backend(host.display), "sdl")));
     host.daemon_fd = daemon_fd;
-    rc = virt_run(&o.machine);
+    bool gdb_failed = false;
+    if (o.gdb) {
+        char err[256];
+        host.gdb = gdb_server_open(o.gdb, o.gdb_wait, err, sizeof err);
+        if (host.gdb)
+            o.machine.debugger = gdb_server_debugger(host.gdb);
+        else
+            fprintf(stderr, "rivet: -gdb %s: %s\n", o.gdb, err);
+        gdb_failed = !host.gdb;
+    }
+    rc = gdb_failed ? 1 : virt_run(&o.machine);
+    gdb_server_close(host.gdb);
     if (o.machine.stats)
         net_host_print_stats(ho.net, stderr);
     display_host_close(host.display);

@@ -492,6 +492,9 @@ static int opt_global(struct rivet_options *o, const char *arg)
     return bad("-global", arg, "supported: virtio-mmio.force-legacy=on|off");
 }
 
+static int opt_gdb(struct rivet_options *o, const char *arg) { o->gdb = arg; return 0; }
+static int opt_s(struct rivet_options *o, const char *arg) { o->gdb = "tcp::1234"; return 0; }
+static int opt_S(struct rivet_options *o, const char *arg) { o->gdb_wait = true; return 0; }
 static int opt_help(struct rivet_options *o, const char *arg);
 static int opt_version(struct rivet_options *o, const char *arg)
 {
@@ -526,6 +529,9 @@ static const struct option_def defs[] = {
     { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
     { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
+    { "gdb", "tcp:[HOST]:PORT|unix:PATH,server=on", "wait for gdb (gdb-multiarch: target remote HOST:PORT)", opt_gdb },
+    { "s", NULL, "same as -gdb tcp::1234", opt_s },
+    { "S", NULL, "start stopped: the guest runs when gdb continues (needs -s or -gdb)", opt_S },
     { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
     { "no-reboot", NULL, "a guest reset ends rivet (exit 0) instead of restarting the machine", compat_opt_no_reboot },
     { "daemonize", NULL, "run in the background once set up (not with -nographic; default serial: none)", compat_opt_daemonize },
@@ -605,6 +611,10 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
     }
     for (unsigned i = 0; o->snapshot && i < o->ndrives; i++)
         o->drives[i].snapshot = true;
+    if (o->gdb_wait && !o->gdb) {
+        fprintf(stderr, "rivet: -S: needs -s or -gdb (there is no monitor to continue from)\n");
+        return 1;
+    }
     return compat_finish(o) < 0 ? 1 : -1;
 }
 

@@ -43,6 +43,8 @@ struct rivet_options {
     bool serial_set;            /* -serial was given: no default serial */
     unsigned trace_mask;        /* -d items (bus/trace.h) */
     const char *trace_file;     /* -D FILE; NULL: stderr */
+    const char *gdb;            /* -gdb DEV (-s: tcp::1234); NULL: no gdbstub */
+    bool gdb_wait;              /* -S: start stopped, for gdb */
 };
 
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,

@@ -498,7 +498,7 @@ static uint64_t next_deadline(const struct virt *m)
  *
  * A stopped machine's time stands still: time_pause()/time_resume() take
  * the host time in between out of the wall mapping (for a debugger's or the
- * monitor's stop; nothing calls them yet). */
+ * monitor's stop: the gdbstub's stops use them). */
 enum time_kind {
     TIME_RATE,      /* value: fs per instruction from now on */
     TIME_JUMP,      /* value: ticks to jump forward to */
@@ -557,13 +557,13 @@ static void time_start(struct virt *m)
 }
 
 /* Stop/start guest time with the machine (see above). */
-__attribute__((unused)) static void time_pause(struct virt *m)
+static void time_pause(struct virt *m)
 {
     if (m->cfg->host.monotonic_ns)
         vclock_ctl_pause(&m->ctl, wall_now(m));
 }
 
-__attribute__((unused)) static void time_resume(struct virt *m)
+static void time_resume(struct virt *m)
 {
     if (m->cfg->host.monotonic_ns)
         vclock_ctl_resume(&m->ctl, wall_now(m), m->clock.icount);
@@ -682,6 +682,20 @@ static void report_trap_loop(struct rv_hart *h)
         fprintf(stderr, "rivet: no instruction at 0x%" PRIx64 " (not RAM, or not mapped)\n", h->last_trap_pc);
 }
 
+/* Stopped for the debugger: no time passes until it resumes. */
+static void debug_stop(struct virt *m, int hart)
+{
+    const struct virt_debugger *d = m->cfg->debugger;
+    out_flush(m);
+    time_pause(m);
+    bool quit = d->stopped(d->ctx, hart);
+    time_resume(m);
+    if (quit) {
+        m->quit = true;
+        stop_all(m);
+    }
+}
+
 static int run(struct virt *m)
 {
     time_start(m);
@@ -689,11 +703,17 @@ static int run(struct virt *m)
         poll_host(m);
         if (m->stop)
             break;
+        if (m->cfg->debugger && m->cfg->debugger->poll(m->cfg->debugger->ctx)) {
+            debug_stop(m, -1);
+            if (m->stop)
+                break;
+        }
         vclock_advance(&m->clock, m->clock.ticks); /* fire what is due */
         uint64_t now = m->clock.ticks;
         uint64_t dl = next_deadline(m);
         uint64_t budget = dl == UINT64_MAX ? SLICE_INSNS : vclock_insns_until(&m->clock, dl, SLICE_INSNS);
         bool ran = false;
+        int dbg_hart = -1;    /* a hart stopped for the debugger */
         uint64_t longest = 0; /* time advances by the longest slice run */
         for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
             struct rv_hart *h = &m->harts[i];
@@ -713,6 +733,10 @@ static int run(struct virt *m)
                 m->exit_code = 3;
                 m->stop = true;
             }
+            if (h->dbg_stop.hit) {
+                dbg_hart = (int)i;
+                break; /* all-stop: the other harts wait too */
+            }
         }
         if (m->stop)
             break;
@@ -724,6 +748,8 @@ static int run(struct virt *m)
             time_after_round(m);
         } else
             idle(m, next_deadline(m));
+        if (dbg_hart >= 0)
+            debug_stop(m, dbg_hart);
         poll_htif(m);
         out_flush(m);
     }
@@ -759,6 +785,8 @@ int virt_run(const struct virt_config *cfg)
         }
         if (cfg->host.started && !total)
             cfg->host.started(cfg->host.ctx);
+        if (cfg->debugger)
+            cfg->debugger->attach(cfg->debugger->ctx, m->harts, m->nharts, m->tc, &m->bus);
         rc = run(m);
         total += m->insns;
         uint64_t b, f;

@@ -16,6 +16,24 @@
 #define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 struct devices_config;
+struct rv_hart;
+struct rv_tcache;
+struct bus;
+
+/* A debugger on the run loop (frontends/gdb_server.c). The board calls it
+ * only between slices, so a stop never splits an instruction; while it is
+ * stopped no time passes for the guest. */
+struct virt_debugger {
+    void *ctx;
+    /* A machine was built (at start and after every guest reset). */
+    void (*attach)(void *ctx, struct rv_hart *harts, unsigned nharts, struct rv_tcache *tc, struct bus *bus);
+    /* Between slices: true = stop now (Ctrl-C, a new connection, -S). */
+    bool (*poll)(void *ctx);
+    /* The machine stopped, for hart `hart` (its dbg_stop says why) or, with
+     * hart < 0, because poll asked. Serves the debugger (single steps
+     * included) until it resumes: returns false to go on, true to quit. */
+    bool (*stopped)(void *ctx, int hart);
+};
 
 #define VIRT_SHIFT_BATCH (-1)  /* batch mode: 10 ns per instruction, rounded up per round */
 #define VIRT_SHIFT_AUTO (-2)   /* realtime: the rate follows the host (shift=auto) */
@@ -41,6 +59,7 @@ struct virt_config {
     bool stats;             /* print instruction count and MIPS at exit */
     bool no_reboot;         /* -no-reboot: a guest reset ends the run (exit 0) */
     const struct devices_config *devices; /* -device and the host objects (NULL: none) */
+    const struct virt_debugger *debugger; /* -s/-gdb (NULL: none) */
     struct host_io host;
 };
 

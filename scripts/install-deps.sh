@@ -20,7 +20,7 @@ pkgs="build-essential pkg-config
  zlib1g-dev libfdt-dev libcmocka-dev libsdl2-dev libslirp-dev
  gcc-riscv64-unknown-elf gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
  opensbi device-tree-compiler e2fsprogs cpio
- tshark iproute2 xvfb x11-apps imagemagick python3 curl qemu-utils
+ tshark iproute2 xvfb x11-apps imagemagick python3 curl qemu-utils gdb-multiarch
  linux-source-6.1 flex bison bc libelf-dev dpkg-dev xz-utils"
 apt_dir=${RIVET_APT_DIR:-/etc/apt}
 own=$apt_dir/sources.list.d/rivet-deb-src.sources

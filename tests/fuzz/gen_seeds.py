@@ -205,3 +205,18 @@ put("virtio_pci", "msix_self", pci_bring_up() + u8(4) + u8(0) + u8(0x80) + u32(0
 put("disas", "rv64gc", u64(0x80000000) + bytes.fromhex("97220000938202106f0000fd0945730025f1"))
 put("disas", "long", u64(0xffffffff80000000) + bytes([0x1f, 0, 1, 2, 3, 4, 0x3f, 0, 1, 2, 3, 4, 5, 6,
                                                        0x7f, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+
+# ---- gdb: a client's byte stream (frontends/gdb_rsp.c framing)
+def gpkt(p):
+    return b"$" + p + b"#" + b"%02x" % (sum(p) & 0xff)
+
+put("gdb", "session", b"+" + b"".join(gpkt(p) for p in [
+    b"qSupported:multiprocess+;swbreak+;hwbreak+", b"QStartNoAckMode", b"?",
+    b"qXfer:features:read:target.xml:0,ffb", b"qfThreadInfo", b"qsThreadInfo", b"Hg1", b"g",
+    b"p20", b"p341", b"p1041", b"m80000000,10", b"M80000800,8:0102030405060708",
+    b"Z0,80000008,4", b"vCont;c", b"z0,80000008,4", b"vCont;s:2;c", b"Z2,80000800,8", b"c",
+    b"Z3,80000808,8", b"s", b"Z4,80000800,10", b"c", b"Hc2", b"Z1,80000004,4", b"c",
+    b"Qqemu.PhyMemMode:1", b"m80000000,4", b"qRcmd,68656c70", b"P1041=0000000000000000", b"c", b"D"]))
+put("gdb", "hostile", gpkt(b"m0,ffffffff") + b"$g#00" + b"\x03" + gpkt(b"mffffffffffffffff,ffff")
+    + gpkt(b"M80000000,ffffffffffffffff:00") + gpkt(b"Z2,fffffffffffffffc,8") + gpkt(b"vCont;s:-1")
+    + b"$" + b"a" * 5000 + b"#00" + gpkt(b"G" + b"0" * 528) + gpkt(b"c") + gpkt(b"k"))
