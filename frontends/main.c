@@ -33,7 +33,16 @@ struct host {
     struct display_host *display;   /* -display, or NULL without a display device */
     int daemon_fd;                  /* -daemonize: tell the parent when started, or -1 */
     struct gdb_server *gdb;         /* -s/-gdb, or NULL */
+    bool pending_break;             /* Ctrl-A b, until the machine takes it */
 };
+
+static bool host_serial_break(void *ctx)
+{
+    struct host *h = ctx;
+    bool b = h->pending_break;
+    h->pending_break = false;
+    return b;
+}
 
 static void host_started(void *ctx)
 {
@@ -70,6 +79,8 @@ static size_t host_serial_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
     int n = term_read(h->term, buf, len, &ev);
     if (ev == TERM_EV_QUIT)
         *quit = true;
+    if (ev == TERM_EV_BREAK)
+        h->pending_break = true;
     if (ev == TERM_EV_SCREENDUMP) {
         if (h->display)
             display_host_request_screendump(h->display);
@@ -324,6 +335,7 @@ int main(int argc, char **argv)
         .monotonic_ns = host_monotonic_ns,
         .realtime_ns = host_realtime_ns,
         .started = host_started,
+        .serial_break = host_serial_break,
     };
     bool stdio_chardev = false;
     for (unsigned i = 0; i < o.nchardevs; i++)

@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ESC_KEY 0x01 /* Ctrl-A */
@@ -42,6 +44,10 @@ struct term {
     /* Input read but not yet handed over (kept when an escape stops a read). */
     uint8_t in[256];
     size_t in_pos, in_len;
+    /* Ctrl-A t: each output line starts with the wall time since it was
+     * switched on, as QEMU's muxed console ("[hh:mm:ss.mmm] "). */
+    bool timestamps, line_start;
+    int64_t stamp_start_ms;
 };
 
 /* The terminal is process-wide state and the only things that can reach it
@@ -184,7 +190,40 @@ int term_fd(const struct term *t) { return t->in_fd; }
 
 bool term_eof(const struct term *t) { return t->eof; }
 
+static void term_write_raw(struct term *t, const uint8_t *buf, size_t len);
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void term_write(struct term *t, const uint8_t *buf, size_t len)
+{
+    if (!t->timestamps) {
+        term_write_raw(t, buf, len);
+        return;
+    }
+    while (len) {
+        if (t->line_start) {
+            int64_t ms = wall_ms() - t->stamp_start_ms;
+            char stamp[48];
+            int n = snprintf(stamp, sizeof stamp, "[%02d:%02d:%02d.%03d] ", (int)(ms / 3600000),
+                             (int)(ms / 60000 % 60), (int)(ms / 1000 % 60), (int)(ms % 1000));
+            term_write_raw(t, (const uint8_t *)stamp, (size_t)n);
+            t->line_start = false;
+        }
+        const uint8_t *nl = memchr(buf, '\n', len);
+        size_t n = nl ? (size_t)(nl - buf) + 1 : len;
+        term_write_raw(t, buf, n);
+        t->line_start = nl != NULL;
+        buf += n;
+        len -= n;
+    }
+}
+
+static void term_write_raw(struct term *t, const uint8_t *buf, size_t len)
 {
     while (len) {
         ssize_t n = write(t->out_fd, buf, len);
@@ -216,8 +255,9 @@ static const char term_help[] =
     "\r\n"
     "C-a h    print this help\r\n"
     "C-a x    exit emulator\r\n"
-    "C-a c    switch to the monitor (not available yet)\r\n"
     "C-a s    write a screendump of the display (PNG)\r\n"
+    "C-a b    send break (magic sysrq)\r\n"
+    "C-a t    toggle console timestamps\r\n"
     "C-a C-a  sends C-a\r\n";
 
 /* Handles the key after Ctrl-A. Returns a byte for the guest, or -1. */
@@ -227,7 +267,16 @@ static int term_escape(struct term *t, uint8_t key, int *event)
     case ESC_KEY:
         return ESC_KEY;
     case 'x':
+        term_puts(t, "\r\nrivet: terminated\r\n");
         *event = TERM_EV_QUIT;
+        return -1;
+    case 'b':
+        *event = TERM_EV_BREAK;
+        return -1;
+    case 't':
+        t->timestamps = !t->timestamps;
+        t->stamp_start_ms = wall_ms();
+        t->line_start = false;
         return -1;
     case 'c':
         term_puts(t, "\r\nrivet: monitor not available yet\r\n");

@@ -3,9 +3,11 @@
  * When the input is a terminal it is put in raw mode (no echo, no line
  * editing, no signals from ^C, no CR/NL translation either way: the guest
  * sends its own "\r\n") and QEMU's escape key works: Ctrl-A then
- *   x    quit            c    monitor (not available yet)
+ *   x    quit (prints "rivet: terminated" on its own line)
  *   h    key help        C-a  send a literal Ctrl-A to the guest
  *   s    screendump of the display (frontends/display_host.h)
+ *   b    send a break    t    toggle "[hh:mm:ss.mmm] " stamps on output lines
+ *   c    monitor (not available yet: says so; not in the help)
  * Other keys after Ctrl-A are swallowed. When the input is not a terminal
  * (a pipe, a file) the bytes pass through untouched and end of input is
  * remembered (term_eof).
@@ -39,6 +41,7 @@ enum term_event {
     TERM_EV_QUIT,     /* Ctrl-A x */
     TERM_EV_MONITOR,  /* Ctrl-A c; a notice has already been printed */
     TERM_EV_SCREENDUMP, /* Ctrl-A s: write a screendump of the display */
+    TERM_EV_BREAK,    /* Ctrl-A b: send a break to the serial line */
 };
 
 /* NULL with errno set on failure (EBUSY: a term is already open). */

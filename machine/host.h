@@ -27,6 +27,9 @@ struct host_io {
     uint64_t (*monotonic_ns)(void *ctx);
     /* The host's real-time clock (ns since the epoch), for -rtc clock=host. */
     uint64_t (*realtime_ns)(void *ctx);
+    /* Optional: true once for each break the user sent (Ctrl-A b); polled
+     * right after serial_read. */
+    bool (*serial_break)(void *ctx);
     /* Optional: called once, when the machine is built and about to run
      * (images loaded, no error left to report). */
     void (*started)(void *ctx);

@@ -38,6 +38,7 @@
 
 #define LSR_DR   0x01
 #define LSR_OE   0x02
+#define LSR_BI   0x10
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -129,6 +130,13 @@ static void rx_push(struct uart16550 *u, uint8_t byte)
     }
     u->rx[(u->rx_head + u->rx_count) % UART16550_FIFO] = byte;
     u->rx_count++;
+}
+
+void uart16550_break(struct uart16550 *u)
+{
+    rx_push(u, 0);
+    u->lsr_errors |= LSR_BI;
+    update_irq(u);
 }
 
 static uint8_t rx_pop(struct uart16550 *u)

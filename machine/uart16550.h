@@ -56,6 +56,8 @@ void uart16550_reset(struct uart16550 *);
  * count. Takes nothing in loopback mode (the receiver is then wired to the
  * transmitter, not to the host). */
 size_t uart16550_receive(struct uart16550 *, const uint8_t *buf, size_t len);
+/* A break condition on the line, as QEMU's: a zero byte with LSR.BI. */
+void uart16550_break(struct uart16550 *);
 /* How many bytes uart16550_receive would take now. */
 size_t uart16550_rx_space(const struct uart16550 *);
 

@@ -467,6 +467,8 @@ static void poll_host(struct virt *m)
     }
     if (m->in_pos < m->in_len)
         m->in_pos += uart16550_receive(m->uart, m->in + m->in_pos, m->in_len - m->in_pos);
+    if (io->serial_break && io->serial_break(io->ctx))
+        uart16550_break(m->uart);
     if (devices_poll(m->devs)) {
         m->quit = true;
         stop_all(m);

@@ -32,6 +32,8 @@ rejects "-devcie" "unknown option '-devcie'; did you mean '-device'\\?" -devcie 
 rejects "--nographc" "unknown option '--nographc'; did you mean '-nographic'\\?" --nographc $k
 rejects "device typo" "unknown device 'virtio-blk-devcie'; did you mean 'virtio-blk-device'\\?" -device virtio-blk-devcie $k
 rejects "bootindex" '-device virtio-rng-pci,bootindex=x: bootindex must be a number' -device virtio-rng-pci,bootindex=x $k
+rejects "-kernel names itself" '^rivet: -kernel /nonexistent/Image: No such file' -kernel /nonexistent/Image
+rejects "-bios names itself" '^rivet: -bios /nonexistent/fw.bin: No such file' -bios /nonexistent/fw.bin $k
 rejects "far from all" "unknown option '-zzzzzzzz' \\(see rivet --help\\)" -zzzzzzzz $k
 }
 echo "all refused"

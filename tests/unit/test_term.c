@@ -197,6 +197,9 @@ static void test_pty_escapes(void **state)
     assert_int_equal(get(t, buf, 10, &ev), 2);
     assert_int_equal(ev, TERM_EV_QUIT);
     assert_memory_equal(buf, "ab", 2);
+    /* the host prompt will start on its own line */
+    assert_int_equal(drain(p->master, out, sizeof out), 21);
+    assert_string_equal(out, "\r\nrivet: terminated\r\n");
     assert_int_equal(get(t, buf, 2, &ev), 2);
     assert_int_equal(ev, TERM_EV_NONE);
     assert_memory_equal(buf, "cd", 2);
@@ -215,6 +218,7 @@ static void test_pty_escapes(void **state)
     put(p->master, "x");
     assert_int_equal(get(t, buf, 1, &ev), 0);
     assert_int_equal(ev, TERM_EV_QUIT);
+    drain(p->master, out, sizeof out);
 
     /* Ctrl-A h prints the help with CRLF line ends; nothing for the guest. */
     put(p->master, "\001h");
@@ -223,7 +227,9 @@ static void test_pty_escapes(void **state)
     drain(p->master, out, sizeof out);
     assert_non_null(strstr(out, "C-a h    print this help\r\n"));
     assert_non_null(strstr(out, "C-a x    exit emulator\r\n"));
-    assert_non_null(strstr(out, "C-a c    "));
+    assert_non_null(strstr(out, "C-a b    send break"));
+    assert_non_null(strstr(out, "C-a t    toggle console timestamps"));
+    assert_null(strstr(out, "C-a c    ")); /* only keys that work */
     assert_non_null(strstr(out, "C-a C-a  sends C-a\r\n"));
     for (const char *s = strchr(out, '\n'); s; s = strchr(s + 1, '\n'))
         assert_int_equal(s[-1], '\r');
@@ -236,6 +242,29 @@ static void test_pty_escapes(void **state)
     assert_non_null(strstr(out, "rivet: monitor not available yet\r\n"));
     assert_int_equal(get(t, buf, 1, &ev), 1);
     assert_int_equal(buf[0], 'z');
+
+    /* Ctrl-A b: the break event; nothing for the guest. */
+    put(p->master, "\001bk");
+    assert_int_equal(get(t, buf, 1, &ev), 0);
+    assert_int_equal(ev, TERM_EV_BREAK);
+    assert_int_equal(get(t, buf, 1, &ev), 1);
+    assert_int_equal(buf[0], 'k');
+
+    /* Ctrl-A t: output lines start with [hh:mm:ss.mmm] until it is pressed again. */
+    put(p->master, "\001t");
+    assert_int_equal(get(t, buf, 1, &ev), 0);
+    term_write(t, (const uint8_t *)"a\nb", 3);
+    term_write(t, (const uint8_t *)"c\r\n", 3);
+    drain(p->master, out, sizeof out);
+    assert_int_equal(strlen(out), 3 + 15 + 3);
+    assert_memory_equal(out, "a\n[00:00:", 9); /* wall time since the toggle: a second at most */
+    assert_true(out[9] >= '0' && out[9] <= '5' && out[11] == '.' && out[15] == ']');
+    assert_string_equal(out + 15, "] bc\r\n");
+    put(p->master, "\001t");
+    assert_int_equal(get(t, buf, 1, &ev), 0);
+    term_write(t, (const uint8_t *)"d\n", 2);
+    drain(p->master, out, sizeof out);
+    assert_string_equal(out, "d\n");
 
     /* A NULL event pointer is accepted. */
     put(p->master, "k");
