@@ -61,6 +61,16 @@ bad=$(sed -n 's/^exec: hart 0 pc 0x\([0-9a-f]*\) .*/\1/p' "$TMP/exec" | sort -u 
 [ -z "$bad" ] || die "exec lines outside the -dfilter ranges: $bad"
 grep -q '^exec: hart 0 pc 0x800004' "$TMP/exec" || die "no exec line in the second range"
 
+# mmu on the page-table test: translations and faults; guest_errors on the
+# trap test: accesses to nothing mapped.
+timeout 60 "$RIVET" -M virt -bios none -nographic -kernel "$B/tests/isa/mmu.elf" -d mmu -D "$TMP/mmu" \
+    < /dev/null > "$TMP/out" 2>&1 || die "mmu.elf failed under -d mmu"
+expect "$TMP/mmu" '^mmu: hart 0 sv39 r va 0x40000000 -> pa 0x[0-9a-f]+$'
+expect "$TMP/mmu" '^mmu: hart 0 sv39 w va 0x[0-9a-f]+ fault 15 \(store page fault\) root 0x[0-9a-f]+$'
+timeout 60 "$RIVET" -M virt -bios none -nographic -kernel "$B/tests/isa/trap.elf" -d guest_errors -D "$TMP/ge" \
+    < /dev/null > "$TMP/out" 2>&1 || die "trap.elf failed under -d guest_errors"
+expect "$TMP/ge" '^guest_errors: hart 0 load of 4 bytes at 0xc0000000 \(pa 0xc0000000\): nothing mapped there, access fault$'
+
 # A full disk: one message, the trace stops, the program runs to its end.
 bare -d in_asm,exec,int -D /dev/full > "$TMP/full" 2>&1 || { cat "$TMP/full"; die "rvc.elf failed with -D /dev/full"; }
 [ "$(grep -c 'rivet: trace /dev/full: No space left on device; tracing stopped' "$TMP/full")" -eq 1 ] ||
