@@ -6,6 +6,8 @@ set -eu
 B=${B:-build}
 RUNS=${RUNS:-3}
 SMP=${SMP:-1}
+RIVET_EXTRA=${RIVET_EXTRA:-}   # more rivet options (e.g. -icount shift=auto)
+NO_QEMU=${NO_QEMU:-}           # set: rivet only
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 . scripts/guest-dir.sh
 [ -n "$GUEST" ] || { echo "bench-boot: no test guest (run make guest)" >&2; exit 1; }
@@ -35,12 +37,15 @@ best() { # best RESULTS-FILE COLUMN
 append="console=ttyS0 guest.poweroff=1"
 : > "$tmp/rivet"
 for i in $(seq "$RUNS"); do
+    # shellcheck disable=SC2086
     one_run "$B/rivet" -M virt -m 512M -smp "$SMP" -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
-        -initrd "$GUEST/initramfs.cpio.gz" -append "$append" >> "$tmp/rivet"
+        -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $RIVET_EXTRA >> "$tmp/rivet"
 done
 rm_marker=$(best "$tmp/rivet" 1); rm_off=$(best "$tmp/rivet" 2)
 echo "boot (-smp $SMP, best of $RUNS): rivet  to marker ${rm_marker} ms, to poweroff ${rm_off} ms"
-if command -v qemu-system-riscv64 > /dev/null 2>&1; then
+if [ -n "$NO_QEMU" ]; then
+    :
+elif command -v qemu-system-riscv64 > /dev/null 2>&1; then
     : > "$tmp/qemu"
     for i in $(seq "$RUNS"); do
         one_run qemu-system-riscv64 -M virt -m 512M -smp "$SMP" -nographic -bios "$BIOS" -kernel "$GUEST/Image" \

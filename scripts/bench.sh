@@ -14,6 +14,11 @@
 #         raw on rivet (scripts/bench-qcow2.sh; target: within 30%)
 #   net   guest<-host TCP over user networking: wget of 64 MiB from a
 #         server on 127.0.0.1 to /dev/null (scripts/bench-net.sh).
+#   realtime  batch mode against realtime mode (-icount shift=auto, what a
+#         terminal, a network or a window get), side by side: the CPU
+#         benchmark and the -smp 1 boot, runs alternated so that both see
+#         the same host load (rows cpu-rt, boot-rt: realtime's time; the
+#         qemu column holds batch mode's time for these rows).
 # A new benchmark is one more section_NAME
 # function that calls run_best and add_row, and its name in SECTIONS.
 #
@@ -22,7 +27,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot blk qcow2 net"
+SECTIONS="cpu boot realtime blk qcow2 net"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -100,6 +105,9 @@ print_table() {
              ratio = ($3 == "-" || $3 + 0 == 0) ? "-" : sprintf("%.2f", $2 / $3)
              printf "%-10s %10s %10s %12s %11s\n", $1, $2, $3, ratio, $4
          }' "$rows"
+    if grep -q -- '-rt ' "$rows"; then
+        echo "(rows *-rt: the rivet column is realtime mode, the qemu column batch mode)"
+    fi
 }
 
 # checksum lines of a run, without the serial console's carriage returns
@@ -159,6 +167,44 @@ section_boot() {
         r=$(awk -v v="$r" 'BEGIN { printf "%.3f", v / 1000 }')
         if [ -n "$q" ]; then q=$(awk -v v="$q" 'BEGIN { printf "%.3f", v / 1000 }'); else q=-; fi
         add_row "boot-smp$smp" "$r" "$q" -
+    done
+}
+
+# section_realtime: batch vs realtime, alternating one run of each RUNS
+# times; the best of each counts.
+section_realtime() {
+    [ -f "$BENCH_ELF" ] || die "$BENCH_ELF not found (run: make $BENCH_ELF)"
+    echo "== realtime: batch vs -icount shift=auto, best of $RUNS, alternated"
+    RUNS_SAVED=$RUNS
+    RUNS=1
+    : >"$tmp/rt-cpu-b"; : >"$tmp/rt-cpu-r"; : >"$tmp/rt-boot-b"; : >"$tmp/rt-boot-r"
+    i=0
+    while [ "$i" -lt "$RUNS_SAVED" ]; do
+        i=$((i + 1))
+        for mode in b r; do
+            extra=
+            [ $mode = r ] && extra="-icount shift=auto"
+            # shellcheck disable=SC2086
+            run_best rt "$RIVET" -M virt -m 512M -bios none -nographic -stats $extra \
+                -kernel "$BENCH_ELF" || die "rivet failed on $BENCH_ELF ($extra)"
+            checksums "$tmp/rt.out" >"$tmp/rt.sums.$mode"
+            [ -s "$tmp/rt.sums.$mode" ] || die "no checksum lines ($extra)"
+            cat "$tmp/rt.time" >>"$tmp/rt-cpu-$mode"
+            RIVET_EXTRA=$extra NO_QEMU=1 RUNS=1 sh scripts/bench-boot.sh >"$tmp/rt-boot.txt" ||
+                die "boot benchmark failed ($extra)"
+            sed -n 's/.*rivet  to marker [0-9]* ms, to poweroff \([0-9]*\) ms/\1/p' "$tmp/rt-boot.txt" |
+                awk '{ printf "%.3f\n", $1 / 1000 }' >>"$tmp/rt-boot-$mode"
+        done
+        cmp -s "$tmp/rt.sums.b" "$tmp/rt.sums.r" || die "realtime mode printed other checksums"
+    done
+    RUNS=$RUNS_SAVED
+    for what in cpu boot; do
+        b=$(sort -n "$tmp/rt-$what-b" | head -n 1)
+        r=$(sort -n "$tmp/rt-$what-r" | head -n 1)
+        echo "realtime: $what all runs: batch $(tr '\n' ' ' <"$tmp/rt-$what-b")| realtime $(tr '\n' ' ' <"$tmp/rt-$what-r")"
+        awk -v w="$what" -v b="$b" -v r="$r" 'BEGIN {
+            printf "realtime: %-4s batch %7.3f s   realtime %7.3f s   realtime/batch %.2f\n", w, b, r, r / b }'
+        add_row "$what-rt" "$r" "$b" -
     done
 }
 
