@@ -29,7 +29,9 @@
 /* Exceptions that may be delegated: all but ecall from M (11). */
 #define MEDELEG_MASK 0xb3ffull
 #define MENVCFG_STCE (1ull << 63)
-#define MENVCFG_MASK (MENVCFG_STCE | 0xf1ull) /* STCE, FIOM, CBIE/CBCFE/CBZE bits as WARL storage */
+/* STCE and FIOM: without Zicbom, Zicboz and Svpbmt, CBIE/CBCFE/CBZE and PBMTE
+ * are read-only zero (Privileged ISA 3.1.18) */
+#define MENVCFG_MASK (MENVCFG_STCE | 1ull)
 
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
@@ -225,7 +227,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     }
     case CSR_STVEC: h->stvec = v & ~2ull; return 0;
     case CSR_SCOUNTEREN: h->scounteren = v & 0xffffffff; return 0;
-    case CSR_SENVCFG: h->senvcfg = v & 0xf1; return 0;
+    case CSR_SENVCFG: h->senvcfg = v & 1; return 0; /* FIOM only (see MENVCFG_MASK) */
     case CSR_SSCRATCH: h->sscratch = v; return 0;
     case CSR_SEPC: h->sepc = v & ~1ull; return 0;
     case CSR_SCAUSE: h->scause = v; return 0;

@@ -17,7 +17,9 @@
  * ignored); PMP CSRs pmpcfg0/pmpaddr0 write/read back (WARL); WARL
  * fields: mepc bit 0 reads 0, mstatus.MPP never holds the reserved value
  * 2, mstatus UXL/SXL = 2, medeleg bit 11 (M ecall) is read-only 0, satp
- * ignores a write with an unsupported MODE; sstatus is a view of mstatus;
+ * ignores a write with an unsupported MODE; menvcfg keeps only STCE and
+ * FIOM, senvcfg only FIOM (no Zicbom, Zicboz, Svpbmt); mcountinhibit is 32
+ * bits with TM (bit 1) read-only 0; sstatus is a view of mstatus;
  * sie/sip show only bits delegated through mideleg.
  *
  * QEMU 7.2 deviates: CSRRS/CSRRC with rs1 != x0 holding zero is not
@@ -25,7 +27,9 @@
  * there; without -icount its instret counts host ticks, not
  * instructions; mepc keeps bit 0 as written (the spec has mepc[0]
  * always zero); mstatus.MPP holds the reserved value 2; medeleg bit 11
- * is writable.  Build with -DQEMU72_QUIRKS to skip those checks on QEMU.
+ * is writable; menvcfg/senvcfg keep CBIE/CBCFE/CBZE and PBMTE and
+ * mcountinhibit all 64 bits.  Build with -DQEMU72_QUIRKS to skip those
+ * checks on QEMU.
  */
 #include "test.h"
 
@@ -241,6 +245,22 @@ TEST_BEGIN
     andi a1, a1, 1
     CHECK(a1, 0)
     csrw medeleg, zero
+#endif
+#ifndef QEMU72_QUIRKS   /* QEMU 7.2 keeps CBIE/CBCFE/CBZE/PBMTE, 64-bit mcountinhibit */
+    li a0, -1                              /* (found by make difftest) */
+    csrw 0x30a, a0                         /* menvcfg */
+    csrr a1, 0x30a
+    li a2, 0x8000000000000001              /* STCE, FIOM */
+    CHECK_REG(a1, a2)
+    csrw 0x30a, zero
+    csrw 0x10a, a0                         /* senvcfg */
+    csrr a1, 0x10a
+    CHECK(a1, 1)                           /* FIOM */
+    csrw 0x10a, zero
+    csrw 0x320, a0                         /* mcountinhibit */
+    csrr a1, 0x320
+    CHECK(a1, 0xfffffffd)
+    csrw 0x320, zero
 #endif
     csrw satp, zero
     li a0, 0xf000000000000001              /* reserved MODE */
