@@ -230,13 +230,16 @@ class Runner:
         rout, qout = self.run_pair(elf, a.timeout)
         rres, _ = parse(rout)
         qres, _ = parse(qout)
-        d2 = diff(rres.get(s.idx) or [], qres.get(s.idx) or []) if s.idx in rres else d
+        rv, qv = rres.get(s.idx), qres.get(s.idx)
+        d2 = diff(rv, qv) if rv is not None and qv is not None else []
+        if d2 and quirks.classify(s, symbols(elf), *named(rv), *named(qv)):
+            d2 = []
         print('MISMATCH class %s seed %d sequence %d (%s mode, %s): reproducer %s'
               % (klass, a.seed, s.idx, s.mode, s.paging, elf))
         print('  regenerate: python3 tests/difftest/gen.py --seed %d --class %s --insns %d --only %d --dumpmem'
               % (a.seed, klass, a.seq_insns, s.idx))
         if not d2:
-            print('  (the reproducer alone does not differ: state left by earlier sequences?)')
+            print('  (the reproducer alone does not differ: state left by earlier sequences? differences in the batch:)')
             d2 = d
         for name, rv, qv in d2[:24]:
             print('  %-16s rivet %s  qemu %s' % (name, fmt(rv), fmt(qv)))
@@ -245,6 +248,44 @@ class Runner:
         with open(rpath + '.diff', 'w') as f:
             for name, rv, qv in d2:
                 f.write('%s rivet %s qemu %s\n' % (name, fmt(rv), fmt(qv)))
+
+
+def bisect(r, klass, idx):
+    """Shortest prefix of sequence idx that still differs (the generator
+    draws groups in order, so a shorter body is a prefix of the longer)."""
+    a = r.a
+    def differs(n):
+        path = os.path.join(a.out, 'bisect-%s-%d-%d-%d' % (klass, a.seed, idx, n))
+        text, seqs = gen.generate(a.seed, klass, 1, n, only=idx, dumpmem=True)
+        elf = build(text, path)
+        rout, qout = r.run_pair(elf, a.timeout)
+        rv, qv = parse(rout)[0].get(idx), parse(qout)[0].get(idx)
+        if rv is None or qv is None:
+            return True, elf, []
+        d = diff(rv, qv)
+        if d and quirks.classify(seqs[0], symbols(elf), *named(rv), *named(qv)):
+            d = []
+        return bool(d), elf, d
+    lo, hi = 0, a.seq_insns
+    ok, elf, d = differs(hi)
+    if not ok:
+        print('sequence %d of class %s does not differ alone' % (idx, klass))
+        return 0
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if differs(mid)[0]:
+            hi = mid
+        else:
+            lo = mid
+    ok, elf, d = differs(hi)
+    s = gen.gen_seq(a.seed, klass, idx, hi)
+    print('sequence %d of class %s first differs with %d instructions: %s' % (idx, klass, hi, elf))
+    print('  last group:')
+    for line in s.groups[-1]:
+        print('    ' + line)
+    for name, rv, qv in d[:24]:
+        print('  %-16s rivet %s  qemu %s' % (name, fmt(rv), fmt(qv)))
+    return 1
 
 
 def main():
@@ -265,6 +306,8 @@ def main():
     ap.add_argument('--max-repro', type=int, default=5)
     ap.add_argument('--keep', action='store_true', help='keep every batch')
     ap.add_argument('--quiet', action='store_true')
+    ap.add_argument('--bisect', type=int, metavar='IDX',
+                    help='find the shortest prefix of sequence IDX (of --class) that differs')
     a = ap.parse_args()
     if not shutil.which(a.qemu):
         print('difftest: %s not found (install qemu-system-misc): skipped' % a.qemu)
@@ -277,6 +320,8 @@ def main():
         return 2
     os.makedirs(a.out, exist_ok=True)
     r = Runner(a)
+    if a.bisect is not None:
+        return bisect(r, a.classes.split(',')[0], a.bisect)
     t0 = time.time()
     classes = [c for c in a.classes.split(',') if c]
     for c in classes:
