@@ -148,6 +148,8 @@ bool bus_read(struct bus *b, uint64_t addr, unsigned size, uint64_t *value)
     const struct bus_region *r = find_range(b, addr, size);
     if (!r || (size != 1 && size != 2 && size != 4 && size != 8))
         return false;
+    if (!r->host && !bus_access_ok(r->ops, addr - r->base, size))
+        return false;
     if (r->host)
         *value = load_le(r->host + (addr - r->base), size);
     else {
@@ -164,6 +166,8 @@ bool bus_write(struct bus *b, uint64_t addr, unsigned size, uint64_t value)
 {
     const struct bus_region *r = find_range(b, addr, size);
     if (!r || (size != 1 && size != 2 && size != 4 && size != 8))
+        return false;
+    if (!r->host && !bus_access_ok(r->ops, addr - r->base, size))
         return false;
     if (r->host) {
         if (r->host == b->ram && b->code_write && bus_is_code_page(b, addr))

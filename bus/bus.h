@@ -17,7 +17,25 @@ struct bus_device_ops {
     /* size is 1, 2, 4 or 8; offset is relative to the region base. */
     uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
     void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+    /* The access sizes the device takes (BUS_SIZE_* bits; 0: all) and
+     * whether they must be naturally aligned. The bus enforces both: any
+     * other access is an access fault (bus_read/bus_write return false)
+     * and the device is not called. */
+    uint8_t sizes;
+    bool aligned;
 };
+#define BUS_SIZE_1 1u
+#define BUS_SIZE_2 2u
+#define BUS_SIZE_4 4u
+#define BUS_SIZE_8 8u
+
+/* Whether a device takes this access (see bus_device_ops). */
+static inline bool bus_access_ok(const struct bus_device_ops *ops, uint64_t offset, unsigned size)
+{
+    if (ops->sizes && !(ops->sizes & size))
+        return false;
+    return !ops->aligned || !(offset & (size - 1));
+}
 
 struct bus_region {
     uint64_t base, size;

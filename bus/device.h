@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "bus/state.h"
 #include "bus/util.h"
 
 /* ---- host resources, opened by frontends/ and handed down ---- */
@@ -170,6 +171,11 @@ struct device_desc {
     int (*fdt_node)(const struct board_fdt *);   /* under /soc */
     int (*fdt_root)(const struct board_fdt *);   /* optional: under / */
     void (*free)(void *dev);
+    /* Device state (bus/state.h): save, and load into a fresh instance
+     * made with the same wiring; load fails (-1, or the stream's error)
+     * on an inconsistent stream and recomputes outputs and timers. */
+    void (*save)(void *dev, struct state *);
+    int (*load)(void *dev, struct state *);
 };
 
 /* One created device. */

@@ -188,6 +188,8 @@ static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned siz
 const struct bus_device_ops clint_ops = {
     .read = clint_read,
     .write = clint_write,
+    .sizes = BUS_SIZE_4 | BUS_SIZE_8,
+    .aligned = true,
 };
 
 /* ---- the device type (bus/device.h, machine/board.h) ---- */
@@ -209,6 +211,35 @@ static int clint_fdt(const struct board_fdt *b)
 
 static void clint_free_v(void *d) { clint_free(d); }
 
+void clint_state(struct clint *c, struct state *st)
+{
+    state_section(st, "clint", 1);
+    unsigned n = c->nharts;
+    state_unsigned(st, "harts", &n);
+    if (state_loading(st) && n != c->nharts)
+        state_fail(st, "clint: another number of harts");
+    state_u64(st, "mtime_offset", &c->mtime_offset);
+    bool msip[CLINT_MAX_HARTS];
+    for (unsigned i = 0; i < c->nharts && !st->error; i++) {
+        msip[i] = c->harts[i].msip;
+        state_u64(st, "mtimecmp", &c->harts[i].mtimecmp);
+        state_bool(st, "msip", &msip[i]);
+    }
+    if (!state_loading(st) || st->error)
+        return;
+    for (unsigned i = 0; i < c->nharts; i++) {
+        struct clint_hart *h = &c->harts[i];
+        if (h->msip != msip[i]) {
+            h->msip = msip[i];
+            irq_set(&h->msip_line, msip[i]);
+        }
+        update_timer(h);
+    }
+}
+
+static void clint_save_v(void *d, struct state *st) { clint_state(d, st); }
+static int clint_load_v(void *d, struct state *st) { clint_state(d, st); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(clint) = {
     .name = "clint",
     .help = "core-local interruptor (ACLINT MSWI + MTIMER)",
@@ -216,4 +247,6 @@ DEVICE_TYPE(clint) = {
     .ops = &clint_ops,
     .fdt_node = clint_fdt,
     .free = clint_free_v,
+    .save = clint_save_v,
+    .load = clint_load_v,
 };

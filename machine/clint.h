@@ -48,4 +48,9 @@ extern const struct bus_device_ops clint_ops;
 struct device_desc;
 extern const struct device_desc device_type_clint;
 
+/* Save/load (bus/state.h): load into a CLINT with the same number of harts
+ * (its clock supplies time; mtime is saved as its offset). */
+struct state;
+void clint_state(struct clint *, struct state *);
+
 #endif

@@ -182,6 +182,8 @@ static void rtc_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 const struct bus_device_ops goldfish_rtc_ops = {
     .read = rtc_read,
     .write = rtc_write,
+    .sizes = BUS_SIZE_4,
+    .aligned = true,
 };
 
 /* ---- the device type (bus/device.h, machine/board.h) ---- */
@@ -199,6 +201,27 @@ static int goldfish_rtc_fdt(const struct board_fdt *b)
 
 static void rtc_free(void *d) { goldfish_rtc_free(d); }
 
+void goldfish_rtc_state(struct goldfish_rtc *r, struct state *st)
+{
+    state_section(st, "goldfish_rtc", 1);
+    state_u64(st, "base_ns", &r->base_ns);
+    state_u64(st, "offset_ns", &r->offset_ns);
+    state_u64(st, "adjust_ns", &r->adjust_ns);
+    state_u32(st, "time_high", &r->time_high);
+    state_u64(st, "alarm_ns", &r->alarm_ns);
+    state_bool(st, "alarm_armed", &r->alarm_armed);
+    state_bool(st, "irq_pending", &r->irq_pending);
+    state_bool(st, "irq_enabled", &r->irq_enabled);
+    if (!state_loading(st) || st->error)
+        return;
+    vtimer_del(&r->alarm_timer);
+    update_irq(r);
+    check_alarm(r);
+}
+
+static void rtc_save_v(void *d, struct state *st) { goldfish_rtc_state(d, st); }
+static int rtc_load_v(void *d, struct state *st) { goldfish_rtc_state(d, st); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(goldfish_rtc) = {
     .name = "goldfish-rtc",
     .help = "Android goldfish real-time clock",
@@ -206,4 +229,6 @@ DEVICE_TYPE(goldfish_rtc) = {
     .ops = &goldfish_rtc_ops,
     .fdt_node = goldfish_rtc_fdt,
     .free = rtc_free,
+    .save = rtc_save_v,
+    .load = rtc_load_v,
 };

@@ -66,4 +66,8 @@ extern const struct bus_device_ops goldfish_rtc_ops;
 struct device_desc;
 extern const struct device_desc device_type_goldfish_rtc;
 
+/* Save/load (bus/state.h): time offsets and the alarm (re-armed on load). */
+struct state;
+void goldfish_rtc_state(struct goldfish_rtc *, struct state *);
+
 #endif

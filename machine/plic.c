@@ -256,6 +256,8 @@ static void plic_write(void *opaque, uint64_t off, uint64_t value, unsigned size
 const struct bus_device_ops plic_ops = {
     .read = plic_read,
     .write = plic_write,
+    .sizes = BUS_SIZE_4,
+    .aligned = true,
 };
 
 /* ---- the device type (bus/device.h, machine/board.h) ---- */
@@ -283,6 +285,35 @@ static int plic_fdt(const struct board_fdt *b)
 
 static void plic_free_v(void *d) { plic_free(d); }
 
+void plic_state(struct plic *p, struct state *st)
+{
+    state_section(st, "plic", 1);
+    unsigned n = p->ncontexts;
+    state_unsigned(st, "contexts", &n);
+    if (state_loading(st) && n != p->ncontexts)
+        state_fail(st, "plic: another number of harts");
+    state_bytes(st, "priority", p->priority, sizeof p->priority);
+    state_bytes(st, "pending", p->pending, sizeof p->pending);
+    state_bytes(st, "claimed", p->claimed, sizeof p->claimed);
+    state_bytes(st, "input", p->input, sizeof p->input);
+    state_bytes(st, "edge", p->edge, sizeof p->edge);
+    state_bytes(st, "latched", p->latched, sizeof p->latched);
+    for (unsigned i = 0; i < p->ncontexts && !st->error; i++) {
+        state_bytes(st, "enable", p->ctx[i].enable, sizeof p->ctx[i].enable);
+        state_u32(st, "threshold", &p->ctx[i].threshold);
+    }
+    if (!state_loading(st))
+        return;
+    for (unsigned s = 0; s <= PLIC_NDEV; s++)
+        p->priority[s] &= 7;
+    for (unsigned i = 0; i < p->ncontexts; i++)
+        p->ctx[i].threshold &= 7;
+    update(p);
+}
+
+static void plic_save_v(void *d, struct state *st) { plic_state(d, st); }
+static int plic_load_v(void *d, struct state *st) { plic_state(d, st); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(plic) = {
     .name = "plic",
     .help = "platform-level interrupt controller",
@@ -290,4 +321,6 @@ DEVICE_TYPE(plic) = {
     .ops = &plic_ops,
     .fdt_node = plic_fdt,
     .free = plic_free_v,
+    .save = plic_save_v,
+    .load = plic_load_v,
 };

@@ -58,4 +58,8 @@ extern const struct bus_device_ops plic_ops;
 struct device_desc;
 extern const struct device_desc device_type_plic;
 
+/* Save/load (bus/state.h): load into a PLIC with the same number of harts. */
+struct state;
+void plic_state(struct plic *, struct state *);
+
 #endif

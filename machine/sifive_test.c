@@ -73,6 +73,8 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsign
 const struct bus_device_ops sifive_test_ops = {
     .read = sifive_test_read,
     .write = sifive_test_write,
+    .sizes = BUS_SIZE_2 | BUS_SIZE_4,
+    .aligned = true,
 };
 
 /* ---- the device type (bus/device.h, machine/board.h) ---- */
@@ -108,6 +110,10 @@ static int sifive_test_fdt_root(const struct board_fdt *b)
 
 static void test_free(void *d) { sifive_test_free(d); }
 
+/* The finisher keeps no guest-visible state: a versioned empty section. */
+static void test_save_v(void *d, struct state *st) { state_section(st, "sifive_test", 1); }
+static int test_load_v(void *d, struct state *st) { state_section(st, "sifive_test", 1); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(sifive_test) = {
     .name = "sifive-test",
     .help = "SiFive test finisher (syscon poweroff/reboot)",
@@ -116,4 +122,6 @@ DEVICE_TYPE(sifive_test) = {
     .fdt_node = sifive_test_fdt,
     .fdt_root = sifive_test_fdt_root,
     .free = test_free,
+    .save = test_save_v,
+    .load = test_load_v,
 };

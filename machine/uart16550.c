@@ -368,6 +368,36 @@ static int uart16550_fdt(const struct board_fdt *b)
 
 static void uart_free(void *d) { uart16550_free(d); }
 
+void uart16550_state(struct uart16550 *u, struct state *st)
+{
+    state_section(st, "uart16550", 1);
+    state_u8(st, "ier", &u->ier);
+    state_u8(st, "fcr", &u->fcr);
+    state_u8(st, "lcr", &u->lcr);
+    state_u8(st, "mcr", &u->mcr);
+    state_u8(st, "scr", &u->scr);
+    state_u8(st, "dll", &u->dll);
+    state_u8(st, "dlm", &u->dlm);
+    state_u8(st, "lsr_errors", &u->lsr_errors);
+    state_u8(st, "msr_lines", &u->msr_lines);
+    state_u8(st, "msr_deltas", &u->msr_deltas);
+    state_bool(st, "thr_ipending", &u->thr_ipending);
+    state_bytes(st, "rx", u->rx, sizeof u->rx);
+    state_unsigned(st, "rx_head", &u->rx_head);
+    state_unsigned(st, "rx_count", &u->rx_count);
+    if (!state_loading(st) || st->error)
+        return;
+    if (u->rx_head >= UART16550_FIFO || u->rx_count > UART16550_FIFO) {
+        state_fail(st, "uart16550: receive FIFO out of range");
+        rx_clear(u);
+        return;
+    }
+    update_irq(u);
+}
+
+static void uart_save_v(void *d, struct state *st) { uart16550_state(d, st); }
+static int uart_load_v(void *d, struct state *st) { uart16550_state(d, st); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(uart16550) = {
     .name = "ns16550a",
     .help = "16550A UART",
@@ -375,4 +405,6 @@ DEVICE_TYPE(uart16550) = {
     .ops = &uart16550_ops,
     .fdt_node = uart16550_fdt,
     .free = uart_free,
+    .save = uart_save_v,
+    .load = uart_load_v,
 };

@@ -68,4 +68,8 @@ extern const struct bus_device_ops uart16550_ops;
 struct device_desc;
 extern const struct device_desc device_type_uart16550;
 
+/* Save/load (bus/state.h): registers and the receive FIFO. */
+struct state;
+void uart16550_state(struct uart16550 *, struct state *);
+
 #endif

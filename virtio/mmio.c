@@ -303,7 +303,7 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t value, unsigned size
     }
 }
 
-const struct bus_device_ops virtio_mmio_ops = { mmio_read, mmio_write };
+const struct bus_device_ops virtio_mmio_ops = { .read = mmio_read, .write = mmio_write };
 
 #define PUT(s, v) virtio_snap_put((s), &(v), sizeof(v))
 #define GET(s, v) virtio_snap_get((s), &(v), sizeof(v))

@@ -315,7 +315,7 @@ static void bar_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
     }
 }
 
-static const struct bus_device_ops virtio_pci_bar_ops = { bar_read, bar_write };
+static const struct bus_device_ops virtio_pci_bar_ops = { .read = bar_read, .write = bar_write };
 
 /* ---- the configuration access capability (cfg_type 5, 4.1.4.9) ----
  * pci_cfg_data is a window into BAR cap.bar at cap.offset, cap.length (1,

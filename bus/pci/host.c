@@ -76,7 +76,7 @@ static void ecam_write(void *opaque, uint64_t off, uint64_t value, unsigned size
         pci_config_write(d, off & 0xfff, size, (uint32_t)value);
 }
 
-static const struct bus_device_ops ecam_ops = { ecam_read, ecam_write };
+static const struct bus_device_ops ecam_ops = { .read = ecam_read, .write = ecam_write };
 
 /* ---- I/O window: PCI I/O space, where only I/O BARs live ---- */
 
@@ -94,7 +94,7 @@ static void io_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
     bus_write(&h->io, off, size, value);
 }
 
-static const struct bus_device_ops io_ops = { io_read, io_write };
+static const struct bus_device_ops io_ops = { .read = io_read, .write = io_write };
 
 /* ---- the host ---- */
 

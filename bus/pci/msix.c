@@ -157,7 +157,7 @@ static void bar_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
         deliver_pending(m);
 }
 
-const struct bus_device_ops pci_msix_bar_ops = { bar_read, bar_write };
+const struct bus_device_ops pci_msix_bar_ops = { .read = bar_read, .write = bar_write };
 
 int pci_msix_init(struct pci_dev *d, unsigned nvec, unsigned bar)
 {

@@ -38,7 +38,7 @@ static void dev_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     memcpy(d->regs + off, &val, size);
 }
 
-static const struct bus_device_ops dev_ops = { dev_read, dev_write };
+static const struct bus_device_ops dev_ops = { .read = dev_read, .write = dev_write };
 
 static void test_map_overlap(void **state)
 {
@@ -222,6 +222,31 @@ static void sink_set(void *opaque, unsigned n, bool level)
     s->calls++;
 }
 
+/* Declared access sizes and alignment are enforced by the bus: other
+ * accesses fail (the CPU's access fault) without calling the device. */
+static void test_access_sizes_enforced(void **state)
+{
+    static const struct bus_device_ops strict = { .read = dev_read, .write = dev_write,
+                                                  .sizes = BUS_SIZE_4 | BUS_SIZE_8, .aligned = true };
+    struct bus b;
+    struct dev d = { 0 };
+    uint64_t v;
+    bus_init(&b);
+    assert_int_equal(bus_map(&b, 0x1000, 0x100, "strict", &strict, &d), 0);
+    assert_true(bus_write(&b, 0x1008, 4, 0x12345678));
+    assert_true(bus_read(&b, 0x1008, 8, &v));
+    assert_int_equal(d.writes, 1);
+    unsigned calls = d.writes + d.reads;
+    assert_false(bus_write(&b, 0x1008, 1, 0xff));   /* size not declared */
+    assert_false(bus_write(&b, 0x1008, 2, 0xff));
+    assert_false(bus_read(&b, 0x1009, 1, &v));
+    assert_false(bus_write(&b, 0x100a, 4, 0xff));   /* misaligned */
+    assert_false(bus_read(&b, 0x100c, 8, &v));
+    assert_int_equal(d.writes + d.reads, calls);     /* the device never saw them */
+    assert_true(bus_access_ok(&dev_ops, 3, 8));      /* 0: every size, any alignment */
+    bus_free(&b);
+}
+
 static void test_irq_line(void **state)
 {
     struct sink s = { 0 };
@@ -248,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_unmap_remap),
         cmocka_unit_test(test_many_regions_sorted),
         cmocka_unit_test(test_code_write_hook),
+        cmocka_unit_test(test_access_sizes_enforced),
         cmocka_unit_test(test_irq_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

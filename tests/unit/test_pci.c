@@ -53,7 +53,7 @@ static void tbar_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
     memcpy(b->mem + off % 32, &v, size);
 }
 
-static const struct bus_device_ops tbar_ops = { tbar_read, tbar_write };
+static const struct bus_device_ops tbar_ops = { .read = tbar_read, .write = tbar_write };
 
 struct tdev {
     struct pci_dev pci;

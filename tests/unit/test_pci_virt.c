@@ -16,7 +16,7 @@
 
 static uint64_t nop_read(void *o, uint64_t off, unsigned size) { return 0x1234; }
 static void nop_write(void *o, uint64_t off, uint64_t v, unsigned size) {}
-static const struct bus_device_ops nop_ops = { nop_read, nop_write };
+static const struct bus_device_ops nop_ops = { .read = nop_read, .write = nop_write };
 
 static uint32_t plic_pending(struct plic *p, unsigned src)
 {
