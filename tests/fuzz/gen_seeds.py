@@ -169,6 +169,24 @@ put("loader", "dtb", u8(6) + fdt(True))
 put("loader", "dtb_merge", u8(6 + 8 + 16) + fdt(False))
 put("loader", "initrd", u8(7) + code * 8)
 
+# ---- net_slirp: records of guest frames (see fuzz_net_slirp.c)
+def nframe(payload, op=0):
+    return u8(op) + u16(len(payload)) + payload
+def nfrag(ident, off_field, length, proto_sel=0, fill=b""):
+    body = (fill * length)[:length] if fill else bytes(range(256)) * (length // 256 + 1)
+    return u8(3) + u8(ident) + u16(off_field) + u16(length) + u8(proto_sel) + body[:length]
+be16 = lambda v: struct.pack(">H", v)
+arp = bytes(12) + be16(0x0806) + be16(1) + be16(0x0800) + u8(6) + u8(4) + be16(1) + bytes(6) + bytes([10, 0, 2, 15]) + bytes(6) + bytes([10, 0, 2, 2])
+put("net_slirp", "arp", nframe(arp, 4 | (1 << 3)))
+# issue #18: DF, offset 0x173e, MF clear, 1453 bytes of ICMP; then without DF
+put("net_slirp", "issue18_frame", nfrag(0, 0x4000 | 0x173e, 1453) + nfrag(1, 0x173e, 1453) + u8(2) + u8(50))
+# a ping in three fragments, last one first; then time passes
+put("net_slirp", "frags_out_of_order", nfrag(2, 0x7d * 2, 40) + nfrag(2, 0x2000, 1000) + nfrag(2, 0x2000 | 0x7d, 1000)
+    + u8(2) + u8(10))
+put("net_slirp", "frag_timeout", nfrag(3, 0x2000, 64) + u8(2) + u8(255) + u8(2) + u8(255))
+ip6 = bytes(12) + be16(0x86dd) + bytes([0x60, 0, 0, 0]) + be16(8) + u8(17) + u8(64) + bytes(32) + bytes(8)
+put("net_slirp", "ipv6_udp", nframe(ip6, 4 | (2 << 3)))
+
 # ---- cpu: assembled programs
 src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpu_seeds")
 cc = os.environ.get("RISCV_CC", "riscv64-unknown-elf-gcc")
