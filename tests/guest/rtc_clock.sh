@@ -7,7 +7,7 @@
 . tests/guest/lib.sh
 command -v python3 > /dev/null || { echo "python3 is needed for the pseudo-terminal"; exit 77; }
 cat > "$TMP/in" <<'GUEST'
-echo R0 $(cat /sys/class/rtc/rtc0/since_epoch) $(cut -d' ' -f1 /proc/uptime); i=0; while [ $i -lt 15000 ]; do i=$((i+1)); done; echo R1 $(cat /sys/class/rtc/rtc0/since_epoch) $(cut -d' ' -f1 /proc/uptime)
+echo R0 $(cat /sys/class/rtc/rtc0/since_epoch) $(cut -d' ' -f1 /proc/uptime); i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done; echo R1 $(cat /sys/class/rtc/rtc0/since_epoch) $(cut -d' ' -f1 /proc/uptime)
 poweroff -f
 GUEST
 for clock in vm rt host; do
