@@ -484,6 +484,41 @@ static int apply_frees(struct qcow2 *q)
     return r;
 }
 
+/* Writes back the dirty cached clusters of one kind (refcount blocks or L2
+ * tables); *wrote tells whether any was written. */
+static int write_cached(struct qcow2 *q, bool is_l2, bool *wrote)
+{
+    *wrote = false;
+    for (unsigned b = 0; b < HASH_BUCKETS; b++)
+        for (struct centry *e = q->hash[b]; e; e = e->next)
+            if (e->dirty && e->is_l2 == is_l2) {
+                int r = hostfile_pwrite(q->f, e->buf, q->cs, e->off);
+                e->dirty = false;
+                *wrote = true;
+                if (r)
+                    return r;
+            }
+    return 0;
+}
+
+/* Writes a whole in-memory table (L1 or refcount table) big-endian at off
+ * and flushes it; -ENOMEM leaves *dirty set, anything else clears it. */
+static int write_table(struct qcow2 *q, const uint64_t *t, uint64_t n,
+                       uint64_t off, bool *dirty)
+{
+    uint8_t *buf = malloc(n * 8);
+    if (!buf)
+        return -ENOMEM;
+    for (uint64_t i = 0; i < n; i++)
+        put64(buf + 8 * i, t[i]);
+    int r = hostfile_pwrite(q->f, buf, n * 8, off);
+    free(buf);
+    if (r == 0)
+        r = hostfile_flush(q->f);
+    *dirty = false;
+    return r;
+}
+
 /* Writes the cached metadata back in dependency order (see qcow2.h). */
 static int meta_flush(struct qcow2 *q)
 {
@@ -492,60 +527,22 @@ static int meta_flush(struct qcow2 *q)
     q->in_flush = true;
     int r = 0;
     for (int pass = 0; pass < 2 && r == 0; pass++) {
-        bool wrote = false;
+        bool wrote;
         /* 1. refcount blocks (and the data written before them) */
-        for (unsigned b = 0; b < HASH_BUCKETS && r == 0; b++)
-            for (struct centry *e = q->hash[b]; e && r == 0; e = e->next)
-                if (e->dirty && !e->is_l2) {
-                    r = hostfile_pwrite(q->f, e->buf, q->cs, e->off);
-                    e->dirty = false;
-                    wrote = true;
-                }
+        r = write_cached(q, false, &wrote);
         if (r == 0 && (wrote || q->data_unsynced)) {
             r = hostfile_flush(q->f);
             q->data_unsynced = false;
         }
         /* 2. refcount table entries for new blocks */
-        if (r == 0 && q->rt_dirty) {
-            uint8_t *buf = malloc(q->rt_entries * 8);
-            if (!buf) {
-                r = -ENOMEM;
-                break;
-            }
-            for (uint64_t i = 0; i < q->rt_entries; i++)
-                put64(buf + 8 * i, q->rt[i]);
-            r = hostfile_pwrite(q->f, buf, q->rt_entries * 8, q->rt_off);
-            free(buf);
-            if (r == 0)
-                r = hostfile_flush(q->f);
-            q->rt_dirty = false;
-        }
+        if (r == 0 && q->rt_dirty)
+            r = write_table(q, q->rt, q->rt_entries, q->rt_off, &q->rt_dirty);
         /* 3. L2 tables */
-        wrote = false;
-        for (unsigned b = 0; b < HASH_BUCKETS && r == 0; b++)
-            for (struct centry *e = q->hash[b]; e && r == 0; e = e->next)
-                if (e->dirty && e->is_l2) {
-                    r = hostfile_pwrite(q->f, e->buf, q->cs, e->off);
-                    e->dirty = false;
-                    wrote = true;
-                }
-        if (r == 0 && wrote)
+        if (r == 0 && (r = write_cached(q, true, &wrote)) == 0 && wrote)
             r = hostfile_flush(q->f);
         /* 4. L1 entries */
-        if (r == 0 && q->l1_dirty) {
-            uint8_t *buf = malloc(q->l1_size * 8);
-            if (!buf) {
-                r = -ENOMEM;
-                break;
-            }
-            for (uint64_t i = 0; i < q->l1_size; i++)
-                put64(buf + 8 * i, q->l1[i]);
-            r = hostfile_pwrite(q->f, buf, q->l1_size * 8, q->l1_off);
-            free(buf);
-            if (r == 0)
-                r = hostfile_flush(q->f);
-            q->l1_dirty = false;
-        }
+        if (r == 0 && q->l1_dirty)
+            r = write_table(q, q->l1, q->l1_size, q->l1_off, &q->l1_dirty);
         /* 5. what the tables no longer reference can be counted down now;
          * a second pass writes those counts */
         if (r == 0 && q->npending)
