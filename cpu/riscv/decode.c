@@ -2,16 +2,7 @@
 #include <stdbool.h>
 
 #include "cpu/riscv/decode.h"
-
-static inline uint32_t bits(uint32_t v, unsigned hi, unsigned lo)
-{
-    return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-static inline int64_t sext(uint64_t v, unsigned width)
-{
-    return (int64_t)(v << (64 - width)) >> (64 - width);
-}
+#include "cpu/riscv/fields.h"
 
 /* 32-bit encoders used by the RVC expander. */
 static uint32_t enc_i(uint32_t opc, unsigned f3, unsigned rd, unsigned rs1, int32_t imm)
@@ -185,11 +176,8 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op)
     op->rd = rd ? (uint8_t)rd : 32;
     op->rs1 = (uint8_t)rs1;
     op->rs2 = (uint8_t)rs2;
-    int64_t imm_i = sext(bits(i, 31, 20), 12);
-    int64_t imm_s = sext(bits(i, 31, 25) << 5 | bits(i, 11, 7), 12);
-    int64_t imm_b = sext(bits(i, 31, 31) << 12 | bits(i, 7, 7) << 11 | bits(i, 30, 25) << 5 | bits(i, 11, 8) << 1, 13);
-    int64_t imm_u = sext(i & 0xfffff000u, 32);
-    int64_t imm_j = sext(bits(i, 31, 31) << 20 | bits(i, 19, 12) << 12 | bits(i, 20, 20) << 11 | bits(i, 30, 21) << 1, 21);
+    int64_t imm_i = imm_i_of(i), imm_s = imm_s_of(i), imm_b = imm_b_of(i);
+    int64_t imm_u = imm_u_of(i), imm_j = imm_j_of(i);
 
     switch (opc) {
     case 0x37: op->imm = imm_u; return RV_OP_LUI;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cpu/riscv/disas.h"
+#include "cpu/riscv/fields.h"
 
 static const char *const xreg[32] = {
     "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
@@ -205,16 +206,6 @@ static void set_hi(struct dis *d, unsigned rd, uint64_t v)
 }
 
 /* ---- 32-bit instructions ------------------------------------------------- */
-
-static inline uint32_t bits(uint32_t v, unsigned hi, unsigned lo)
-{
-    return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-static inline int64_t sext(uint64_t v, unsigned width)
-{
-    return (int64_t)(v << (64 - width)) >> (64 - width);
-}
 
 static void fence_set(struct dis *d, unsigned s)
 {
@@ -460,11 +451,8 @@ static bool dis32(struct dis *d, uint32_t i)
 {
     unsigned opc = bits(i, 6, 0), rd = bits(i, 11, 7), f3 = bits(i, 14, 12);
     unsigned rs1 = bits(i, 19, 15), rs2 = bits(i, 24, 20), f7 = bits(i, 31, 25);
-    int64_t imm_i = sext(bits(i, 31, 20), 12);
-    int64_t imm_s = sext(bits(i, 31, 25) << 5 | bits(i, 11, 7), 12);
-    int64_t imm_b = sext(bits(i, 31, 31) << 12 | bits(i, 7, 7) << 11 | bits(i, 30, 25) << 5 | bits(i, 11, 8) << 1, 13);
-    int64_t imm_u = sext(i & 0xfffff000u, 32);
-    int64_t imm_j = sext(bits(i, 31, 31) << 20 | bits(i, 19, 12) << 12 | bits(i, 20, 20) << 11 | bits(i, 30, 21) << 1, 21);
+    int64_t imm_i = imm_i_of(i), imm_s = imm_s_of(i), imm_b = imm_b_of(i);
+    int64_t imm_u = imm_u_of(i), imm_j = imm_j_of(i);
 
     switch (opc) {
     case 0x37:
