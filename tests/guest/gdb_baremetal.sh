@@ -98,15 +98,7 @@ timeout 300 stdbuf -oL gdb-multiarch -batch -nx -ex "set pagination off" -ex "se
     -ex "file $ELF" -ex "target remote 127.0.0.1:$P" -ex 'p counter' \
     -ex 'continue' -ex 'p counter' -ex 'info threads' -ex 'kill' > "$TMP/gdb3.out" 2>&1 &
 GPID=$!
-n=0   # SIGINT once gdb printed the counter and went on to continue
-until grep -aq '^\$1 = ' "$TMP/gdb3.out" 2>/dev/null; do
-    n=$((n + 1))
-    [ $n -gt 1200 ] && die "gdb did not connect"
-    sleep 0.1
-done
-sleep 3
-kill -INT $GPID
-wait $GPID
+gdb_interrupt "$TMP/gdb3.out" '^\$1 = ' "gdb did not connect"   # once it printed the counter
 cat "$TMP/gdb3.out"
 cp "$TMP/gdb3.out" "$LOG/gdb_baremetal-3.log"
 expect "$TMP/gdb3.out" 'received signal SIGINT'

@@ -69,15 +69,7 @@ timeout 300 stdbuf -oL gdb-multiarch -batch -nx -ex "set pagination off" -ex "se
     -ex "target remote 127.0.0.1:$P" -ex 'printf "CONNECTED\n"' -ex 'continue' -ex 'info threads' -ex 'kill' \
     > "$TMP/gdb2.out" 2>&1 &
 GPID=$!
-n=0
-until grep -aq '^CONNECTED' "$TMP/gdb2.out" 2>/dev/null; do
-    n=$((n + 1))
-    [ $n -gt 1200 ] && die "gdb did not connect again"
-    sleep 0.1
-done
-sleep 3
-kill -INT $GPID
-wait $GPID
+gdb_interrupt "$TMP/gdb2.out" '^CONNECTED' "gdb did not connect again"
 cat "$TMP/gdb2.out"
 cp "$TMP/gdb2.out" "$LOG/gdb_linux-2.log"
 expect "$TMP/gdb2.out" 'received signal SIGINT'

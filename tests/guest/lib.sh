@@ -38,6 +38,24 @@ rejects() {
     grep -Eq -e "$pattern" "$TMP/stderr" || die "$desc: message does not match '$pattern'"
 }
 
+# free_port: prints a TCP port nobody listens on at 127.0.0.1 (the kernel
+# picks it).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_line FILE PATTERN TENTHS WHAT: waits until FILE has a line matching
+# the basic regex PATTERN, while rivet ($pid) runs; dies naming WHAT after
+# TENTHS tenths of a second, or when rivet exits first.
+wait_line() {
+    n=0
+    until grep -q "$2" "$1" 2> /dev/null; do
+        n=$((n + 1)); [ $n -lt "$3" ] || die "$4: $(tail -n 3 "$1")"
+        kill -0 $pid 2> /dev/null || die "rivet died: $(tail -n 5 "$1")"
+        sleep 0.1
+    done
+}
+
 # expect FILE PATTERN: FILE has a line matching the extended regex.
 expect() {
     tr -d '\r' < "$1" | grep -aEq "$2" || { echo "--- $1:"; tail -n 20 "$1"; die "no line matching '$2'"; }

@@ -31,12 +31,7 @@ img=$TMP/w.qcow2
     -drive file="$img",if=none,id=d0 -device virtio-blk-device,drive=d0 < /dev/null > "$TMP/out" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2> /dev/null; rm -rf "$TMP"' EXIT
-n=0
-until grep -q "^SYNCED 1 " "$TMP/out" 2> /dev/null; do
-    n=$((n + 1)); [ $n -lt 1200 ] || die "no first sync: $(tail -n 3 "$TMP/out")"
-    kill -0 $pid 2> /dev/null || die "rivet died: $(tail -n 3 "$TMP/out")"
-    sleep 0.1
-done
+wait_line "$TMP/out" "^SYNCED 1 " 1200 "no first sync"
 # QEMU's tools refuse the image rivet is writing
 qemu-img info "$img" > "$TMP/qi" 2>&1 && die "qemu-img info opened an image rivet is writing"
 cat "$TMP/qi"

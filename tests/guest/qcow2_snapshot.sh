@@ -27,12 +27,7 @@ TMPDIR=$TMP/tmpdir "$RIVET" -M virt -nographic -kernel "$KERNEL" -initrd "$INITR
     -drive file="$TMP/b.raw",format=raw,if=virtio,snapshot=on < /dev/null > "$TMP/out" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2> /dev/null; rm -rf "$TMP"' EXIT
-n=0
-until grep -q "^SNAPSHOT-WRITES-DONE" "$TMP/out" 2> /dev/null; do
-    n=$((n + 1)); [ $n -lt 2400 ] || die "the guest did not finish writing: $(tail -n 3 "$TMP/out")"
-    kill -0 $pid 2> /dev/null || die "rivet died: $(tail -n 5 "$TMP/out")"
-    sleep 0.1
-done
+wait_line "$TMP/out" "^SNAPSHOT-WRITES-DONE" 2400 "the guest did not finish writing"
 cat "$TMP/out"
 expect "$TMP/out" '^written'
 left=$(ls -A "$TMP/tmpdir")
