@@ -304,10 +304,23 @@ void plic_state(struct plic *p, struct state *st)
     }
     if (!state_loading(st))
         return;
-    for (unsigned s = 0; s <= PLIC_NDEV; s++)
-        p->priority[s] &= 7;
+    /* a stream comes from a file: hold it to what guest writes can reach
+     * (sources 1..PLIC_NDEV, 3-bit priorities), as plic_write does */
+    p->priority[0] = 0;
+    for (unsigned s = 1; s <= PLIC_NDEV; s++)
+        p->priority[s] &= PLIC_PRIO_MASK;
+    for (unsigned w = 0; w < PLIC_WORDS; w++) {
+        uint32_t m = valid_mask(w);
+        p->pending[w] &= m;
+        p->claimed[w] &= m;
+        p->input[w] &= m;
+        p->edge[w] &= m;
+        p->latched[w] &= m;
+        for (unsigned i = 0; i < p->ncontexts; i++)
+            p->ctx[i].enable[w] &= m;
+    }
     for (unsigned i = 0; i < p->ncontexts; i++)
-        p->ctx[i].threshold &= 7;
+        p->ctx[i].threshold &= PLIC_PRIO_MASK;
     update(p);
 }
 
