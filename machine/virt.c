@@ -73,6 +73,11 @@ struct virt {
     uint64_t rtc_host0;     /* the RTC's host clock at the start */
     uint64_t rtc_checked;   /* host ns of the last RTC adjustment check */
     int64_t rtc_adjust;
+    /* time steps: the moments (instruction count, host reading) at which
+     * time_input() was called; steps are VCLOCK_CTL_PERIOD_NS of host time
+     * apart at least (time_step_open) */
+    uint64_t time_steps;
+    uint64_t step_icount, step_wall;
 };
 
 static void out_flush(struct virt *m)
@@ -507,8 +512,13 @@ enum time_kind {
     TIME_RTC,       /* value: the RTC's host adjustment in ns (int64) */
 };
 
-static void time_input(struct virt *m, enum time_kind kind, uint64_t value)
+static void time_input(struct virt *m, enum time_kind kind, uint64_t value, uint64_t wall)
 {
+    if (!m->time_steps || m->step_icount != m->clock.icount || m->step_wall != wall) {
+        m->time_steps++;
+        m->step_icount = m->clock.icount;
+        m->step_wall = wall;
+    }
     switch (kind) {
     case TIME_RATE:
         vclock_set_rate(&m->clock, value, false);
@@ -520,6 +530,16 @@ static void time_input(struct virt *m, enum time_kind kind, uint64_t value)
         goldfish_rtc_set_adjust(m->rtc, (int64_t)value);
         break;
     }
+}
+
+/* May time_input() be called now? Yes at the first step, within the step
+ * being made (same instruction count, same host reading), or a period after
+ * the last step:
+ * host time enters at most 10 times a second, whatever the host does. */
+static bool time_step_open(const struct virt *m, uint64_t wall)
+{
+    return !m->time_steps || (m->step_icount == m->clock.icount && m->step_wall == wall) ||
+           wall - m->step_wall >= VCLOCK_CTL_PERIOD_NS;
 }
 
 static uint64_t wall_now(const struct virt *m)
@@ -575,14 +595,15 @@ static void time_resume(struct virt *m)
  * controller period and adjusted when it is 10 ms off. */
 static void rtc_follow(struct virt *m, uint64_t wall)
 {
-    if (m->cfg->rtc_clock == VIRT_RTC_VM || wall - m->rtc_checked < VCLOCK_CTL_PERIOD_NS)
+    if (m->cfg->rtc_clock == VIRT_RTC_VM || wall - m->rtc_checked < VCLOCK_CTL_PERIOD_NS ||
+        !time_step_open(m, wall))
         return;
     m->rtc_checked = wall;
     int64_t want = (int64_t)(rtc_host_clock(m) - m->rtc_host0) - (int64_t)vclock_now_ns(&m->clock);
     int64_t d = want - m->rtc_adjust;
     if (d > 10000000 || d < -10000000) {
         m->rtc_adjust = want;
-        time_input(m, TIME_RTC, (uint64_t)want);
+        time_input(m, TIME_RTC, (uint64_t)want, wall);
     }
 }
 
@@ -604,12 +625,12 @@ static void time_after_round(struct virt *m)
     if (!m->read_wall)
         return;
     uint64_t wall = wall_now(m);
-    if (auto_rate(m)) {
+    if (auto_rate(m) && time_step_open(m, wall)) {
         struct vclock_adjust a;
         if (vclock_ctl_update(&m->ctl, wall, vclock_now_ns(&m->clock), m->clock.icount, &a)) {
             if (a.jump_ns)
-                time_input(m, TIME_JUMP, a.jump_ns / VCLOCK_NS_PER_TICK);
-            time_input(m, TIME_RATE, a.fs_per_insn);
+                time_input(m, TIME_JUMP, a.jump_ns / VCLOCK_NS_PER_TICK, wall);
+            time_input(m, TIME_RATE, a.fs_per_insn, wall);
         }
     } else if (m->cfg->icount_align) {
         /* a fixed-rate guest ahead of the wall waits for it, even running */
@@ -659,13 +680,16 @@ static void idle(struct virt *m, uint64_t deadline)
     if (deadline != UINT64_MAX && (deadline - target) / (VCLOCK_HZ / 1000000) < us)
         us = (deadline - target + VCLOCK_HZ / 1000000 - 1) / (VCLOCK_HZ / 1000000);
     host_wait(m, us);
-    target = vclock_ctl_target(&m->ctl, wall_now(m)) / VCLOCK_NS_PER_TICK;
+    wall = wall_now(m);
+    target = vclock_ctl_target(&m->ctl, wall) / VCLOCK_NS_PER_TICK;
     if (target >= deadline)
         vclock_advance(&m->clock, deadline);
-    else if (target > now)
-        time_input(m, TIME_JUMP, target); /* woken early: input arrived at this wall time */
+    else if (target > now && time_step_open(m, wall))
+        time_input(m, TIME_JUMP, target, wall); /* woken early: input arrived at this wall time */
+    /* (a step not open yet leaves the guest behind the wall until the next
+     * one: by at most a period, which the controller then works off) */
     if (m->read_wall)
-        rtc_follow(m, wall_now(m));
+        rtc_follow(m, wall);
 }
 
 static void report_trap_loop(struct rv_hart *h)
@@ -765,7 +789,7 @@ int virt_run(const struct virt_config *cfg)
         fprintf(stderr, "rivet: -smp %u: between 1 and %d harts are supported\n", cfg->smp, VIRT_MAX_HARTS);
         return 1;
     }
-    uint64_t total = 0, blocks = 0, flushes = 0;
+    uint64_t total = 0, blocks = 0, flushes = 0, steps = 0;
     uint64_t t0 = cfg->host.monotonic_ns ? cfg->host.monotonic_ns(cfg->host.ctx) : 0;
     int rc;
     for (;;) {
@@ -795,6 +819,7 @@ int virt_run(const struct virt_config *cfg)
         rv_tcache_stats(m->tc, &b, &f);
         blocks += b;
         flushes += f;
+        steps += m->time_steps;
         bool again = m->reset && !m->quit && !cfg->no_reboot;
         machine_free(m);
         free(m);
@@ -804,8 +829,8 @@ int virt_run(const struct virt_config *cfg)
     if (cfg->stats && cfg->host.monotonic_ns) {
         double secs = (double)(cfg->host.monotonic_ns(cfg->host.ctx) - t0) / 1e9;
         fprintf(stderr, "rivet: stats: instructions=%" PRIu64 " seconds=%.3f mips=%.1f blocks=%" PRIu64
-                " code-flushes=%" PRIu64 "\n", total, secs, secs > 0 ? (double)total / secs / 1e6 : 0.0,
-                blocks, flushes);
+                " code-flushes=%" PRIu64 " time-steps=%" PRIu64 "\n", total, secs,
+                secs > 0 ? (double)total / secs / 1e6 : 0.0, blocks, flushes, steps);
     }
     return rc;
 }

@@ -86,3 +86,16 @@ interact() {
     exec 9>&-
     wait $pid
 }
+
+# time_steps_bounded LOG: the run's -stats line (in LOG) shows that host
+# time entered guest time at most 10 times a second (issue #10, point 2:
+# time_input() steps, rivet: stats: ... seconds=S ... time-steps=N).
+time_steps_bounded() {
+    line=$(tr -d '\r' < "$1" | grep -a -m1 'rivet: stats:') || die "no -stats line in $1"
+    echo "$line" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+        END { s = v["seconds"]; n = v["time-steps"]
+              if (n == "" || s == "") { print "FAIL: no seconds/time-steps in the stats line"; exit 1 }
+              printf "time steps: %d in %.1f s of host time (%.1f a second)\n", n, s, n / s
+              if (n > 10 * s + 1) { print "FAIL: more than 10 time steps a second"; exit 1 } }' ||
+        die "host time entered the guest too often"
+}

@@ -18,14 +18,18 @@ if pid == 0:
     os.execvp(cmd[0], cmd)
 t0 = time.monotonic()
 seen, line, typed = b'', b'', False
+pending, next_at = [], 0.0
 with open(log, 'w') as out:
     while True:
         now = time.monotonic() - t0
+        if pending and now >= next_at:
+            os.write(fd, pending.pop(0))
+            next_at = now + 0.05
         if now > limit:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             sys.exit(124 if typed else 125)
-        r, _, _ = select.select([fd], [], [], 0.02)
+        r, _, _ = select.select([fd], [], [], min(0.02, max(0.0, next_at - now)) if pending else 0.02)
         if not r:
             continue
         try:
@@ -44,8 +48,6 @@ with open(log, 'w') as out:
             seen += data
             if prompt in seen:
                 typed = True
-                for l in inp.splitlines(True):
-                    os.write(fd, l)
-                    time.sleep(0.05)
+                pending, next_at = inp.splitlines(True), now
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))

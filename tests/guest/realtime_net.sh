@@ -52,7 +52,7 @@ GUEST
 guest_disk "$TMP/root" "$TMP/disk.img"
 : > "$TMP/nothing"
 python3 tests/guest/pty_run.py "$TMP/log" "GUEST-BOOT-OK" "$TMP/nothing" 180 -- \
-    "$RIVET" -M virt -nographic -kernel "$KERNEL" -initrd "$INITRD" \
+    "$RIVET" -M virt -nographic -stats -kernel "$KERNEL" -initrd "$INITRD" \
     -append "console=ttyS0 guest.run=slow guest.poweroff=1" \
     -drive file="$TMP/disk.img",format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0 \
     -netdev user,id=n0 -device virtio-net-device,netdev=n0 < /dev/null
@@ -74,3 +74,4 @@ awk -v a="$(at WGET-T1-START)" -v b="$(at WGET-T1-END)" -v c="$(at WGET-T4-START
     if (t4 < 1.95 || t4 > 3.0) { print "FAIL: the answer did not take about 2 s"; exit 1 }
     e1 = g1 - t1; e4 = g4 - t4; if (e1 < 0) e1 = -e1; if (e4 < 0) e4 = -e4
     if (e1 > 0.1 || e4 > 0.1) { print "FAIL: guest and host clocks disagree by more than 0.1 s"; exit 1 } }' || die "timing"
+time_steps_bounded "$TMP/log"

@@ -15,7 +15,7 @@ cat > "$TMP/in" <<GUEST
 poweroff -f
 GUEST
 python3 tests/guest/pty_run.py "$TMP/log" "Type 'poweroff -f'" "$TMP/in" 180 -- \
-    "$RIVET" -M virt -nographic -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0"
+    "$RIVET" -M virt -nographic -stats -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0"
 rc=$?
 [ $rc -eq 0 ] || { tail -n 20 "$TMP/log"; die "rivet on a pseudo-terminal exited $rc"; }
 grep -a -E '^[0-9.]+ (BUSY-|SLEEP-END|UPTIME)' "$TMP/log"
@@ -44,3 +44,4 @@ awk -v h0="$bs" -v h1="$(at UPTIME)" -v g0="$(arg BUSY-START)" -v g1="$(arg UPTI
     printf "from BUSY-START to UPTIME: guest %.2f s, host %.3f s\n", guest, host
     d = guest - host; if (d < 0) d = -d
     if (d > host * 0.01 + 0.02) { print "FAIL: guest uptime and host time differ by more than 1%"; exit 1 } }' || die "uptime"
+time_steps_bounded "$TMP/log"
