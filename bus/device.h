@@ -69,10 +69,13 @@ struct devices_netdev {
     void (*set_clock)(void *ctx, uint64_t (*now_ns)(void *clock), void *clock);
 };
 
-/* -fsdev ...,id=ID (virtio-9p, later): an opaque host directory handle. */
+struct virtio_9p_backend;
+
+/* -fsdev ...,id=ID (or -virtfs): a shared host folder (virtio/9p.h's
+ * interface; frontends/fs_local.c is the confined local one). */
 struct devices_fsdev {
     const char *id;
-    void *ctx;
+    const struct virtio_9p_backend *backend;
 };
 
 /* ---- options ---- */

@@ -130,6 +130,8 @@ struct host_objects {
     struct drive **drives;
     struct devices_drive *dd;
     struct net_host *net;
+    struct fs_local **fs;
+    struct devices_fsdev *fd;
     struct devices_config cfg;
 };
 
@@ -140,6 +142,10 @@ static void close_objects(struct host_objects *ho, const struct rivet_options *o
     for (unsigned i = 0; ho->drives && i < o->ndrives; i++)
         drive_close(ho->drives[i]);
     net_host_close(ho->net);
+    for (unsigned i = 0; ho->fs && i < o->nfsdevs; i++)
+        fs_local_close(ho->fs[i]);
+    free(ho->fs);
+    free(ho->fd);
     free(ho->chardevs);
     free(ho->cd);
     free(ho->drives);
@@ -192,6 +198,21 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         }
         ho->dd[i] = (struct devices_drive){ d->id, drive_backend(ho->drives[i]) };
     }
+    ho->fs = calloc(o->nfsdevs + 1, sizeof *ho->fs);
+    ho->fd = calloc(o->nfsdevs + 1, sizeof *ho->fd);
+    if (!ho->fs || !ho->fd) {
+        fprintf(stderr, "rivet: out of memory\n");
+        return -1;
+    }
+    for (unsigned i = 0; i < o->nfsdevs; i++) {
+        const struct fsdev_opts *f = &o->fsdevs[i];
+        ho->fs[i] = fs_local_open(f->path, f->model, f->readonly, err, sizeof err);
+        if (!ho->fs[i]) {
+            fprintf(stderr, "rivet: %s %s: %s\n", f->opt, f->arg, err);
+            return -1;
+        }
+        ho->fd[i] = (struct devices_fsdev){ f->id, fs_local_backend(ho->fs[i]) };
+    }
     ho->net = net_host_open(o->netdevs, o->netdev_args, o->nnetdevs);
     if (!ho->net)
         return -1;
@@ -200,6 +221,7 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         .drives = ho->dd, .ndrives = o->ndrives,
         .chardevs = ho->cd, .nchardevs = o->nchardevs,
         .netdevs = net_host_netdevs(ho->net), .nnetdevs = net_host_count(ho->net),
+        .fsdevs = ho->fd, .nfsdevs = o->nfsdevs,
         .mmio_legacy = o->mmio_legacy,
     };
     return devices_validate(&ho->cfg, VIRT_VIRTIO_MMIO_SLOTS);

@@ -293,6 +293,11 @@ static int push_device(struct rivet_options *o, char *arg)
     return 0;
 }
 
+int options_add_device(struct rivet_options *o, char *arg)
+{
+    return push_device(o, arg);
+}
+
 static int opt_device(struct rivet_options *o, const char *arg)
 {
     int r = devices_check(arg, stdout);
@@ -528,6 +533,8 @@ static const struct option_def defs[] = {
     { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file,path=F, socket,path=S,server=on,wait=off, null", opt_chardev },
     { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
     { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
+    { "fsdev", "local,id=ID,path=DIR,security_model=M", "a host folder for virtio-9p (M: passthrough, mapped-xattr, none; readonly=on)", fsdev_opt_fsdev },
+    { "virtfs", "local,path=DIR,mount_tag=TAG,security_model=M", "shorthand for -fsdev local,... plus -device virtio-9p-pci,mount_tag=TAG", fsdev_opt_virtfs },
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "gdb", "tcp:[HOST]:PORT|unix:PATH,server=on", "wait for gdb (gdb-multiarch: target remote HOST:PORT)", opt_gdb },
     { "s", NULL, "same as -gdb tcp::1234", opt_s },
@@ -636,6 +643,7 @@ void options_free(struct rivet_options *o)
     o->drives = NULL;
     o->chardevs = NULL;
     o->ndevices = o->ndrives = o->nchardevs = 0;
+    fsdev_opts_free(o);
     free(o->dumpdtb);
     o->dumpdtb = NULL;
     o->machine.dumpdtb = NULL;

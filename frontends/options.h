@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "frontends/drive.h"
+#include "frontends/fsdev.h"
 #include "frontends/net.h"
 #include "machine/virt.h"
 
@@ -30,6 +31,8 @@ struct rivet_options {
     struct netdev_config *netdevs;  /* -netdev (and -nic), parsed; opened by main */
     const char **netdev_args;       /* their arguments, for messages */
     unsigned nnetdevs;
+    struct fsdev_opts *fsdevs;  /* -fsdev, -virtfs (frontends/fsdev.h); opened by main */
+    unsigned nfsdevs;
     bool mmio_legacy;           /* -global virtio-mmio.force-legacy=on */
     const char *display;        /* -display sdl|none (-nographic: none); NULL: the default */
     const char *screendump;     /* -screendump FILE.png */
@@ -50,6 +53,9 @@ struct rivet_options {
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,
  * 1 after a one-line error on stderr). */
 int options_parse(struct rivet_options *o, int argc, char **argv);
+/* Appends a -device argument (taken over, freed on failure) that an option
+ * implies, already checked with devices_check. 0, or -1 after one line. */
+int options_add_device(struct rivet_options *o, char *arg);
 /* Frees what options_parse allocated (also after it returned an error). */
 void options_free(struct rivet_options *o);
 

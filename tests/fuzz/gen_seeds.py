@@ -238,3 +238,64 @@ put("gdb", "session", b"+" + b"".join(gpkt(p) for p in [
 put("gdb", "hostile", gpkt(b"m0,ffffffff") + b"$g#00" + b"\x03" + gpkt(b"mffffffffffffffff,ffff")
     + gpkt(b"M80000000,ffffffffffffffff:00") + gpkt(b"Z2,fffffffffffffffc,8") + gpkt(b"vCont;s:-1")
     + b"$" + b"a" * 5000 + b"#00" + gpkt(b"G" + b"0" * 528) + gpkt(b"c") + gpkt(b"k"))
+
+# ---- 9p: flags (bit 0 read-only, bits 1-3 reply room), then messages:
+# u16 length, u8 flags (bit 0: fix the size field), the message
+def p9s(s):
+    return u16(len(s)) + s
+
+def p9(typ, tag, body):
+    m = u32(7 + len(body)) + u8(typ) + u16(tag) + body
+    return u16(len(m)) + u8(0) + m
+
+NOFID = 0xffffffff
+p9_session = (p9(100, 0xffff, u32(512000) + p9s(b"9P2000.L"))
+              + p9(104, 1, u32(0) + u32(NOFID) + p9s(b"root") + p9s(b"") + u32(0))
+              + p9(110, 2, u32(0) + u32(1) + u16(2) + p9s(b"dir") + p9s(b"file"))
+              + p9(12, 3, u32(1) + u32(2))                                   # lopen RDWR
+              + p9(116, 4, u32(1) + u64(0) + u32(65536))                     # read
+              + p9(118, 5, u32(1) + u64(10) + u32(5) + b"hello")             # write
+              + p9(24, 6, u32(1) + u64(0x3fff))                              # getattr
+              + p9(26, 7, u32(1) + u32(0x1ff) + u32(0o644) + u32(1) + u32(1) + u64(3) + u64(1) + u64(2) + u64(3) + u64(4))
+              + p9(50, 8, u32(1) + u32(1))                                   # fsync
+              + p9(52, 9, u32(1) + u8(1) + u32(0) + u64(0) + u64(0) + u32(7) + p9s(b"guest"))
+              + p9(54, 10, u32(1) + u8(1) + u64(0) + u64(0) + u32(7) + p9s(b"guest"))
+              + p9(120, 11, u32(1))                                          # clunk
+              + p9(110, 12, u32(0) + u32(2) + u16(0))                        # clone
+              + p9(12, 13, u32(2) + u32(0))                                  # lopen dir
+              + p9(40, 14, u32(2) + u64(0) + u32(8192))                      # readdir
+              + p9(40, 15, u32(2) + u64(37) + u32(300))
+              + p9(14, 16, u32(0) + p9s(b"new") + u32(0o102) + u32(0o644) + u32(0))  # lcreate on root fid
+              + p9(110, 17, u32(2) + u32(3) + u16(1) + p9s(b".."))
+              + p9(72, 18, u32(3) + p9s(b"sub") + u32(0o755) + u32(0))        # mkdir
+              + p9(16, 19, u32(3) + p9s(b"lnk") + p9s(b"/etc/passwd") + u32(0))
+              + p9(110, 20, u32(3) + u32(4) + u16(1) + p9s(b"lnk"))
+              + p9(22, 21, u32(4))                                           # readlink
+              + p9(18, 22, u32(3) + p9s(b"fifo") + u32(0o10644) + u32(0) + u32(0) + u32(0))
+              + p9(70, 23, u32(3) + u32(4) + p9s(b"hard"))                   # link
+              + p9(74, 24, u32(3) + p9s(b"a") + u32(3) + p9s(b"b"))          # renameat
+              + p9(20, 25, u32(4) + u32(3) + p9s(b"c"))                      # rename
+              + p9(76, 26, u32(3) + p9s(b"b") + u32(0x200))                  # unlinkat
+              + p9(8, 27, u32(3))                                            # statfs
+              + p9(30, 28, u32(3) + u32(5) + p9s(b""))                       # xattrwalk list
+              + p9(116, 29, u32(5) + u64(0) + u32(100))
+              + p9(30, 30, u32(3) + u32(6) + p9s(b"user.big"))
+              + p9(32, 31, u32(4) + p9s(b"user.k") + u64(3) + u32(0))        # xattrcreate
+              + p9(118, 32, u32(4) + u64(0) + u32(3) + b"abc")
+              + p9(120, 33, u32(4))
+              + p9(108, 34, u16(5))                                          # flush
+              + p9(122, 35, u32(3))                                          # remove
+              + p9(110, 36, u32(0) + u32(7) + u16(17) + b"".join(p9s(b"d") for _ in range(17))))
+put("9p", "session", u8(7 << 1) + p9_session)
+put("9p", "readonly", u8(1 | 4 << 1) + p9_session)
+put("9p", "small-reply", u8(0) + p9_session)
+put("9p", "hostile", u8(6 << 1)
+    + p9(104, 1, u32(0) + u32(NOFID) + p9s(b"") + p9s(b"") + u32(0))
+    + p9(110, 2, u32(0) + u32(1) + u16(1) + p9s(b"a/../../etc"))
+    + p9(110, 3, u32(0) + u32(1) + u16(1) + p9s(b"a\0b"))
+    + p9(110, 4, u32(0) + u32(0) + u16(1) + p9s(b"."))
+    + p9(104, 5, u32(0) + u32(NOFID) + p9s(b"") + p9s(b"") + u32(0))      # fid reuse
+    + p9(116, 6, u32(99) + u64(0) + u32(0xffffffff))                        # unknown fid, huge count
+    + p9(118, 7, u32(0) + u64(0) + u32(0xffffffff))                         # count past the message
+    + u16(7) + u8(0) + u32(0xffffff) + u8(110) + u16(8)                     # size beyond the bytes
+    + u16(3) + u8(1) + b"\x03\x00\x00")
