@@ -178,9 +178,9 @@ section_realtime() {
     RUNS_SAVED=$RUNS
     RUNS=1
     : >"$tmp/rt-cpu-b"; : >"$tmp/rt-cpu-r"; : >"$tmp/rt-boot-b"; : >"$tmp/rt-boot-r"
-    i=0
-    while [ "$i" -lt "$RUNS_SAVED" ]; do
-        i=$((i + 1))
+    rt_i=0   # not i: run_best's own counter is a global too
+    while [ "$rt_i" -lt "$RUNS_SAVED" ]; do
+        rt_i=$((rt_i + 1))
         for mode in b r; do
             extra=
             [ $mode = r ] && extra="-icount shift=auto"
