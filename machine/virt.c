@@ -389,7 +389,8 @@ static void machine_free(struct virt *m)
     free(m->rom);
 }
 
-static int machine_build(struct virt *m)
+/* RAM, ROM, harts and every row's device; nothing loaded. */
+static int machine_create(struct virt *m)
 {
     const struct virt_config *c = m->cfg;
     bus_init(&m->bus);
@@ -416,7 +417,12 @@ static int machine_build(struct virt *m)
         m->harts[i].timebase_hz = VCLOCK_HZ;
         m->harts[i].yield_on_spin = m->nharts > 1;
     }
-    if (build_devices(m) < 0)
+    return build_devices(m);
+}
+
+static int machine_build(struct virt *m)
+{
+    if (machine_create(m) < 0)
         return -1;
     uint64_t start;
     if (boot_setup(m, &start) < 0)
@@ -833,4 +839,40 @@ int virt_run(const struct virt_config *cfg)
                 secs > 0 ? (double)total / secs / 1e6 : 0.0, blocks, flushes, steps);
     }
     return rc;
+}
+
+/* ---- the board without its run loop (tests/fuzz/fuzz_mmio.c) ---- */
+
+struct virt *virt_board_new(const struct virt_config *cfg)
+{
+    if (cfg->smp < 1 || cfg->smp > VIRT_MAX_HARTS)
+        return NULL;
+    struct virt *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->cfg = cfg;
+    if (machine_create(m) < 0) {
+        virt_board_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+struct bus *virt_board_bus(struct virt *m) { return &m->bus; }
+uint8_t *virt_board_ram(struct virt *m) { return m->ram; }
+
+bool virt_board_step(struct virt *m, uint64_t ticks)
+{
+    vclock_advance(&m->clock, vclock_now(&m->clock) + ticks);
+    poll_host(m);
+    out_flush(m);
+    return m->stop;
+}
+
+void virt_board_free(struct virt *m)
+{
+    if (!m)
+        return;
+    machine_free(m);
+    free(m);
 }

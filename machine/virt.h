@@ -68,6 +68,19 @@ struct virt_config {
  * the user's (bad image) 1 after a one-line message, a stuck hart 3. */
 int virt_run(const struct virt_config *);
 
+/* The board virt_run builds (RAM, harts, the platform devices, -device's
+ * devices) without firmware, images or a run loop, for the MMIO fuzz
+ * harness (tests/fuzz/fuzz_mmio.c): its caller accesses the bus as harts
+ * would. virt_board_step moves virtual time `ticks` forward (due timers
+ * fire) and polls host input as the run loop does between slices; it
+ * returns true once the guest stopped the machine (test finisher, quit). */
+struct virt;
+struct virt *virt_board_new(const struct virt_config *);
+struct bus *virt_board_bus(struct virt *);
+uint8_t *virt_board_ram(struct virt *);
+bool virt_board_step(struct virt *, uint64_t ticks);
+void virt_board_free(struct virt *);
+
 /* The virt board's table (machine/board.h): the memory map, PLIC sources
  * and node writers, in device-tree order. */
 struct board_row;

@@ -299,3 +299,106 @@ put("9p", "hostile", u8(6 << 1)
     + p9(118, 7, u32(0) + u64(0) + u32(0xffffffff))                         # count past the message
     + u16(7) + u8(0) + u32(0xffffff) + u8(110) + u16(8)                     # size beyond the bytes
     + u16(3) + u8(1) + b"\x03\x00\x00")
+# ---- mmio: the virt board as a script (fuzz_mmio.c); first byte: bit 0
+# legacy virtio-mmio, bit 1 two harts. Regions: 0 CLINT, 1 PLIC, 2 UART,
+# 3 RTC, 4 test, 5 virtio-mmio slots, 6 ECAM, 7 PCI 32-bit window, 8 PIO,
+# 9 64-bit window, 10 RAM, 11 any address.
+def MW(region, off, sl, v):
+    return u8(0) + u8(region) + u32(off) + u8(sl) + u64(v)
+
+def MR(region, off, sl=2):
+    return u8(1) + u8(region) + u32(off) + u8(sl)
+
+MPOKE = lambda off, b: u8(2) + u16(off) + u8(len(b)) + b
+MT = lambda ticks, shift=0: u8(3) + u16(ticks) + u8(shift)
+MSER = lambda b: u8(4) + u8(len(b)) + b
+MCHR = lambda i, b: u8(5) + u8(i) + u8(len(b)) + b
+MEV = lambda t, code, down=1, x=0, y=0: u8(6) + u8(t) + u16(code) + u8(down) + u32(x & 0xffffffff) + u32(y & 0xffffffff)
+MFR = lambda n, b: u8(7) + u8(n) + u16(len(b)) + b
+MQ = lambda slot, q, log2, feat: u8(8) + u8(slot) + u8(q) + u8(log2) + u32(feat)
+PQ = lambda slot, q, log2, feat, vec=0: u8(9) + u8(slot - 1) + u8(q) + u8(log2) + u32(feat) + u8(vec)
+
+def MCH(h, segs):
+    return u8(10) + u8(h) + u8(len(segs) - 1) + b"".join(u16(o) + u16(l) + u8(w) for o, l, w in segs)
+
+# PLIC: source priorities, hart 0's S context enables everything, threshold 0.
+plic_on = b"".join(MW(1, 4 * s, 2, 7) for s in (1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 32, 33, 34, 35)) \
+    + MW(1, 0x2080, 2, 0xffffffff) + MW(1, 0x2084, 2, 0xffffffff) + MW(1, 0x2088, 2, 0xffffffff) \
+    + MW(1, 0x201000, 2, 0)
+claim = MR(1, 0x201004) + MW(1, 0x201004, 2, 10) + MW(1, 0x201004, 2, 11) + MW(1, 0x201004, 2, 3)
+frame = bytes.fromhex("525400123456" "525400123502" "0800") + bytes(range(46))
+bcast = b"\xff" * 6 + bytes.fromhex("525400123502" "0806") + bytes(46)
+put("mmio", "platform", u8(2) + plic_on
+    + MW(0, 0x4000, 3, 100) + MW(0, 0x4008, 3, 50) + MW(0, 0, 2, 1) + MW(0, 4, 2, 1) + MT(200)
+    + MR(0, 0xbff8, 3) + MW(0, 0, 2, 0)
+    + MW(2, 3, 0, 0x83) + MW(2, 0, 0, 1) + MW(2, 1, 0, 0) + MW(2, 3, 0, 3) + MW(2, 2, 0, 0xc7)
+    + MW(2, 1, 0, 0xf) + MW(2, 4, 0, 0x0b) + MSER(b"hello\r") + MT(10) + claim + MR(2, 0) + MR(2, 5, 0)
+    + MW(2, 0, 0, 0x41) + MW(2, 4, 0, 0x1b) + MW(2, 0, 0, 0x42) + MR(2, 0, 0) + MR(2, 2, 0)
+    + MR(3, 0) + MR(3, 4) + MW(3, 0xc, 2, 0) + MW(3, 8, 2, 5000) + MW(3, 0x10, 2, 1) + MT(100, 4)
+    + claim + MR(3, 0x14) + MW(3, 0x1c, 2, 1) + MW(3, 0x18, 2, 0) + MR(3, 0x14)
+    + MW(1, 0x2000, 2, 0xffffffff) + MW(1, 0x200000, 2, 2) + MR(1, 0x200004) + MR(1, 0x1000)
+    + MW(4, 0, 2, 0x3333))                      # finisher: fail(0), the machine stops
+# ECAM: every function's IDs, BAR sizing, BARs placed on top of each other, INTx.
+ecam = b""
+for slot in range(6):
+    base = slot << 15
+    ecam += MR(6, base) + MR(6, base + 8) + MR(6, base + 0x2c) + MR(6, base + 0x3c, 1)
+    for bar in range(6):
+        ecam += MW(6, base + 0x10 + 4 * bar, 2, 0xffffffff) + MR(6, base + 0x10 + 4 * bar)
+ecam += MR(6, (1 << 20) | (3 << 15) | (2 << 12)) + MR(6, 0xff << 20)
+for slot in (1, 2, 3, 4):
+    ecam += MW(6, (slot << 15) + 0x20, 2, 0x40000000) + MW(6, (slot << 15) + 0x24, 2, 0) \
+        + MW(6, (slot << 15) + 0x14, 2, 0x40002000) + MW(6, (slot << 15) + 4, 1, 0x407)
+ecam += MR(7, 0) + MR(7, 0x2000) + MW(7, 0x14, 0, 0) + MR(7, 0x3000, 1) + MW(6, (1 << 15) + 4, 1, 0x6)
+put("mmio", "pci_ecam_bars", u8(0) + plic_on + ecam + PQ(1, 0, 4, 0xffffffff, 0)
+    + MCH(0, [(0x100, 8, 1)]) + MW(6, (1 << 15) + 4, 1, 0x406) + MT(10) + claim
+    + MW(6, (1 << 15) + 0x20, 2, 0x40010000) + MW(6, (2 << 15) + 0x20, 2, 0x40010000) + MR(7, 0x10000)
+    + PQ(2, 0, 3, 0, 0) + MCH(1, [(0x200, 16, 1)]) + MCHR(2, b"pci console") + MT(5) + claim)
+# Every virtio-mmio device: queues set up, buffers posted, host input, time.
+def virtio_all(mode):
+    s = u8(mode) + plic_on
+    for slot in range(8):
+        s += MR(5, slot * 0x1000) + MR(5, slot * 0x1000 + 8) + MR(5, slot * 0x1000 + 0x100)
+    # keyboard (slot 7): events in, LEDs out; config space select/subsel
+    s += MQ(7, 0, 3, 0) + MQ(7, 1, 3, 0) + MW(5, 0x7100, 0, 1) + MR(5, 0x7102, 0) + MW(5, 0x7100, 0, 0x11) \
+        + MW(5, 0x7101, 0, 1) + MR(5, 0x7108, 2)
+    s += b"".join(MCH(0, [(0x300 + 8 * i, 8, 1)]) for i in range(4))
+    s += MEV(0, 30, 1) + MEV(0, 30, 0) + MPOKE(0x400, u16(0x11) + u16(1) + u32(1)) + MCH(1, [(0x400, 8, 0)]) + MT(3)
+    # tablet (slot 6)
+    s += MQ(6, 0, 2, 0) + MCH(2, [(0x500, 8, 1)]) + MCH(2, [(0x508, 8, 1)]) + MEV(3, 0, 1, 100, 200) \
+        + MEV(1, 0x110, 1) + MEV(4, 0, 0, 1, -1) + MT(2) + MW(5, 0x6100, 0, 0x12) + MR(5, 0x6108, 2)
+    # console (slot 5): rx buffers, host bytes, tx out
+    s += MQ(5, 0, 3, 0xffffffff) + MQ(5, 1, 3, 0xffffffff) + MCH(3, [(0x600, 32, 1)]) + MCHR(0, b"typed") + MT(2) \
+        + MPOKE(0x700, b"out!") + MCH(4, [(0x700, 4, 0)]) + MW(5, 0x5108, 2, 0x41)
+    # virtio-serial (slot 4)
+    s += MQ(4, 0, 2, 0xffffffff) + MQ(4, 1, 2, 0xffffffff) + MCH(5, [(0x800, 16, 1), (0x810, 16, 1)]) \
+        + MCHR(1, b"x" * 40) + MT(1) + MCH(6, [(0x700, 4, 0), (0x704, 60000, 0)])
+    # net (slot 3) with MRG_RXBUF, CTRL_VQ, CTRL_RX, CTRL_MAC_ADDR: rx, tx, ctrl
+    feat = (1 << 5) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 18) | (1 << 23)
+    s += MQ(3, 0, 3, feat) + MQ(3, 1, 3, feat) + MQ(3, 2, 3, feat)
+    s += MCH(7, [(0x1000, 40, 1)]) + MCH(7, [(0x1100, 1600, 1)]) + MCH(7, [(0x1800, 2000, 1), (0x2000, 100, 1)])
+    s += MFR(0, frame) + MFR(0, bcast) + MFR(0, frame * 30) + MT(1)
+    s += MPOKE(0x3000, bytes(12) + frame) + MCH(8, [(0x3000, 12, 0), (0x300c, len(frame), 0)])
+    s += MPOKE(0x3100, bytes([0, 0, 1, 1, 0, 0])) + MCH(9, [(0x3100, 2, 0), (0x3102, 1, 0), (0x3110, 1, 1)])
+    s += MPOKE(0x3200, bytes([1, 1]) + bytes.fromhex("020000000001")) + MCH(9, [(0x3200, 2, 0), (0x3202, 6, 0), (0x3210, 1, 1)])
+    s += MPOKE(0x3300, bytes([1, 0]) + u32(1) + bytes.fromhex("525400aabbcc") + u32(2) + bytes(12)) \
+        + MCH(9, [(0x3300, 2, 0), (0x3302, 10, 0), (0x330c, 16, 0), (0x3310, 1, 1)])
+    s += MPOKE(0x3400, bytes([0, 5, 1])) + MCH(9, [(0x3400, 3, 0), (0x3410, 1, 1)])
+    # rng (slot 2)
+    s += MQ(2, 0, 2, 0) + MCH(10, [(0x4000, 64, 1)]) + MR(5, 0x2060) + MW(5, 0x2064, 2, 1) + MT(1) + claim
+    return s
+put("mmio", "virtio_mmio_modern", virtio_all(0))
+put("mmio", "virtio_mmio_legacy", virtio_all(1))
+# virtio-net without MRG_RXBUF (one frame per buffer chain), modern, then a reset mid-flight.
+put("mmio", "net_rx_plain", u8(0) + MQ(3, 0, 2, 1 << 5) + MCH(0, [(0x1000, 10, 1), (0x100a, 1514, 1)])
+    + MCH(0, [(0x1000, 12, 1)]) + MFR(0, frame) + MFR(0, frame) + MT(1) + MFR(0, frame * 30) + MT(1)
+    + MCH(0, [(0x2000, 65535, 1)]) + MT(1) + MW(5, 0x3070, 2, 0) + MFR(0, frame) + MT(1))
+# virtio-pci devices: mouse, console, net, rng, queues through the common configuration, MSI-X to RAM.
+put("mmio", "virtio_pci_all", u8(2) + plic_on
+    + PQ(1, 0, 3, 0, 1) + MCH(0, [(0x100, 8, 1)]) + MEV(2, 0, 0, 5, -5) + MEV(1, 0x111, 1) + MT(1)
+    + PQ(2, 0, 3, 0xffffffff, 2) + PQ(2, 1, 3, 0xffffffff, 2) + MCH(1, [(0x200, 16, 1)]) + MCHR(2, b"abc") + MT(1)
+    + MPOKE(0x300, b"tx") + MCH(2, [(0x300, 2, 0)])
+    + PQ(3, 0, 3, (1 << 15) | (1 << 17), 3) + PQ(3, 1, 3, (1 << 15) | (1 << 17), 3) + PQ(3, 2, 3, (1 << 15) | (1 << 17), 3)
+    + MCH(3, [(0x1000, 2048, 1)]) + MFR(1, frame) + MT(1) + MPOKE(0x3100, bytes([0, 1, 1]))
+    + MCH(5, [(0x3100, 2, 0), (0x3102, 1, 0), (0x3110, 1, 1)])
+    + PQ(4, 0, 2, 0, 0) + MCH(6, [(0x4000, 32, 1)]) + MR(9, 0) + MR(7, 0x4000) + claim)
