@@ -18,7 +18,6 @@
 
 /* After this many identical traps in a row with no interrupt between them,
  * the hart is stuck (e.g. a trap vector that itself faults). */
-#define TRAP_LOOP_LIMIT 100000
 
 const void *const *rv_exec(struct rv_hart *h)
 {
@@ -122,7 +121,7 @@ dispatch:
                 return NULL;
             h->wfi = false;
         }
-        if (UNLIKELY(h->same_trap_count > TRAP_LOOP_LIMIT)) {
+        if (UNLIKELY(h->same_trap_count > h->trap_loop_limit)) {
             h->trap_loop = true;
             h->stop = true;
             return NULL;

@@ -11,6 +11,7 @@ int rv_hart_init(struct rv_hart *h, struct bus *bus, struct rv_tcache *tc, uint6
     h->bus = bus;
     h->tc = tc;
     h->mhartid = hartid;
+    h->trap_loop_limit = RV_TRAP_LOOP_LIMIT;
     h->jump_cache = calloc(1u << RV_JC_BITS, sizeof *h->jump_cache);
     h->scratch_block = calloc(1, sizeof(struct rv_block) + 2 * sizeof(struct rv_op));
     if (!h->jump_cache || !h->scratch_block) {

@@ -57,6 +57,11 @@ enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
  * virtual page number. A hit is `host = vaddr + addend`. The tag is the page
  * address; comparing `vaddr & (~0xfff | (size-1))` with it checks the page and
  * the natural alignment in one compare. */
+/* Traps at the same pc with the same cause before a hart counts as stuck
+ * (trap_loop; traps retire nothing, so a slice's budget does not end such
+ * a loop). The fuzz harness sets a smaller trap_loop_limit. */
+#define RV_TRAP_LOOP_LIMIT 100000
+
 #define RV_TLB_BITS 8
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
 enum { RV_TLB_R, RV_TLB_W, RV_TLB_X, RV_TLB_KINDS };
@@ -155,6 +160,7 @@ struct rv_hart {
     /* Trap loop detection: consecutive traps at the same pc and cause. */
     uint64_t last_trap_pc, last_trap_cause;
     uint64_t same_trap_count;
+    uint64_t trap_loop_limit; /* more repeats than this: a trap loop (RV_TRAP_LOOP_LIMIT) */
     bool trap_loop;          /* stopped: the same trap repeated endlessly */
     struct rv_block *scratch_block; /* for an instruction that crosses a page */
 

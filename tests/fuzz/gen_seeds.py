@@ -202,8 +202,22 @@ for s in sorted(os.listdir(src)) if os.path.isdir(src) else []:
     except (OSError, subprocess.CalledProcessError) as e:
         print("cpu seeds: %s (kept the committed ones)" % e, file=sys.stderr)
         break
+    # fuzz_cpu.c's 64-byte header from a "# header: key=value ..." line
+    # (default: M-mode, everything 0).
+    hd = bytearray(64)
+    hd[0] = 3
+    fields = {"priv": (0, 1), "satp": (1, 1), "asid": (2, 1), "irq": (3, 1), "mtvec": (4, 2),
+              "stvec": (6, 2), "pc": (8, 2), "medeleg": (10, 2), "mideleg": (12, 2), "mie": (14, 2),
+              "mstatus": (16, 8), "pmpcfg0": (24, 8), "pmpaddr0": (32, 8), "pmpaddr1": (40, 8),
+              "menvcfg": (48, 8), "mcounteren": (56, 1), "scounteren": (57, 1)}
+    for line in open(os.path.join(src, s)):
+        if line.startswith("# header:"):
+            for kv in line.split(":", 1)[1].split():
+                k, v = kv.split("=")
+                off, n = fields[k]
+                hd[off:off + n] = int(v, 0).to_bytes(n, "little")
     with open(out + ".bin", "rb") as f:
-        put("cpu", s[:-2], f.read())
+        put("cpu", s[:-2], bytes(hd) + f.read())
 
 # ---- virtio_pci: 5 bring-up, 7 desc+publish, 8 notify, 4 MSI-X entry, 0 cfg write
 def pci_bring_up():
