@@ -113,6 +113,20 @@ static void host_wait(void *ctx, uint64_t us)
     poll(p, n, ms);
 }
 
+/* What can still wake a machine whose harts all wait with no timer armed. */
+static bool host_input_possible(void *ctx)
+{
+    struct host *h = ctx;
+    if ((h->term && !term_eof(h->term)) || net_host_count(h->net) || h->gdb)
+        return true;
+    if (h->display && !strcmp(display_host_backend(h->display), "sdl"))
+        return true; /* window events, virtio-input */
+    for (unsigned i = 0; i < h->nchardevs; i++)
+        if (chardev_poll_fd(h->chardevs[i]) >= 0)
+            return true;
+    return false;
+}
+
 static void chardev_write_cb(void *ctx, const uint8_t *buf, size_t len)
 {
     chardev_write(ctx, buf, len);
@@ -358,6 +372,7 @@ int main(int argc, char **argv)
         .realtime_ns = host_realtime_ns,
         .started = host_started,
         .serial_break = host_serial_break,
+        .input_possible = host_input_possible,
     };
     bool stdio_chardev = false;
     for (unsigned i = 0; i < o.nchardevs; i++)

@@ -33,6 +33,11 @@ struct host_io {
     /* Optional: called once, when the machine is built and about to run
      * (images loaded, no error left to report). */
     void (*started)(void *ctx);
+    /* Optional: whether host input can still arrive (a terminal not at end
+     * of file, a network, a window, a chardev). When it cannot, no timer is
+     * armed and every hart waits in WFI, nothing can ever wake the machine
+     * (it exits 3). NULL: assume it can. */
+    bool (*input_possible)(void *ctx);
 };
 
 #endif

@@ -714,6 +714,34 @@ static void report_trap_loop(struct rv_hart *h)
         fprintf(stderr, "rivet: no instruction at 0x%" PRIx64 " (not RAM, or not mapped)\n", h->last_trap_pc);
 }
 
+/* Every hart waits in WFI and no timer is armed: can anything still wake
+ * one? Not the harts (none runs to write an msip or mip), not the timers;
+ * only the host (input, a network frame, a window event; devices act on
+ * those in poll_host; an HTIF request) or a debugger, which may connect at
+ * any time. */
+static bool wake_possible(struct virt *m)
+{
+    const struct host_io *io = &m->cfg->host;
+    if (m->tohost) {
+        const uint64_t *to = bus_dma(&m->bus, m->tohost, 8);
+        if (to && *to)
+            return true; /* an HTIF request poll_htif has yet to serve (an exit, a byte) */
+    }
+    return m->cfg->debugger || !io->input_possible || io->input_possible(io->ctx);
+}
+
+static void report_dead_wait(const struct virt *m)
+{
+    char line[512];
+    size_t n = 0;
+    for (unsigned i = 0; i < m->nharts && n < sizeof line; i++) {
+        const struct rv_hart *h = &m->harts[i];
+        n += (size_t)snprintf(line + n, sizeof line - n, "%shart %u: wfi at 0x%" PRIx64 ", mie 0x%" PRIx64,
+                              i ? "; " : "", i, h->pc - 4, h->mie);
+    }
+    fprintf(stderr, "rivet: all harts wait for an interrupt that cannot come (%s)\n", line);
+}
+
 /* Stopped for the debugger: no time passes until it resumes. */
 static void debug_stop(struct virt *m, int hart)
 {
@@ -778,8 +806,16 @@ static int run(struct virt *m)
             else
                 vclock_advance(&m->clock, now + 1);
             time_after_round(m);
-        } else
-            idle(m, next_deadline(m));
+        } else {
+            uint64_t next = next_deadline(m);
+            if (next == UINT64_MAX && !wake_possible(m)) {
+                out_flush(m);
+                report_dead_wait(m);
+                m->exit_code = 3;
+                break;
+            }
+            idle(m, next);
+        }
         if (dbg_hart >= 0)
             debug_stop(m, dbg_hart);
         poll_htif(m);

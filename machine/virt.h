@@ -65,7 +65,8 @@ struct virt_config {
 
 /* Build the machine, run it until it stops, and return the process exit
  * status: the guest's poweroff 0, a finisher failure its code, an error of
- * the user's (bad image) 1 after a one-line message, a stuck hart 3. */
+ * the user's (bad image) 1 after a one-line message, 3 for a hart stuck in
+ * a trap loop or harts that all wait for an interrupt that cannot come. */
 int virt_run(const struct virt_config *);
 
 /* The board virt_run builds (RAM, harts, the platform devices, -device's
