@@ -94,10 +94,8 @@ kill -0 "$RPID" || die "rivet exited after the disconnect"
 
 # ---- 2: it runs after the disconnect; reconnect, Ctrl-C, kill
 sleep 1
-timeout 300 stdbuf -oL gdb-multiarch -batch -nx -ex "set pagination off" -ex "set confirm off" \
-    -ex "file $ELF" -ex "target remote 127.0.0.1:$P" -ex 'p counter' \
-    -ex 'continue' -ex 'p counter' -ex 'info threads' -ex 'kill' > "$TMP/gdb3.out" 2>&1 &
-GPID=$!
+gdb_start "$TMP/gdb3.out" -ex "file $ELF" -ex "target remote 127.0.0.1:$P" -ex 'p counter' \
+    -ex 'continue' -ex 'p counter' -ex 'info threads' -ex 'kill'
 gdb_interrupt "$TMP/gdb3.out" '^\$1 = ' "gdb did not connect"   # once it printed the counter
 cat "$TMP/gdb3.out"
 cp "$TMP/gdb3.out" "$LOG/gdb_baremetal-3.log"
