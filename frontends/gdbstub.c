@@ -339,6 +339,16 @@ static void cmd_read_mem(struct gdbstub *s, const char *p)
     reply_send(s);
 }
 
+/* All or nothing: every page is checked before a byte is written. */
+static void write_all(struct gdbstub *s, uint64_t addr, uint8_t *buf, uint64_t len)
+{
+    uint8_t scratch[MAX_MEM];
+    if (mem_access(s, addr, len, scratch, false) != len)
+        return reply(s, "E14");
+    mem_access(s, addr, len, buf, true);
+    reply(s, "OK");
+}
+
 static void cmd_write_mem(struct gdbstub *s, const char *p, size_t plen)
 {
     const char *start = p;
@@ -351,12 +361,34 @@ static void cmd_write_mem(struct gdbstub *s, const char *p, size_t plen)
     uint8_t buf[MAX_MEM];
     if (rsp_hex_decode(p, len, buf) < 0)
         return reply(s, "E01");
-    /* all or nothing: check every page first */
-    uint8_t scratch[MAX_MEM];
-    if (mem_access(s, addr, len, scratch, false) != len)
-        return reply(s, "E14");
-    mem_access(s, addr, len, buf, true);
-    reply(s, "OK");
+    write_all(s, addr, buf, len);
+}
+
+/* X addr,length:DATA, the bytes themselves, '}' escaping the next one
+ * (XOR 0x20) as in every packet; gdb probes it with a length of 0. */
+static void cmd_write_bin(struct gdbstub *s, const char *p, size_t plen)
+{
+    const char *end = p + plen;
+    uint64_t addr, len;
+    if (rsp_parse_hex(&p, &addr) < 0 || *p++ != ',' || rsp_parse_hex(&p, &len) < 0 || *p++ != ':' ||
+        len > MAX_MEM)
+        return reply(s, "E01");
+    uint8_t buf[MAX_MEM];
+    uint64_t n = 0;
+    while (p < end) {
+        uint8_t c = (uint8_t)*p++;
+        if (c == '}') {
+            if (p == end)
+                return reply(s, "E01");
+            c = (uint8_t)*p++ ^ 0x20;
+        }
+        if (n == len)
+            return reply(s, "E01"); /* more bytes than the length says */
+        buf[n++] = c;
+    }
+    if (n != len)
+        return reply(s, "E01");
+    write_all(s, addr, buf, len);
 }
 
 /* ---- threads and stops */
@@ -583,7 +615,7 @@ static void cmd_query(struct gdbstub *s, const char *p)
 
 enum gdb_action gdbstub_packet(struct gdbstub *s, const char *pkt, size_t len)
 {
-    if (!s->nharts || strlen(pkt) != len) { /* no machine, or a NUL inside */
+    if (!s->nharts || (strlen(pkt) != len && pkt[0] != 'X')) { /* no machine, or a NUL inside */
         reply(s, "E01");
         return GDB_STAY;
     }
@@ -645,6 +677,9 @@ enum gdb_action gdbstub_packet(struct gdbstub *s, const char *pkt, size_t len)
         return GDB_STAY;
     case 'M':
         cmd_write_mem(s, p, len - 1);
+        return GDB_STAY;
+    case 'X':
+        cmd_write_bin(s, p, len - 1);
         return GDB_STAY;
     case 'Z':
     case 'z':

@@ -56,6 +56,8 @@ gdb_batch "$TMP/gdb1.out" -ex "file $ELF" -ex "target remote 127.0.0.1:$P" \
     -ex 'monitor help' \
     -ex 'maintenance packet Qqemu.PhyMemMode:1' -ex 'x/2xw 0x80000000' -ex 'maintenance packet Qqemu.PhyMemMode:0' \
     -ex 'x/2xw 0' \
+    -ex 'set debug remote 1' -ex 'set var reads = 0x2a247d23' -ex 'set debug remote 0' \
+    -ex 'printf "READS=%lx\n", reads' -ex 'set var reads = 0' \
     -ex 'disconnect'
 cp "$TMP/gdb1.out" "$LOG/gdb_baremetal-1.log"
 cat "$TMP/gdb1.out"
@@ -90,6 +92,9 @@ expect "$TMP/gdb1.out" '^HARTID=1$'                             # thread 2 is ha
 expect "$TMP/gdb1.out" 'no monitor yet'
 expect "$TMP/gdb1.out" '^0x80000000 <_start>:[[:space:]]+0xf14022f3'
 expect "$TMP/gdb1.out" 'Cannot access memory at address 0x0'
+# a memory write goes as X (binary), its '#', '}', '$' and '*' escaped
+expect "$TMP/gdb1.out" 'Sending packet: \$X[0-9a-f]+,8:'
+expect "$TMP/gdb1.out" '^READS=2a247d23$'
 kill -0 "$RPID" || die "rivet exited after the disconnect"
 
 # ---- 2: it runs after the disconnect; reconnect, Ctrl-C, kill
