@@ -143,6 +143,19 @@ static uint64_t load_le(const uint8_t *p, unsigned size)
     return v;
 }
 
+bool bus_access_ok_rules(const struct bus_device_ops *ops, uint64_t offset, unsigned size)
+{
+    for (const struct bus_access_rule *r = ops->rules; r->end; r++) {
+        if (offset < r->start)
+            break;
+        if (offset < r->end)
+            return (r->sizes & size) && (!r->aligned || !(offset & (size - 1))) && size <= r->end - offset;
+    }
+    if (ops->sizes && !(ops->sizes & size))
+        return false;
+    return !ops->aligned || !(offset & (size - 1));
+}
+
 bool bus_read(struct bus *b, uint64_t addr, unsigned size, uint64_t *value)
 {
     const struct bus_region *r = find_range(b, addr, size);

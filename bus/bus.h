@@ -13,25 +13,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A part of a device's window with its own access sizes: offsets in
+ * [start, end). An access must lie entirely inside the rule that holds its
+ * first byte. */
+struct bus_access_rule {
+    uint64_t start, end;
+    uint8_t sizes;          /* BUS_SIZE_* bits */
+    bool aligned;
+};
+
 struct bus_device_ops {
-    /* size is 1, 2, 4 or 8; offset is relative to the region base. */
+    /* size is 1, 2, 4 or 8; offset is relative to the region base. The
+     * device is only called with accesses it declared below. */
     uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
     void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
-    /* The access sizes the device takes (BUS_SIZE_* bits; 0: all) and
-     * whether they must be naturally aligned. The bus enforces both: any
-     * other access is an access fault (bus_read/bus_write return false)
-     * and the device is not called. */
+    /* The access sizes the device takes (BUS_SIZE_* bits; 0: all, for
+     * test doubles only: every device declares its sizes) and whether they
+     * must be naturally aligned. The bus enforces both: any other access
+     * is an access fault (bus_read/bus_write return false) and the device
+     * is not called. */
     uint8_t sizes;
     bool aligned;
+    /* Optional: windows with other sizes (register file vs. configuration
+     * space), sorted by start, ended by a rule with end == 0. An offset in
+     * none of them takes `sizes` / `aligned`. */
+    const struct bus_access_rule *rules;
 };
 #define BUS_SIZE_1 1u
 #define BUS_SIZE_2 2u
 #define BUS_SIZE_4 4u
 #define BUS_SIZE_8 8u
 
-/* Whether a device takes this access (see bus_device_ops). */
+/* The rules part of bus_access_ok (devices with rules only). */
+bool bus_access_ok_rules(const struct bus_device_ops *, uint64_t offset, unsigned size);
+
+/* Whether a device takes this access (see bus_device_ops). size is 1, 2,
+ * 4 or 8. Devices that forward accesses by other paths (a configuration
+ * window in PCI config space) check with it too. */
 static inline bool bus_access_ok(const struct bus_device_ops *ops, uint64_t offset, unsigned size)
 {
+    if (__builtin_expect(ops->rules != NULL, 0))
+        return bus_access_ok_rules(ops, offset, size);
     if (ops->sizes && !(ops->sizes & size))
         return false;
     return !ops->aligned || !(offset & (size - 1));

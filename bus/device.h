@@ -174,6 +174,10 @@ struct device_desc {
     int (*fdt_node)(const struct board_fdt *);   /* under /soc */
     int (*fdt_root)(const struct board_fdt *);   /* optional: under / */
     void (*free)(void *dev);
+    /* Back to the state the device has when created (same wiring, same
+     * clock); outputs (interrupt lines) follow. A device whose time runs
+     * on (an RTC) keeps its time. */
+    void (*reset)(void *dev);
     /* Device state (bus/state.h): save, and load into a fresh instance
      * made with the same wiring; load fails (-1, or the stream's error)
      * on an inconsistent stream and recomputes outputs and timers. */

@@ -115,49 +115,38 @@ static uint64_t deposit(uint64_t old, unsigned shift, unsigned size, uint64_t va
     return (old & ~mask) | ((value << shift) & mask);
 }
 
-/* A 64-bit register may be accessed whole or as aligned 32-bit halves.
- * Returns false for any other access; *shift is the bit position. */
-static bool reg64_access(uint64_t off, unsigned size, unsigned *shift)
+/* A 64-bit register is accessed whole or as one of its 32-bit halves (the
+ * bus lets nothing else through): the bit position of the access. */
+static unsigned reg64_shift(uint64_t off, unsigned size)
 {
-    if (size == 8 && (off & 7) == 0) {
-        *shift = 0;
-        return true;
-    }
-    if (size == 4 && (off & 3) == 0) {
-        *shift = (off & 4) * 8;
-        return true;
-    }
-    return false;
+    return size == 8 ? 0 : (unsigned)(off & 4) * 8;
 }
 
 static uint64_t clint_read(void *opaque, uint64_t off, unsigned size)
 {
     struct clint *c = opaque;
-    unsigned shift;
+    unsigned shift = reg64_shift(off, size);
+    uint64_t mask = size == 8 ? UINT64_MAX : 0xffffffffull;
     if (off < CLINT_MTIMECMP) {
         uint64_t h = off / 4;
-        if (size != 4 || (off & 3) || h >= c->nharts)
-            return 0;
-        return c->harts[h].msip;
+        return h < c->nharts ? c->harts[h].msip : 0;
     }
     if (off < CLINT_MTIME) {
         uint64_t h = (off - CLINT_MTIMECMP) / 8;
-        if (h >= c->nharts || !reg64_access(off, size, &shift))
-            return 0;
-        return c->harts[h].mtimecmp >> shift & (size == 8 ? UINT64_MAX : 0xffffffffull);
+        return h < c->nharts ? c->harts[h].mtimecmp >> shift & mask : 0;
     }
-    if (off < CLINT_MTIME + 8 && reg64_access(off, size, &shift))
-        return clint_mtime(c) >> shift & (size == 8 ? UINT64_MAX : 0xffffffffull);
+    if (off < CLINT_MTIME + 8)
+        return clint_mtime(c) >> shift & mask;
     return 0;
 }
 
 static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
     struct clint *c = opaque;
-    unsigned shift;
+    unsigned shift = reg64_shift(off, size);
     if (off < CLINT_MTIMECMP) {
         uint64_t i = off / 4;
-        if (size != 4 || (off & 3) || i >= c->nharts)
+        if (i >= c->nharts)
             return;
         struct clint_hart *h = &c->harts[i];
         bool level = value & 1;
@@ -169,14 +158,14 @@ static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned siz
     }
     if (off < CLINT_MTIME) {
         uint64_t i = (off - CLINT_MTIMECMP) / 8;
-        if (i >= c->nharts || !reg64_access(off, size, &shift))
+        if (i >= c->nharts)
             return;
         struct clint_hart *h = &c->harts[i];
         h->mtimecmp = deposit(h->mtimecmp, shift, size, value);
         update_timer(h);
         return;
     }
-    if (off < CLINT_MTIME + 8 && reg64_access(off, size, &shift)) {
+    if (off < CLINT_MTIME + 8) {
         uint64_t now = vclock_now(c->clock);
         uint64_t mtime = deposit(now + c->mtime_offset, shift, size, value);
         c->mtime_offset = mtime - now;
@@ -185,11 +174,19 @@ static void clint_write(void *opaque, uint64_t off, uint64_t value, unsigned siz
     }
 }
 
+/* msip words are 32-bit; mtimecmp and mtime are 64-bit, taken whole or
+ * as 32-bit halves (RV32 software), as on QEMU's ACLINT. */
+static const struct bus_access_rule clint_rules[] = {
+    { CLINT_MSIP, CLINT_MTIMECMP, BUS_SIZE_4, true },
+    { 0 },
+};
+
 const struct bus_device_ops clint_ops = {
     .read = clint_read,
     .write = clint_write,
     .sizes = BUS_SIZE_4 | BUS_SIZE_8,
     .aligned = true,
+    .rules = clint_rules,
 };
 
 /* ---- the device type (bus/device.h, machine/board.h) ---- */
@@ -237,6 +234,23 @@ void clint_state(struct clint *c, struct state *st)
     }
 }
 
+/* mtime back to the clock (offset 0), no software interrupts, every
+ * mtimecmp at its reset value (all ones: no timer interrupt). */
+static void clint_reset_v(void *d)
+{
+    struct clint *c = d;
+    c->mtime_offset = 0;
+    for (unsigned i = 0; i < c->nharts; i++) {
+        struct clint_hart *h = &c->harts[i];
+        if (h->msip) {
+            h->msip = false;
+            irq_set(&h->msip_line, false);
+        }
+        h->mtimecmp = UINT64_MAX;
+        update_timer(h);
+    }
+}
+
 static void clint_save_v(void *d, struct state *st) { clint_state(d, st); }
 static int clint_load_v(void *d, struct state *st) { clint_state(d, st); return st->error ? -1 : 0; }
 
@@ -247,6 +261,7 @@ DEVICE_TYPE(clint) = {
     .ops = &clint_ops,
     .fdt_node = clint_fdt,
     .free = clint_free_v,
+    .reset = clint_reset_v,
     .save = clint_save_v,
     .load = clint_load_v,
 };

@@ -115,8 +115,6 @@ void goldfish_rtc_set_adjust(struct goldfish_rtc *r, int64_t adjust_ns)
 static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
 {
     struct goldfish_rtc *r = opaque;
-    if (size != 4 || (off & 3))
-        return 0;
     switch (off) {
     case GOLDFISH_RTC_TIME_LOW: {
         uint64_t t = goldfish_rtc_time_ns(r);
@@ -141,8 +139,6 @@ static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
 static void rtc_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
     struct goldfish_rtc *r = opaque;
-    if (size != 4 || (off & 3))
-        return;
     uint32_t v = (uint32_t)value;
     switch (off) {
     case GOLDFISH_RTC_TIME_LOW: {
@@ -219,6 +215,18 @@ void goldfish_rtc_state(struct goldfish_rtc *r, struct state *st)
     check_alarm(r);
 }
 
+/* The alarm and the interrupt off; the time runs on (a real RTC keeps it
+ * across a reset). */
+static void rtc_reset_v(void *d)
+{
+    struct goldfish_rtc *r = d;
+    vtimer_del(&r->alarm_timer);
+    r->time_high = 0;
+    r->alarm_ns = 0;
+    r->alarm_armed = r->irq_pending = r->irq_enabled = false;
+    update_irq(r);
+}
+
 static void rtc_save_v(void *d, struct state *st) { goldfish_rtc_state(d, st); }
 static int rtc_load_v(void *d, struct state *st) { goldfish_rtc_state(d, st); return st->error ? -1 : 0; }
 
@@ -229,6 +237,7 @@ DEVICE_TYPE(goldfish_rtc) = {
     .ops = &goldfish_rtc_ops,
     .fdt_node = goldfish_rtc_fdt,
     .free = rtc_free,
+    .reset = rtc_reset_v,
     .save = rtc_save_v,
     .load = rtc_load_v,
 };

@@ -190,8 +190,6 @@ static void complete(struct plic *p, struct plic_context *c, uint64_t id)
 static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
 {
     struct plic *p = opaque;
-    if (size != 4 || (off & 3))
-        return 0;
     if (off < PLIC_PENDING) {
         uint64_t src = off / 4;
         return src >= 1 && src <= PLIC_NDEV ? p->priority[src] : 0;
@@ -219,8 +217,6 @@ static uint64_t plic_read(void *opaque, uint64_t off, unsigned size)
 static void plic_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
     struct plic *p = opaque;
-    if (size != 4 || (off & 3))
-        return;
     uint32_t v = (uint32_t)value;
     if (off < PLIC_PENDING) {
         uint64_t src = off / 4;
@@ -285,6 +281,23 @@ static int plic_fdt(const struct board_fdt *b)
 
 static void plic_free_v(void *d) { plic_free(d); }
 
+/* Priorities, enables, thresholds and claims cleared; a level source whose
+ * wire is still high is pending again, as its next edge would make it. */
+static void plic_reset_v(void *d)
+{
+    struct plic *p = d;
+    memset(p->priority, 0, sizeof p->priority);
+    memset(p->claimed, 0, sizeof p->claimed);
+    memset(p->latched, 0, sizeof p->latched);
+    for (unsigned w = 0; w < PLIC_WORDS; w++)
+        p->pending[w] = p->input[w] & ~p->edge[w] & valid_mask(w);
+    for (unsigned i = 0; i < p->ncontexts; i++) {
+        memset(p->ctx[i].enable, 0, sizeof p->ctx[i].enable);
+        p->ctx[i].threshold = 0;
+    }
+    update(p);
+}
+
 void plic_state(struct plic *p, struct state *st)
 {
     state_section(st, "plic", 1);
@@ -334,6 +347,7 @@ DEVICE_TYPE(plic) = {
     .ops = &plic_ops,
     .fdt_node = plic_fdt,
     .free = plic_free_v,
+    .reset = plic_reset_v,
     .save = plic_save_v,
     .load = plic_load_v,
 };

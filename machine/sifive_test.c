@@ -41,9 +41,7 @@ static uint64_t sifive_test_read(void *opaque, uint64_t off, unsigned size)
 static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
     struct sifive_test *t = opaque;
-    /* syscon-poweroff/-reboot and firmware use 32-bit writes; QEMU also
-     * takes 16-bit ones, so do we. */
-    if (off != 0 || (size != 4 && size != 2)) {
+    if (off != 0) {
         log_guest(&t->log_rl, "sifive_test: ignoring %u-byte write at 0x%" PRIx64, size, off);
         return;
     }
@@ -70,6 +68,8 @@ static void sifive_test_write(void *opaque, uint64_t off, uint64_t value, unsign
         t->cb(t->ctx, a, code);
 }
 
+/* syscon-poweroff/-reboot and firmware use 32-bit writes; QEMU also takes
+ * 16-bit ones, so do we. */
 const struct bus_device_ops sifive_test_ops = {
     .read = sifive_test_read,
     .write = sifive_test_write,
@@ -109,6 +109,7 @@ static int sifive_test_fdt_root(const struct board_fdt *b)
 }
 
 static void test_free(void *d) { sifive_test_free(d); }
+static void test_reset(void *d) {}   /* no state */
 
 /* The finisher keeps no guest-visible state: a versioned empty section. */
 static void test_save_v(void *d, struct state *st) { state_section(st, "sifive_test", 1); }
@@ -122,6 +123,7 @@ DEVICE_TYPE(sifive_test) = {
     .fdt_node = sifive_test_fdt,
     .fdt_root = sifive_test_fdt_root,
     .free = test_free,
+    .reset = test_reset,
     .save = test_save_v,
     .load = test_load_v,
 };

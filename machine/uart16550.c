@@ -111,10 +111,12 @@ static void update_irq(struct uart16550 *u)
     }
 }
 
+/* Empty, and no stale bytes left (a reset device saves what a new one does). */
 static void rx_clear(struct uart16550 *u)
 {
     u->rx_head = 0;
     u->rx_count = 0;
+    memset(u->rx, 0, sizeof u->rx);
 }
 
 /* A byte arriving at the receiver when the FIFO is full is an overrun: in
@@ -345,9 +347,12 @@ static void uart_write(void *opaque, uint64_t off, uint64_t value, unsigned size
     update_irq(u);
 }
 
+/* Byte registers (no reg-io-width in the device tree): wider accesses are
+ * access faults. */
 const struct bus_device_ops uart16550_ops = {
     .read = uart_read,
     .write = uart_write,
+    .sizes = BUS_SIZE_1,
 };
 
 /* ---- the device type (bus/device.h, machine/board.h) ---- */
@@ -395,6 +400,7 @@ void uart16550_state(struct uart16550 *u, struct state *st)
     update_irq(u);
 }
 
+static void uart_reset_v(void *d) { uart16550_reset(d); }
 static void uart_save_v(void *d, struct state *st) { uart16550_state(d, st); }
 static int uart_load_v(void *d, struct state *st) { uart16550_state(d, st); return st->error ? -1 : 0; }
 
@@ -405,6 +411,7 @@ DEVICE_TYPE(uart16550) = {
     .ops = &uart16550_ops,
     .fdt_node = uart16550_fdt,
     .free = uart_free,
+    .reset = uart_reset_v,
     .save = uart_save_v,
     .load = uart_load_v,
 };

@@ -123,7 +123,7 @@ struct virtio_dev *virtio_mmio_dev(const struct virtio_mmio *m)
 static uint64_t config_read(struct virtio_mmio *m, unsigned off, unsigned size)
 {
     uint8_t b[8] = { 0 };
-    if (m->dev && (size == 1 || size == 2 || size == 4 || size == 8))
+    if (m->dev)
         virtio_config_read(m->dev, off, b, size);
     return virtio_ld64(b);
 }
@@ -134,8 +134,6 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
     struct virtio_dev *dev = m->dev;
     if (off >= REG_CONFIG)
         return config_read(m, (unsigned)(off - REG_CONFIG), size);
-    if (size != 4 || (off & 3))
-        return 0; /* registers are 32-bit only */
     switch (off) {
     case REG_MAGIC: return VIRTIO_MMIO_MAGIC;
     case REG_VERSION: return m->legacy ? 1 : 2;
@@ -226,14 +224,10 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t value, unsigned size
         return;
     if (off >= REG_CONFIG) {
         uint8_t b[8];
-        if (size != 1 && size != 2 && size != 4 && size != 8)
-            return;
         virtio_st64(b, value);
         virtio_config_write(dev, (unsigned)(off - REG_CONFIG), b, size);
         return;
     }
-    if (size != 4 || (off & 3))
-        return;
     uint32_t v = (uint32_t)value;
     unsigned q = m->queue_sel;
     struct virtq *vq = virtio_queue(dev, q);
@@ -303,7 +297,21 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t value, unsigned size
     }
 }
 
-const struct bus_device_ops virtio_mmio_ops = { .read = mmio_read, .write = mmio_write };
+/* The registers are 32-bit (4.2.2.2: "32 bit wide and aligned"); the
+ * device configuration takes 8-, 16- and 32-bit aligned accesses (64-bit
+ * fields are read as two 32-bit halves). */
+static const struct bus_access_rule mmio_rules[] = {
+    { REG_MAGIC, REG_CONFIG, BUS_SIZE_4, true },
+    { 0 },
+};
+
+const struct bus_device_ops virtio_mmio_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+    .sizes = BUS_SIZE_1 | BUS_SIZE_2 | BUS_SIZE_4,
+    .aligned = true,
+    .rules = mmio_rules,
+};
 
 #define PUT(s, v) virtio_snap_put((s), &(v), sizeof(v))
 #define GET(s, v) virtio_snap_get((s), &(v), sizeof(v))

@@ -171,40 +171,14 @@ static void set_ring_addr(struct virtio_pci *vp, uint64_t off, uint64_t value, u
     virtio_queue_set_addr(dev, vp->queue_sel, a[0], a[1], a[2]);
 }
 
-/* The natural width of the field at off (8 for ring addresses, which also
- * take 4-byte halves), 0 for none. */
-static unsigned field_size(uint64_t off)
-{
-    switch (off) {
-    case VIRTIO_PCI_COMMON_DFSELECT:
-    case VIRTIO_PCI_COMMON_DF:
-    case VIRTIO_PCI_COMMON_GFSELECT:
-    case VIRTIO_PCI_COMMON_GF:
-        return 4;
-    case VIRTIO_PCI_COMMON_STATUS:
-    case VIRTIO_PCI_COMMON_CFGGEN:
-        return 1;
-    case VIRTIO_PCI_COMMON_Q_DESC:
-    case VIRTIO_PCI_COMMON_Q_AVAIL:
-    case VIRTIO_PCI_COMMON_Q_USED:
-        return 8;
-    default:
-        return off < VIRTIO_PCI_COMMON_LEN && !(off & 1) ? 2 : 0;
-    }
-}
-
+/* The bus has checked the width (natural, see bar_rules): a 32-bit half
+ * of a 64-bit ring address is the only access narrower than its field. */
 static void common_write(struct virtio_pci *vp, uint64_t off, uint64_t value, unsigned size)
 {
     struct virtio_dev *dev = vp->dev;
     uint64_t field = off;
-    /* 32-bit halves of the 64-bit ring addresses are natural too. */
-    if (off >= VIRTIO_PCI_COMMON_Q_DESC && off < VIRTIO_PCI_COMMON_Q_NDATA && size == 4 && !(off & 3))
+    if (off >= VIRTIO_PCI_COMMON_Q_DESC && off < VIRTIO_PCI_COMMON_Q_NDATA)
         field = off & ~7ull;
-    unsigned want = field_size(field);
-    if (!want || (size != want && !(want == 8 && size == 4))) {
-        log_odd(vp, "write to the common configuration", off, size);
-        return;
-    }
     uint32_t v = (uint32_t)value;
     unsigned q = vp->queue_sel;
     struct virtq *vq = virtio_queue(dev, q);
@@ -269,7 +243,7 @@ static uint64_t bar_read(void *opaque, uint64_t off, unsigned size)
     case 1: {
         if (o != 0)
             return 0;
-        /* Read-to-clear, whatever the width (4.1.4.5). */
+        /* Read-to-clear (4.1.4.5). */
         uint8_t isr = vp->isr;
         vp->isr = 0;
         update_intx(vp);
@@ -277,8 +251,7 @@ static uint64_t bar_read(void *opaque, uint64_t off, unsigned size)
     }
     case 2: {
         uint8_t b[8] = { 0 };
-        if (size == 1 || size == 2 || size == 4 || size == 8)
-            virtio_config_read(vp->dev, (unsigned)o, b, size);
+        virtio_config_read(vp->dev, (unsigned)o, b, size);
         return virtio_ld64(b);
     }
     default:
@@ -296,8 +269,6 @@ static void bar_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
         break;
     case 2: {
         uint8_t b[8];
-        if (size != 1 && size != 2 && size != 4 && size != 8)
-            return;
         virtio_st64(b, value);
         virtio_config_write(vp->dev, (unsigned)o, b, size);
         break;
@@ -315,13 +286,40 @@ static void bar_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
     }
 }
 
-static const struct bus_device_ops virtio_pci_bar_ops = { .read = bar_read, .write = bar_write };
+#define R(start, end, sizes) { (start), (end), (sizes), true }
+#define COMMON(x) (VIRTIO_PCI_COMMON_OFF + VIRTIO_PCI_COMMON_##x)
+/* Every field at its natural width (4.1.3.1), 64-bit ring addresses also
+ * as two 32-bit halves; the ISR byte; the device configuration with 8-,
+ * 16- and 32-bit accesses (as virtio-mmio); notifications 16-bit (the
+ * queue index) or 32-bit (with NOTIFICATION_DATA). Reserved space takes
+ * 8- to 32-bit accesses (reads 0, writes ignored). */
+static const struct bus_access_rule bar_rules[] = {
+    R(COMMON(DFSELECT), COMMON(MSIX), BUS_SIZE_4),
+    R(COMMON(MSIX), COMMON(STATUS), BUS_SIZE_2),
+    R(COMMON(STATUS), COMMON(Q_SELECT), BUS_SIZE_1),
+    R(COMMON(Q_SELECT), COMMON(Q_DESC), BUS_SIZE_2),
+    R(COMMON(Q_DESC), COMMON(Q_NDATA), BUS_SIZE_4 | BUS_SIZE_8),
+    R(COMMON(Q_NDATA), COMMON(LEN), BUS_SIZE_2),
+    R(VIRTIO_PCI_ISR_OFF, VIRTIO_PCI_ISR_OFF + VIRTIO_PCI_REGION_SIZE, BUS_SIZE_1),
+    R(VIRTIO_PCI_NOTIFY_OFF, VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_REGION_SIZE, BUS_SIZE_2 | BUS_SIZE_4),
+    { 0 },
+};
+#undef R
+#undef COMMON
+
+static const struct bus_device_ops virtio_pci_bar_ops = {
+    .read = bar_read,
+    .write = bar_write,
+    .sizes = BUS_SIZE_1 | BUS_SIZE_2 | BUS_SIZE_4,
+    .aligned = true,
+    .rules = bar_rules,
+};
 
 /* ---- the configuration access capability (cfg_type 5, 4.1.4.9) ----
  * pci_cfg_data is a window into BAR cap.bar at cap.offset, cap.length (1,
  * 2 or 4) bytes wide, for firmware that cannot map the BAR. Anything else
- * (another BAR, a misaligned or out-of-range offset) reads 0 and writes
- * nothing. */
+ * (another BAR, an out-of-range offset, an access the BAR would refuse on
+ * the bus) reads 0 and writes nothing. */
 
 static bool pcicfg_window(struct virtio_pci *vp, uint32_t *off, unsigned *len)
 {
@@ -330,7 +328,7 @@ static bool pcicfg_window(struct virtio_pci *vp, uint32_t *off, unsigned *len)
     *off = pci_cfg_get(d, c + CAP_OFFSET, 4);
     *len = pci_cfg_get(d, c + CAP_LENGTH, 4);
     return pci_cfg_get(d, c + CAP_BAR, 1) == VIRTIO_PCI_BAR && (*len == 1 || *len == 2 || *len == 4) &&
-           !(*off & (*len - 1)) && *off < VIRTIO_PCI_BAR_SIZE;
+           *off < VIRTIO_PCI_BAR_SIZE && bus_access_ok(&virtio_pci_bar_ops, *off, *len);
 }
 
 static bool touches_data(const struct virtio_pci *vp, unsigned off, unsigned size)

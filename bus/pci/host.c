@@ -31,16 +31,6 @@ struct pci_dev *pci_host_dev(struct pci_host *h, unsigned bus, unsigned slot, un
 
 /* ---- ECAM ---- */
 
-static void bad_access(struct pci_host *h, uint64_t off, unsigned size)
-{
-    if (h->logged_bad_access)
-        return;
-    h->logged_bad_access = true;
-    fprintf(stderr,
-            "rivet: pci: misaligned %u-byte config access at ECAM offset 0x%" PRIx64
-            " (reads all ones, writes ignored; logged once)\n", size, off);
-}
-
 static struct pci_dev *ecam_dev(struct pci_host *h, uint64_t off)
 {
     return pci_host_dev(h, (unsigned)(off >> 20), (unsigned)(off >> 15) & 31, (unsigned)(off >> 12) & 7);
@@ -49,12 +39,6 @@ static struct pci_dev *ecam_dev(struct pci_host *h, uint64_t off)
 static uint64_t ecam_read(void *opaque, uint64_t off, unsigned size)
 {
     struct pci_host *h = opaque;
-    if (off & (size - 1)) {
-        bad_access(h, off, size);
-        return ones(size);
-    }
-    if (size == 8) /* not a PCIe access size: two dwords, low first */
-        return ecam_read(h, off, 4) | ecam_read(h, off + 4, 4) << 32;
     struct pci_dev *d = ecam_dev(h, off);
     return d ? pci_config_read(d, off & 0xfff, size) : ones(size);
 }
@@ -62,21 +46,19 @@ static uint64_t ecam_read(void *opaque, uint64_t off, unsigned size)
 static void ecam_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
 {
     struct pci_host *h = opaque;
-    if (off & (size - 1)) {
-        bad_access(h, off, size);
-        return;
-    }
-    if (size == 8) {
-        ecam_write(h, off, (uint32_t)value, 4);
-        ecam_write(h, off + 4, value >> 32, 4);
-        return;
-    }
     struct pci_dev *d = ecam_dev(h, off);
     if (d)
         pci_config_write(d, off & 0xfff, size, (uint32_t)value);
 }
 
-static const struct bus_device_ops ecam_ops = { .read = ecam_read, .write = ecam_write };
+/* Configuration accesses are 8, 16 or 32 bits, naturally aligned (PCIe
+ * 7.2.2: ECAM takes no other); anything else is an access fault. */
+static const struct bus_device_ops ecam_ops = {
+    .read = ecam_read,
+    .write = ecam_write,
+    .sizes = BUS_SIZE_1 | BUS_SIZE_2 | BUS_SIZE_4,
+    .aligned = true,
+};
 
 /* ---- I/O window: PCI I/O space, where only I/O BARs live ---- */
 
@@ -94,7 +76,14 @@ static void io_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
     bus_write(&h->io, off, size, value);
 }
 
-static const struct bus_device_ops io_ops = { .read = io_read, .write = io_write };
+/* I/O ports take 8-, 16- and 32-bit accesses, aligned or not, as on a PC
+ * (the BAR behind decides the rest, on the I/O bus; a port no BAR decodes
+ * reads all ones). */
+static const struct bus_device_ops io_ops = {
+    .read = io_read,
+    .write = io_write,
+    .sizes = BUS_SIZE_1 | BUS_SIZE_2 | BUS_SIZE_4,
+};
 
 /* ---- the host ---- */
 

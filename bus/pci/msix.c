@@ -157,7 +157,14 @@ static void bar_write(void *opaque, uint64_t off, uint64_t value, unsigned size)
         deliver_pending(m);
 }
 
-const struct bus_device_ops pci_msix_bar_ops = { .read = bar_read, .write = bar_write };
+/* "aligned full DWORD or aligned full QWORD transactions" (PCIe 7.7.2):
+ * nothing else reaches the table or the PBA. */
+const struct bus_device_ops pci_msix_bar_ops = {
+    .read = bar_read,
+    .write = bar_write,
+    .sizes = BUS_SIZE_4 | BUS_SIZE_8,
+    .aligned = true,
+};
 
 int pci_msix_init(struct pci_dev *d, unsigned nvec, unsigned bar)
 {

@@ -200,7 +200,6 @@ struct pci_host {
     uint64_t io_base, io_size;
     struct { uint64_t base, size; } win[PCI_HOST_MAX_WINDOWS];
     unsigned nwin;
-    bool logged_bad_access;
     struct ratelimit log_rl;            /* refused BAR placements (guest-provoked) */
 };
 

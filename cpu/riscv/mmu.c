@@ -209,8 +209,12 @@ static uint8_t *ram_page(struct rv_hart *h, uint64_t pa, const struct bus_region
 }
 
 /* One aligned access (does not cross a page). Returns 0 or an exception
- * cause + 1 (so 0 stays "ok"): see RV_FAULT(). */
-static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, uint64_t *val, bool *code_hit)
+ * cause + 1 (so 0 stays "ok"): see RV_FAULT(). `split`: a byte of a
+ * misaligned access, which only RAM performs: a device never sees a piece
+ * of an access (that is an access fault, as any access the device does not
+ * declare, bus/bus.h). */
+static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, uint64_t *val, bool *code_hit,
+                      bool split)
 {
     uint64_t pa;
     int c = rv_translate(h, va, kind, &pa);
@@ -236,11 +240,16 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
         }
         return 0;
     }
-    bool ok = kind == RV_ACC_W ? bus_write(h->bus, pa, size, *val) : bus_read(h->bus, pa, size, val);
-    if (!ok && TRACE_ON(TRACE_GUEST_ERRORS))
+    bool ok = (!split || (r && r->host)) &&
+              (kind == RV_ACC_W ? bus_write(h->bus, pa, size, *val) : bus_read(h->bus, pa, size, val));
+    if (!ok && TRACE_ON(TRACE_GUEST_ERRORS)) {
+        const struct bus_region *d = bus_find(h->bus, pa);
         trace_printf("guest_errors: hart %" PRIu64 " %s of %u bytes at 0x%" PRIx64 " (pa 0x%" PRIx64
-                     "): nothing mapped there, access fault\n",
-                     h->mhartid, kind == RV_ACC_W ? "store" : "load", size, va, pa);
+                     "): %s%s, access fault\n",
+                     h->mhartid, kind == RV_ACC_W ? "store" : "load", size, va, pa,
+                     d ? d->name : "nothing mapped there",
+                     !d ? "" : split ? " takes no misaligned access" : " does not take this size or alignment");
+    }
     return ok ? 0 : (int)access_cause(kind) + 1;
 }
 
@@ -250,7 +259,7 @@ int rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
     if (__builtin_expect(h->dbg_data, 0) && rv_trigger_data(h, va, size, 1))
         return 1;
     if ((va & (size - 1)) == 0) {
-        int c = access_one(h, va, size, RV_ACC_R, val, &dummy);
+        int c = access_one(h, va, size, RV_ACC_R, val, &dummy, false);
         if (c) {
             h->exc_cause = c - 1;
             h->exc_tval = va;
@@ -262,7 +271,7 @@ int rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++) {
         uint64_t b;
-        int c = access_one(h, va + i, 1, RV_ACC_R, &b, &dummy);
+        int c = access_one(h, va + i, 1, RV_ACC_R, &b, &dummy, true);
         if (c) {
             h->exc_cause = c - 1;
             h->exc_tval = va + i;
@@ -280,7 +289,7 @@ int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
     if (__builtin_expect(h->dbg_data, 0) && rv_trigger_data(h, va, size, 2))
         return 1;
     if ((va & (size - 1)) == 0) {
-        int c = access_one(h, va, size, RV_ACC_W, &val, &code);
+        int c = access_one(h, va, size, RV_ACC_W, &val, &code, false);
         if (c) {
             h->exc_cause = c - 1;
             h->exc_tval = va;
@@ -288,11 +297,14 @@ int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
         }
         return code ? 2 : 0;
     }
-    /* Misaligned: check every byte translates before writing any, so a
-     * fault leaves memory untouched. */
+    /* Misaligned: check every byte translates to RAM before writing any,
+     * so a fault leaves memory untouched. */
     for (unsigned i = 0; i < size; i++) {
         uint64_t pa;
+        const struct bus_region *r;
         int c = rv_translate(h, va + i, RV_ACC_W, &pa);
+        if (!c && !ram_page(h, pa, &r) && !(r && r->host))
+            c = (int)access_cause(RV_ACC_W);
         if (c) {
             h->exc_cause = (uint64_t)c;
             h->exc_tval = va + i;
@@ -301,7 +313,7 @@ int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
     }
     for (unsigned i = 0; i < size; i++) {
         uint64_t b = (val >> (8 * i)) & 0xff;
-        int c = access_one(h, va + i, 1, RV_ACC_W, &b, &code);
+        int c = access_one(h, va + i, 1, RV_ACC_W, &b, &code, true);
         if (c) {
             h->exc_cause = c - 1;
             h->exc_tval = va + i;

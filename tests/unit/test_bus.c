@@ -247,6 +247,42 @@ static void test_access_sizes_enforced(void **state)
     bus_free(&b);
 }
 
+/* Rules: windows with their own sizes; outside them the defaults. */
+static void test_access_rules(void **state)
+{
+    static const struct bus_access_rule rules[] = {
+        { 0x00, 0x10, BUS_SIZE_4, true },
+        { 0x10, 0x12, BUS_SIZE_1 | BUS_SIZE_2, true },
+        { 0x20, 0x40, BUS_SIZE_8, false },
+        { 0 },
+    };
+    static const struct bus_device_ops ruled = { .read = dev_read, .write = dev_write,
+                                                 .sizes = BUS_SIZE_1, .rules = rules };
+    for (unsigned size = 1; size <= 8; size *= 2) {
+        assert_true(bus_access_ok(&ruled, 0x0c, size) == (size == 4));
+        assert_true(bus_access_ok(&ruled, 0x10, size) == (size <= 2));
+        assert_true(bus_access_ok(&ruled, 0x18, size) == (size == 1));   /* between rules */
+        assert_true(bus_access_ok(&ruled, 0x40, size) == (size == 1));   /* after the last */
+    }
+    assert_false(bus_access_ok(&ruled, 0x02, 4));    /* misaligned in an aligned rule */
+    assert_false(bus_access_ok(&ruled, 0x11, 2));
+    assert_true(bus_access_ok(&ruled, 0x11, 1));
+    assert_true(bus_access_ok(&ruled, 0x23, 8));     /* unaligned rule */
+    assert_false(bus_access_ok(&ruled, 0x3c, 8));    /* would end past its rule */
+    /* through the bus: refused accesses never reach the device */
+    struct bus b;
+    struct dev d = { 0 };
+    uint64_t v;
+    bus_init(&b);
+    assert_int_equal(bus_map(&b, 0x1000, 0x100, "ruled", &ruled, &d), 0);
+    assert_true(bus_read(&b, 0x1004, 4, &v));
+    assert_true(bus_write(&b, 0x1023, 8, 1));
+    assert_false(bus_read(&b, 0x1004, 2, &v));
+    assert_false(bus_write(&b, 0x1080, 4, 1));
+    assert_int_equal(d.reads + d.writes, 2);
+    bus_free(&b);
+}
+
 static void test_irq_line(void **state)
 {
     struct sink s = { 0 };
@@ -274,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_many_regions_sorted),
         cmocka_unit_test(test_code_write_hook),
         cmocka_unit_test(test_access_sizes_enforced),
+        cmocka_unit_test(test_access_rules),
         cmocka_unit_test(test_irq_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

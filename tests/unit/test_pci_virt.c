@@ -70,12 +70,13 @@ static void test_windows_and_intx(void **state)
     assert_int_equal(h->win[1].base, 0x800000000ull);
     assert_int_equal(pci_host_add(h, -1, b), 1);
     uint64_t ecam = VIRT_PCIE_ECAM + (1u << 15);
-    assert_true(bus_write(&bus, ecam + 0x10, 8, 0x800000000ull));
+    assert_true(bus_write(&bus, ecam + 0x14, 4, 0x8));
+    assert_true(bus_write(&bus, ecam + 0x10, 4, 0));
     assert_true(bus_write(&bus, ecam + PCI_COMMAND, 2, PCI_COMMAND_MEMORY));
     assert_true(bus_read(&bus, 0x800000008ull, 4, &v));
     assert_int_equal(v, 0x1234);
     /* The old place of the window is outside it now. */
-    assert_true(bus_write(&bus, ecam + 0x10, 8, 0x400000000ull));
+    assert_true(bus_write(&bus, ecam + 0x14, 4, 0x4));
     assert_false(b->bar[0].mapped);
     pci_host_free(h);
     test_free(d);

@@ -178,6 +178,8 @@ static void test_clint(void **state)
     assert_int_equal(clint_mtime(e), 500);
     vclock_advance(&clint_clock, 499);
     assert_false(clint_w.level[8]);
+    vclock_advance(&clint_clock, 500);             /* (absolute) mtime 1000 = mtimecmp: fires */
+    assert_true(clint_w.level[8]);
     state_free(&s);
     t->free(e);
 }
@@ -231,6 +233,9 @@ static void test_rtc(void **state)
     assert_int_equal(rd(t, s, GOLDFISH_RTC_ALARM_STATUS, 4), 1);
     vclock_advance(&rtc_clock, 999);
     assert_false(rtc_w.level[11]);
+    vclock_advance(&rtc_clock, 1000);              /* (absolute) the alarm's tick */
+    assert_true(rtc_w.level[11]);
+    assert_int_equal(rd(t, s, GOLDFISH_RTC_ALARM_STATUS, 4), 0);
     t->free(s);
 }
 
@@ -246,6 +251,96 @@ static void test_finisher(void **state)
     roundtrip(t, a, b, make_test, NULL);
     t->free(a);
     t->free(b);
+}
+
+/* reset: a busy device saves what a fresh one does; its lines drop. */
+static void same_as_fresh(const struct device_desc *t, void *busy, void *fresh)
+{
+    cur = t;
+    t->reset(busy);
+    struct state a = fx_save(save_fn, busy), b = fx_save(save_fn, fresh);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.buf, b.buf, a.len);
+    state_free(&a);
+    state_free(&b);
+    t->free(busy);
+    t->free(fresh);
+}
+
+static void test_reset(void **state)
+{
+    const struct device_desc *t = &device_type_plic;
+    memset(&plic_w, 0, sizeof plic_w);
+    struct plic *p = make_plic(NULL);
+    wr(t, p, 4 * 5, 7, 4);
+    wr(t, p, 0x2000, 1u << 5, 4);                  /* context 0 enables source 5 */
+    plic_set_irq(p, 5, true);
+    assert_true(plic_w.level[0]);
+    assert_int_equal(rd(t, p, 0x200004, 4), 5);    /* claimed */
+    plic_set_irq(p, 5, false);
+    struct plic *q = make_plic(NULL);
+    same_as_fresh(t, p, q);
+    assert_false(plic_w.level[0]);
+
+    t = &device_type_clint;
+    vclock_init(&clint_clock);
+    memset(&clint_w, 0, sizeof clint_w);
+    struct clint *c = make_clint(NULL), *d = make_clint(NULL);
+    wr(t, c, 0, 1, 4);
+    wr(t, c, CLINT_MTIMECMP, 0, 8);
+    wr(t, c, 0xbff8, 12345, 8);
+    assert_true(clint_w.level[0] && clint_w.level[8]);
+    same_as_fresh(t, c, d);
+    assert_false(clint_w.level[0] || clint_w.level[8]);
+
+    t = &device_type_uart16550;
+    memset(&uart_w, 0, sizeof uart_w);
+    struct uart16550 *u = make_uart(NULL), *v = make_uart(NULL);
+    wr(t, u, UART16550_IER, 0x01, 1);
+    wr(t, u, UART16550_SCR, 0x5a, 1);
+    uart16550_receive(u, (const uint8_t *)"x", 1);
+    assert_true(uart_w.level[10]);
+    same_as_fresh(t, u, v);
+    assert_false(uart_w.level[10]);
+
+    t = &device_type_goldfish_rtc;
+    vclock_init(&rtc_clock);
+    memset(&rtc_w, 0, sizeof rtc_w);
+    struct goldfish_rtc *r = make_rtc(NULL), *s = make_rtc(NULL);
+    wr(t, r, GOLDFISH_RTC_IRQ_ENABLED, 1, 4);
+    wr(t, r, GOLDFISH_RTC_ALARM_HIGH, 0, 4);
+    wr(t, r, GOLDFISH_RTC_ALARM_LOW, 0, 4);        /* in the past: fires */
+    assert_true(rtc_w.level[11]);
+    wr(t, r, GOLDFISH_RTC_ALARM_LOW, 100000, 4);   /* and armed again */
+    same_as_fresh(t, r, s);
+    assert_false(rtc_w.level[11]);
+    vclock_advance(&rtc_clock, 100000);            /* the old alarm is gone */
+    assert_false(rtc_w.level[11]);
+
+    same_as_fresh(&device_type_sifive_test, make_test(NULL), make_test(NULL));
+}
+
+/* The bus contract of every platform type: a name, declared access sizes
+ * and every hook. */
+static void test_contract(void **state)
+{
+    unsigned n = 0;
+    for (const struct device_desc *const *d = device_types; *d; d++) {
+        const struct device_desc *t = *d;
+        assert_non_null(t->name);
+        if (t->kind != DEVICE_PLATFORM)
+            continue;
+        n++;
+        assert_non_null(t->ops);
+        assert_true(t->ops->sizes != 0);
+        assert_non_null(t->ops->read);
+        assert_non_null(t->ops->write);
+        assert_non_null(t->free);
+        assert_non_null(t->reset);
+        assert_non_null(t->save);
+        assert_non_null(t->load);
+    }
+    assert_int_equal(n, 5);
 }
 
 /* A stream of one device never loads into another. */
@@ -268,6 +363,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plic),  cmocka_unit_test(test_plic_load_bits_beyond_sources),  cmocka_unit_test(test_clint),    cmocka_unit_test(test_uart),
         cmocka_unit_test(test_rtc),   cmocka_unit_test(test_finisher), cmocka_unit_test(test_wrong_device),
+        cmocka_unit_test(test_reset), cmocka_unit_test(test_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
