@@ -73,24 +73,20 @@ static void v9p_reset(struct virtio_dev *d)
 /* Fids hold host files (open descriptors, directory positions), which a
  * snapshot cannot carry: the stream records how many were open, and a load
  * of a stream with open fids is refused. A 9p device without fids (before
- * the guest mounted, or after it unmounted) saves and loads. */
-static void v9p_save(struct virtio_dev *d, struct virtio_snap *s)
+ * the guest mounted, or after it unmounted) saves and loads; the loaded
+ * session starts over (a new Tversion), as after a device reset. */
+static void v9p_state(struct virtio_dev *d, struct state *st)
 {
     struct v9p *v = to_9p(d);
-    uint8_t b[8];
-    virtio_st32(b, p9_server_fids(v->srv));
-    virtio_st32(b + 4, p9_server_msize(v->srv));
-    virtio_snap_put(s, b, sizeof b);
-}
-
-static int v9p_load(struct virtio_dev *d, struct virtio_snap *s)
-{
-    uint8_t b[8];
-    virtio_snap_get(s, b, sizeof b);
-    if (s->error || virtio_ld32(b) != 0)
-        return -1;
-    p9_server_reset(to_9p(d)->srv);
-    return 0;
+    state_section(st, "virtio-9p", 1);
+    uint32_t fids = p9_server_fids(v->srv);
+    state_u32(st, "fids", &fids);
+    if (!state_loading(st) || st->error)
+        return;
+    if (fids)
+        state_fail(st, "virtio-9p: open fids (host files) cannot be restored");
+    else
+        p9_server_reset(v->srv);
 }
 
 static void v9p_free(struct virtio_dev *d)
@@ -106,8 +102,7 @@ static const struct virtio_device_ops v9p_ops = {
     .features = v9p_features,
     .queue_notify = v9p_notify,
     .reset = v9p_reset,
-    .save = v9p_save,
-    .load = v9p_load,
+    .state = v9p_state,
     .free = v9p_free,
 };
 

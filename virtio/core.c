@@ -313,104 +313,62 @@ long virtio_elem_write(struct virtio_dev *dev, const struct virtq_elem *e, uint6
     return elem_copy(dev, e, true, off, (uint8_t *)buf, len);
 }
 
-/* ---- snapshots ---- */
+/* ---- device state ---- */
 
-void virtio_snap_put(struct virtio_snap *s, const void *data, size_t len)
+/* The rings of an enabled queue are where virtq_pop/push would reach them:
+ * aligned (2.7) and in RAM. */
+static bool rings_ok(struct virtio_dev *dev, const struct virtq *vq)
 {
-    if (s->error)
-        return;
-    if (s->len + len > s->cap) {
-        size_t cap = s->cap ? s->cap : 256;
-        while (cap < s->len + len)
-            cap *= 2;
-        uint8_t *b = realloc(s->buf, cap);
-        if (!b) {
-            s->error = true;
-            return;
-        }
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, data, len);
-    s->len += len;
+    return !(vq->desc & 15) && !(vq->avail & 1) && !(vq->used & 3) &&
+           bus_dma(dev->bus, vq->desc, virtq_desc_size(vq->num)) &&
+           bus_dma(dev->bus, vq->avail, virtq_avail_size(vq->num) + 2) &&
+           bus_dma(dev->bus, vq->used, virtq_used_size(vq->num) + 2);
 }
 
-void virtio_snap_get(struct virtio_snap *s, void *data, size_t len)
+void virtio_dev_state(struct virtio_dev *dev, struct state *st)
 {
-    if (s->error || len > s->len - s->pos) {
-        s->error = true;
-        memset(data, 0, len);
-        return;
-    }
-    memcpy(data, s->buf + s->pos, len);
-    s->pos += len;
-}
-
-void virtio_snap_free(struct virtio_snap *s)
-{
-    free(s->buf);
-    memset(s, 0, sizeof *s);
-}
-
-#define PUT(s, v) virtio_snap_put((s), &(v), sizeof(v))
-#define GET(s, v) virtio_snap_get((s), &(v), sizeof(v))
-/* A bool from a stream may be any byte: never load it as a bool. */
-#define GET_BOOL(s, b) do { uint8_t t_; GET(s, t_); (b) = t_ != 0; } while (0)
-
-void virtio_dev_save(struct virtio_dev *dev, struct virtio_snap *s)
-{
-    PUT(s, dev->device_id);
-    PUT(s, dev->nqueues);
-    PUT(s, dev->status);
-    PUT(s, dev->driver_features);
-    PUT(s, dev->features);
-    PUT(s, dev->config_generation);
-    for (unsigned q = 0; q < dev->nqueues; q++) {
-        const struct virtq *vq = &dev->vq[q];
-        PUT(s, vq->num);
-        PUT(s, vq->ready);
-        PUT(s, vq->desc);
-        PUT(s, vq->avail);
-        PUT(s, vq->used);
-        PUT(s, vq->last_avail);
-        PUT(s, vq->used_idx);
-        PUT(s, vq->signalled_used);
-        PUT(s, vq->signalled_valid);
-    }
-    if (dev->ops->save)
-        dev->ops->save(dev, s);
-}
-
-int virtio_dev_load(struct virtio_dev *dev, struct virtio_snap *s)
-{
-    uint32_t id;
-    unsigned nq;
-    GET(s, id);
-    GET(s, nq);
-    if (s->error || id != dev->device_id || nq != dev->nqueues)
-        return -1;
-    GET(s, dev->status);
-    GET(s, dev->driver_features);
-    GET(s, dev->features);
-    GET(s, dev->config_generation);
-    apply_features(dev, dev->features);
-    for (unsigned q = 0; q < dev->nqueues; q++) {
+    bool load = state_loading(st);
+    state_section(st, "virtio", 1);
+    uint32_t id = dev->device_id;
+    unsigned nq = dev->nqueues, clen = dev->config_len;
+    state_u32(st, "device_id", &id);
+    state_unsigned(st, "queues", &nq);
+    state_unsigned(st, "config_len", &clen);
+    if (load && (id != dev->device_id || nq != dev->nqueues || clen != dev->config_len))
+        state_fail(st, "virtio: another device type");
+    state_u8(st, "status", &dev->status);
+    state_u64(st, "driver_features", &dev->driver_features);
+    state_u64(st, "features", &dev->features);
+    state_u32(st, "config_generation", &dev->config_generation);
+    state_bytes(st, "config", dev->config, st->error ? 0 : dev->config_len);
+    state_unsigned(st, "failures", &dev->failures);
+    for (unsigned q = 0; q < dev->nqueues && !st->error; q++) {
         struct virtq *vq = &dev->vq[q];
-        GET(s, vq->num);
-        GET_BOOL(s, vq->ready);
-        GET(s, vq->desc);
-        GET(s, vq->avail);
-        GET(s, vq->used);
-        GET(s, vq->last_avail);
-        GET(s, vq->used_idx);
-        GET(s, vq->signalled_used);
-        GET_BOOL(s, vq->signalled_valid);
+        state_u16(st, "num", &vq->num);
+        state_bool(st, "ready", &vq->ready);
+        state_u64(st, "desc", &vq->desc);
+        state_u64(st, "avail", &vq->avail);
+        state_u64(st, "used", &vq->used);
+        state_u16(st, "last_avail", &vq->last_avail);
+        state_u16(st, "used_idx", &vq->used_idx);
+        state_u16(st, "signalled_used", &vq->signalled_used);
+        state_bool(st, "signalled_valid", &vq->signalled_valid);
+        if (!load || st->error)
+            continue;
         if (vq->num == 0 || vq->num > vq->num_max || (vq->num & (vq->num - 1)))
-            return -1;
+            state_fail(st, "virtio: a queue size that is not a power of two up to the maximum");
+        else if (vq->ready && !rings_ok(dev, vq))
+            state_fail(st, "virtio: an enabled queue's rings are misaligned or not in RAM");
     }
-    if (s->error)
-        return -1;
-    if (dev->ops->load && dev->ops->load(dev, s) < 0)
-        return -1;
-    return s->error ? -1 : 0;
+    if (load && !st->error) {
+        /* features the device does not offer cannot have been negotiated */
+        dev->features &= virtio_offered_features(dev);
+        apply_features(dev, dev->features);
+    }
+    if (dev->ops->state && !st->error)
+        dev->ops->state(dev, st);
+    if (load && st->error) {
+        /* a failed load leaves a device that is safe to free or reset */
+        virtio_reset(dev);
+    }
 }

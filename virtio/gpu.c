@@ -48,6 +48,8 @@ struct gpu {
     uint32_t scanout_id;          /* resource shown by scanout 0; 0: disabled */
     struct rect scanout;
     uint32_t cursor_id;
+    int32_t cursor_x, cursor_y;   /* where the display was last told */
+    uint32_t hot_x, hot_y;
     uint32_t events_read;
     uint8_t edid[VIRTIO_GPU_EDID_SIZE];
     struct virtq_elem elem;
@@ -520,7 +522,11 @@ static void cursor(struct gpu *g, struct virtq_elem *e)
             /* an unknown id hides the cursor rather than keep a stale one */
             g->cursor_id = find_res(g, id) ? id : 0;
         }
-        show_cursor(g, x, y, virtio_ld32(c + 44), virtio_ld32(c + 48));
+        g->cursor_x = x;
+        g->cursor_y = y;
+        g->hot_x = virtio_ld32(c + 44);
+        g->hot_y = virtio_ld32(c + 48);
+        show_cursor(g, x, y, g->hot_x, g->hot_y);
     }
     virtio_push(&g->vdev, CURSORQ, e, 0);
 }
@@ -569,6 +575,9 @@ static void gpu_reset(struct virtio_dev *d)
     bool shown = g->scanout_id != 0, cur = g->cursor_id != 0;
     g->scanout_id = 0;
     g->cursor_id = 0;
+    g->scanout = (struct rect){ 0 };
+    g->cursor_x = g->cursor_y = 0;
+    g->hot_x = g->hot_y = 0;
     /* the display lets go of the pixels before they are freed */
     if (shown)
         show_scanout(g);
@@ -577,6 +586,111 @@ static void gpu_reset(struct virtio_dev *d)
     free_all(g);
     g->events_read = 0;
     sync_config(g);
+}
+
+/* One resource: its pixels and its backing entries (a load validates as
+ * RESOURCE_CREATE_2D and ATTACH_BACKING do). Returns the loaded resource
+ * or NULL (st->error set). */
+static struct resource *resource_state(struct gpu *g, struct resource *r, struct state *st)
+{
+    bool load = state_loading(st);
+    struct resource tmp = { 0 };
+    if (load)
+        r = &tmp;
+    state_u32(st, "id", &r->id);
+    state_u32(st, "format", &r->format);
+    state_unsigned(st, "width", &r->w);
+    state_unsigned(st, "height", &r->h);
+    uint64_t bytes = (uint64_t)r->w * r->h * BPP;
+    if (load && !st->error &&
+        (r->id == 0 || find_res(g, r->id) || !format_ok(r->format) || r->w == 0 || r->h == 0 ||
+         r->w > VIRTIO_GPU_MAX_DIM || r->h > VIRTIO_GPU_MAX_DIM || bytes > g->max_hostmem - g->hostmem))
+        state_fail(st, "virtio-gpu: a resource no guest could have made");
+    if (st->error)
+        return NULL;
+    if (load) {
+        r = calloc(1, sizeof *r);
+        uint8_t *px = r ? malloc((size_t)bytes) : NULL;
+        if (!px) {
+            free(r);
+            state_fail(st, "virtio-gpu: out of memory");
+            return NULL;
+        }
+        *r = tmp;
+        r->stride = (size_t)r->w * BPP;
+        r->pixels = px;
+        g->res[g->nres++] = r;
+        g->hostmem += bytes;
+    }
+    state_bytes(st, "pixels", r->pixels, (size_t)bytes);
+    state_unsigned(st, "backing", &r->nbk);
+    if (load && !st->error && r->nbk > VIRTIO_GPU_MAX_BACKING_ENTRIES)
+        state_fail(st, "virtio-gpu: too many backing entries");
+    if (load && !st->error && r->nbk) {
+        r->bk = calloc(r->nbk, sizeof *r->bk);
+        if (!r->bk)
+            state_fail(st, "virtio-gpu: out of memory");
+    }
+    for (unsigned i = 0; i < r->nbk && !st->error; i++) {
+        struct backing *b = &r->bk[i];
+        state_u64(st, "addr", &b->addr);
+        state_u32(st, "len", &b->len);
+        if (!load || st->error)
+            continue;
+        b->off = r->bk_len;
+        r->bk_len += b->len;
+        if (b->len && !bus_dma(g->vdev.bus, b->addr, b->len))
+            state_fail(st, "virtio-gpu: a backing entry outside RAM");
+    }
+    if (st->error && load)
+        detach(r);
+    return r;
+}
+
+/* Resources, the scanout and the cursor; a load shows them again. */
+static void gpu_state(struct virtio_dev *d, struct state *st)
+{
+    struct gpu *g = to_gpu(d);
+    bool load = state_loading(st);
+    state_section(st, "virtio-gpu", 1);
+    state_u32(st, "events_read", &g->events_read);
+    unsigned n = g->nres;
+    state_unsigned(st, "resources", &n);
+    if (load && !st->error && (g->nres || n > VIRTIO_GPU_MAX_RESOURCES))
+        state_fail(st, "virtio-gpu: too many resources, or a device in use");
+    for (unsigned i = 0; i < n && !st->error; i++)
+        resource_state(g, load ? NULL : g->res[i], st);
+    state_u32(st, "scanout_id", &g->scanout_id);
+    state_u32(st, "scanout_x", &g->scanout.x);
+    state_u32(st, "scanout_y", &g->scanout.y);
+    state_u32(st, "scanout_w", &g->scanout.w);
+    state_u32(st, "scanout_h", &g->scanout.h);
+    state_u32(st, "cursor_id", &g->cursor_id);
+    uint32_t cx = (uint32_t)g->cursor_x, cy = (uint32_t)g->cursor_y;
+    state_u32(st, "cursor_x", &cx);
+    state_u32(st, "cursor_y", &cy);
+    state_u32(st, "hot_x", &g->hot_x);
+    state_u32(st, "hot_y", &g->hot_y);
+    if (!load)
+        return;
+    g->cursor_x = (int32_t)cx;
+    g->cursor_y = (int32_t)cy;
+    if (!st->error && g->scanout_id) {
+        struct resource *r = find_res(g, g->scanout_id);
+        if (!r || g->scanout.w == 0 || g->scanout.h == 0 || !rect_inside(&g->scanout, r->w, r->h))
+            state_fail(st, "virtio-gpu: a scanout outside its resource");
+    }
+    if (!st->error && g->cursor_id && !find_res(g, g->cursor_id))
+        state_fail(st, "virtio-gpu: a cursor of no resource");
+    if (st->error) {
+        g->scanout_id = g->cursor_id = 0;
+        free_all(g);
+        return;
+    }
+    sync_config(g);
+    show_scanout(g);
+    if (g->cursor_id)
+        show_cursor(g, g->cursor_x, g->cursor_y, g->hot_x, g->hot_y);
 }
 
 static void gpu_free(struct virtio_dev *d)
@@ -591,6 +705,7 @@ static const struct virtio_device_ops gpu_ops = {
     .config_write = gpu_config_write,
     .queue_notify = gpu_notify,
     .reset = gpu_reset,
+    .state = gpu_state,
     .free = gpu_free,
 };
 

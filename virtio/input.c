@@ -200,6 +200,31 @@ static void input_reset(struct virtio_dev *d)
     update_config(in);
 }
 
+/* Events waiting for guest buffers; select/subsel are config bytes (the
+ * core's), the answer is computed again. */
+static void input_state(struct virtio_dev *d, struct state *st)
+{
+    struct input *in = to_in(d);
+    state_section(st, "virtio-input", 1);
+    state_unsigned(st, "head", &in->head);
+    state_unsigned(st, "count", &in->count);
+    for (unsigned i = 0; i < VIRTIO_INPUT_PENDING && !st->error; i++) {
+        struct virtio_input_event *e = &in->pend[i];
+        state_u16(st, "type", &e->type);
+        state_u16(st, "code", &e->code);
+        uint32_t v = (uint32_t)e->value;
+        state_u32(st, "value", &v);
+        e->value = (int32_t)v;
+    }
+    if (!state_loading(st))
+        return;
+    if (!st->error && (in->head >= VIRTIO_INPUT_PENDING || in->count > VIRTIO_INPUT_PENDING))
+        state_fail(st, "virtio-input: event queue indices out of range");
+    if (st->error)
+        in->head = in->count = 0;
+    update_config(in);
+}
+
 static void input_free(struct virtio_dev *d)
 {
     free(to_in(d));
@@ -210,6 +235,7 @@ static const struct virtio_device_ops input_ops = {
     .config_write = input_config_write,
     .queue_notify = input_notify,
     .reset = input_reset,
+    .state = input_state,
     .free = input_free,
 };
 

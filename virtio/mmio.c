@@ -313,43 +313,29 @@ const struct bus_device_ops virtio_mmio_ops = {
     .rules = mmio_rules,
 };
 
-#define PUT(s, v) virtio_snap_put((s), &(v), sizeof(v))
-#define GET(s, v) virtio_snap_get((s), &(v), sizeof(v))
-
-void virtio_mmio_save(struct virtio_mmio *m, struct virtio_snap *s)
+void virtio_mmio_state(struct virtio_mmio *m, struct state *st)
 {
-    uint8_t present = m->dev != NULL, legacy = m->legacy;
-    PUT(s, present);
-    PUT(s, legacy);
-    PUT(s, m->dev_features_sel);
-    PUT(s, m->drv_features_sel);
-    PUT(s, m->queue_sel);
-    PUT(s, m->shm_sel);
-    PUT(s, m->isr);
-    PUT(s, m->guest_page_size);
-    PUT(s, m->queue_align);
-    PUT(s, m->queue_pfn);
-    if (m->dev)
-        virtio_dev_save(m->dev, s);
-}
-
-int virtio_mmio_load(struct virtio_mmio *m, struct virtio_snap *s)
-{
-    uint8_t present, legacy;
-    GET(s, present);
-    GET(s, legacy);
-    if (s->error || present != (m->dev != NULL) || legacy != m->legacy)
-        return -1;
-    GET(s, m->dev_features_sel);
-    GET(s, m->drv_features_sel);
-    GET(s, m->queue_sel);
-    GET(s, m->shm_sel);
-    GET(s, m->isr);
-    GET(s, m->guest_page_size);
-    GET(s, m->queue_align);
-    GET(s, m->queue_pfn);
-    if (s->error || (m->dev && virtio_dev_load(m->dev, s) < 0))
-        return -1;
+    bool load = state_loading(st);
+    state_section(st, "virtio-mmio", 1);
+    bool present = m->dev != NULL, legacy = m->legacy;
+    state_bool(st, "present", &present);
+    state_bool(st, "legacy", &legacy);
+    if (load && (present != (m->dev != NULL) || legacy != m->legacy))
+        state_fail(st, "virtio-mmio: another device or interface version in the slot");
+    state_u32(st, "dev_features_sel", &m->dev_features_sel);
+    state_u32(st, "drv_features_sel", &m->drv_features_sel);
+    state_u32(st, "queue_sel", &m->queue_sel);
+    state_u32(st, "shm_sel", &m->shm_sel);
+    state_u32(st, "isr", &m->isr);
+    state_u32(st, "guest_page_size", &m->guest_page_size);
+    state_bytes(st, "queue_align", m->queue_align, sizeof m->queue_align);
+    state_bytes(st, "queue_pfn", m->queue_pfn, sizeof m->queue_pfn);
+    if (m->dev && !st->error)
+        virtio_dev_state(m->dev, st);
+    if (!load)
+        return;
+    if (st->error)
+        transport_reset(m);
+    m->isr &= INT_VRING | INT_CONFIG;   /* what the device can set */
     update_line(m);
-    return 0;
 }

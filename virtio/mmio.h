@@ -30,10 +30,12 @@ struct virtio_mmio *virtio_mmio_new(struct virtio_dev *dev, uint64_t base, struc
 void virtio_mmio_free(struct virtio_mmio *);
 struct virtio_dev *virtio_mmio_dev(const struct virtio_mmio *);
 
-/* Transport registers (selectors, InterruptStatus, legacy queue PFNs) and
- * then the device's state. */
-void virtio_mmio_save(struct virtio_mmio *, struct virtio_snap *);
-int virtio_mmio_load(struct virtio_mmio *, struct virtio_snap *);
+/* State (bus/state.h, either direction): the transport's registers
+ * (selectors, InterruptStatus, legacy queue PFNs), then the device's
+ * (virtio_dev_state). A load goes into a transport made the same way (same
+ * device type, same interface version); on success the interrupt line
+ * follows InterruptStatus, on failure the transport is reset. */
+void virtio_mmio_state(struct virtio_mmio *, struct state *);
 
 extern const struct bus_device_ops virtio_mmio_ops;
 

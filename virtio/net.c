@@ -377,6 +377,32 @@ static void net_reset(struct virtio_dev *d)
     memcpy(d->config + CFG_MAC, n->mac, 6); /* as QEMU: reset restores the configured MAC */
 }
 
+/* A frame waiting for receive buffers, and the counters (the MAC the guest
+ * set lives in the config bytes, saved by the core). */
+static void net_state(struct virtio_dev *d, struct state *st)
+{
+    struct net *n = to_net(d);
+    state_section(st, "virtio-net", 1);
+    state_bool(st, "has_pending", &n->has_pending);
+    size_t len = n->has_pending ? n->pending_len : 0;
+    state_blob(st, "pending", n->pending, &len, sizeof n->pending);
+    if (state_loading(st)) {
+        n->pending_len = len;
+        if (!st->error && n->has_pending && len == 0)
+            state_fail(st, "virtio-net: an empty waiting frame");
+        if (st->error)
+            n->has_pending = false;
+    }
+    state_u64(st, "tx_frames", &n->st.tx_frames);
+    state_u64(st, "tx_bytes", &n->st.tx_bytes);
+    state_u64(st, "tx_errors", &n->st.tx_errors);
+    state_u64(st, "rx_frames", &n->st.rx_frames);
+    state_u64(st, "rx_bytes", &n->st.rx_bytes);
+    state_u64(st, "rx_too_big", &n->st.rx_too_big);
+    state_bool(st, "promisc", &n->st.promisc);
+    state_bool(st, "allmulti", &n->st.allmulti);
+}
+
 static void net_free(struct virtio_dev *d)
 {
     free(to_net(d));
@@ -386,6 +412,7 @@ static const struct virtio_device_ops net_ops = {
     .features = net_features,
     .queue_notify = net_notify,
     .reset = net_reset,
+    .state = net_state,
     .free = net_free,
 };
 

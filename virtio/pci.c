@@ -478,40 +478,34 @@ unsigned virtio_pci_slot(const struct virtio_pci *vp)
     return vp->pci.slot;
 }
 
-#define PUT(s, v) virtio_snap_put((s), &(v), sizeof(v))
-#define GET(s, v) virtio_snap_get((s), &(v), sizeof(v))
-
-void virtio_pci_save(struct virtio_pci *vp, struct virtio_snap *s)
+void virtio_pci_state(struct virtio_pci *vp, struct state *st)
 {
-    PUT(s, vp->nvec);
-    PUT(s, vp->dfselect);
-    PUT(s, vp->gfselect);
-    PUT(s, vp->queue_sel);
-    PUT(s, vp->config_vector);
-    PUT(s, vp->queue_vector);
-    PUT(s, vp->isr);
-    virtio_dev_save(vp->dev, s);
-}
-
-int virtio_pci_load(struct virtio_pci *vp, struct virtio_snap *s)
-{
-    unsigned nvec;
-    GET(s, nvec);
-    if (s->error || nvec != vp->nvec)
-        return -1;
-    GET(s, vp->dfselect);
-    GET(s, vp->gfselect);
-    GET(s, vp->queue_sel);
-    GET(s, vp->config_vector);
-    GET(s, vp->queue_vector);
-    GET(s, vp->isr);
-    if (s->error || virtio_dev_load(vp->dev, s) < 0)
-        return -1;
+    bool load = state_loading(st);
+    state_section(st, "virtio-pci", 1);
+    unsigned nvec = vp->nvec;
+    state_unsigned(st, "vectors", &nvec);
+    if (load && nvec != vp->nvec)
+        state_fail(st, "virtio-pci: another number of MSI-X vectors");
+    state_u32(st, "dfselect", &vp->dfselect);
+    state_u32(st, "gfselect", &vp->gfselect);
+    state_u16(st, "queue_sel", &vp->queue_sel);
+    state_u16(st, "config_vector", &vp->config_vector);
+    state_bytes(st, "queue_vector", vp->queue_vector, sizeof vp->queue_vector);
+    state_u8(st, "isr", &vp->isr);
+    if (!st->error)
+        pci_dev_state(&vp->pci, st);
+    if (!st->error)
+        virtio_dev_state(vp->dev, st);
+    if (!load)
+        return;
+    if (st->error) {
+        transport_reset(vp);
+        return;
+    }
     /* Vectors from a stream may be anything: keep them inside the table. */
     vp->config_vector = valid_vector(vp, vp->config_vector);
     for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
         vp->queue_vector[q] = valid_vector(vp, vp->queue_vector[q]);
     vp->isr &= VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG;
     update_intx(vp);
-    return 0;
 }

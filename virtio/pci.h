@@ -102,9 +102,11 @@ struct pci_dev *virtio_pci_function(struct virtio_pci *);
 /* The slot it was plugged into. */
 unsigned virtio_pci_slot(const struct virtio_pci *);
 
-/* Transport registers (selectors, ISR, MSI-X vectors) and then the
- * device's state. PCI configuration space is not part of it. */
-void virtio_pci_save(struct virtio_pci *, struct virtio_snap *);
-int virtio_pci_load(struct virtio_pci *, struct virtio_snap *);
+/* State (bus/state.h, either direction): the transport's registers
+ * (selectors, ISR, MSI-X vectors), the PCI function (configuration space,
+ * BAR placement, MSI-X table; pci_dev_state), then the device's
+ * (virtio_dev_state). A load goes into a function made the same way and
+ * attached to the same host; on failure the transport is reset. */
+void virtio_pci_state(struct virtio_pci *, struct state *);
 
 #endif

@@ -113,22 +113,20 @@ static void rng_reset(struct virtio_dev *d)
     to_rng(d)->pending = false;
 }
 
-static void rng_save(struct virtio_dev *d, struct virtio_snap *s)
+/* The generator's position and a request waiting for host entropy (the
+ * ring entries themselves are the core's). */
+static void rng_state(struct virtio_dev *d, struct state *st)
 {
     struct rng *r = to_rng(d);
-    uint8_t pending = r->pending;
-    virtio_snap_put(s, r->s, sizeof r->s);
-    virtio_snap_put(s, &pending, 1);
-}
-
-static int rng_load(struct virtio_dev *d, struct virtio_snap *s)
-{
-    struct rng *r = to_rng(d);
-    uint8_t pending;
-    virtio_snap_get(s, r->s, sizeof r->s);
-    virtio_snap_get(s, &pending, 1);
-    r->pending = pending != 0;
-    return s->error ? -1 : 0;
+    state_section(st, "virtio-rng", 1);
+    bool seeded = r->seeded;
+    state_bool(st, "seeded", &seeded);
+    if (state_loading(st) && seeded != r->seeded)
+        state_fail(st, "virtio-rng: another entropy source");
+    state_bytes(st, "xoshiro", r->s, sizeof r->s);
+    state_bool(st, "pending", &r->pending);
+    if (state_loading(st) && !st->error && r->seeded && !(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
+        state_fail(st, "virtio-rng: a generator state of all zeros");
 }
 
 static void rng_free(struct virtio_dev *d)
@@ -139,8 +137,7 @@ static void rng_free(struct virtio_dev *d)
 static const struct virtio_device_ops rng_ops = {
     .queue_notify = rng_notify,
     .reset = rng_reset,
-    .save = rng_save,
-    .load = rng_load,
+    .state = rng_state,
     .free = rng_free,
 };
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "bus/state.h"
 #include "bus/util.h"
 #include "virtio/queue.h"
 
@@ -49,18 +50,6 @@
 
 struct virtio_dev;
 
-/* A growable byte stream for device state (snapshots). Writers append,
- * readers consume from `pos`; any failure sets `error` and later calls do
- * nothing, so callers check once at the end. */
-struct virtio_snap {
-    uint8_t *buf;
-    size_t len, cap, pos;
-    bool error;
-};
-void virtio_snap_put(struct virtio_snap *, const void *data, size_t len);
-void virtio_snap_get(struct virtio_snap *, void *data, size_t len);
-void virtio_snap_free(struct virtio_snap *);
-
 struct virtio_device_ops {
     /* Device-specific feature bits the device offers (bits 0-23 and any
      * device bits above 40). The core adds VERSION_1, INDIRECT_DESC and
@@ -81,9 +70,12 @@ struct virtio_device_ops {
     /* Optional: return device-specific state to its initial value. The core
      * has already reset status, features and every queue. */
     void (*reset)(struct virtio_dev *);
-    /* Optional: device-specific state, after the core's. */
-    void (*save)(struct virtio_dev *, struct virtio_snap *);
-    int (*load)(struct virtio_dev *, struct virtio_snap *);
+    /* Optional: device-specific state (bus/state.h), after the core's;
+     * one function for both directions. Loading, it checks what it read
+     * (state_fail) and re-derives what follows from it. Devices never hold
+     * a popped chain across a return to the run loop, so the rings' indices
+     * (saved by the core) are the requests in flight. */
+    void (*state)(struct virtio_dev *, struct state *);
     /* Frees the device (the struct that embeds the virtio_dev). */
     void (*free)(struct virtio_dev *);
 };
@@ -180,10 +172,14 @@ long virtio_elem_read(struct virtio_dev *, const struct virtq_elem *, uint64_t o
 long virtio_elem_write(struct virtio_dev *, const struct virtq_elem *, uint64_t off,
                        const void *buf, size_t len);
 
-/* Snapshots of the common state (status, features, queues) then the
- * device's own. load returns 0, or -1 on a short or inconsistent stream. */
-void virtio_dev_save(struct virtio_dev *, struct virtio_snap *);
-int virtio_dev_load(struct virtio_dev *, struct virtio_snap *);
+/* Device state over bus/state.h: the common part (status, features,
+ * config bytes, queues) then the device's own (ops->state). Saving or
+ * loading (state_loading); a load goes into a fresh device made with the
+ * same options and fails (st->error) on a short or inconsistent stream:
+ * another device type or queue count, a queue size that is not a power of
+ * two up to the maximum, an enabled queue whose rings are misaligned or
+ * not in RAM. */
+void virtio_dev_state(struct virtio_dev *, struct state *);
 
 /* Little-endian helpers for config structs and ring fields. */
 static inline void virtio_st16(void *p, uint16_t v) { uint8_t *b = p; b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }

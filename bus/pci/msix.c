@@ -215,3 +215,30 @@ void pci_msix_free(struct pci_dev *d)
     free(m);
     d->msix = NULL;
 }
+
+void pci_msix_state(struct pci_dev *d, struct state *st)
+{
+    struct pci_msix *m = d->msix;
+    state_section(st, "msix", 1);
+    unsigned nvec = m->nvec;
+    state_unsigned(st, "vectors", &nvec);
+    if (state_loading(st) && nvec != m->nvec)
+        state_fail(st, "msix: another number of vectors");
+    if (st->error)
+        return;
+    state_bytes(st, "table", m->table, table_len(m));
+    state_bytes(st, "pba", m->pba, pba_len(m));
+    if (!state_loading(st))
+        return;
+    for (uint64_t o = 0; o < table_len(m); o++) {
+        unsigned field = (unsigned)(o % PCI_MSIX_ENTRY_SIZE);
+        if (field == ENTRY_ADDR_LO)
+            m->table[o] &= 0xfc;
+        else if (field == ENTRY_CTRL)
+            m->table[o] &= PCI_MSIX_ENTRY_CTRL_MASKBIT;
+        else if (field > ENTRY_CTRL)
+            m->table[o] = 0;
+    }
+    if (nvec % 64)
+        m->pba[nvec / 64] &= (1ull << (nvec % 64)) - 1;
+}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "bus/pci/pci.h"
+#include "bus/state.h"
 
 #define PCI_MSIX_MAX_VECTORS  2048
 #define PCI_MSIX_CAP_LEN      12
@@ -59,6 +60,10 @@ bool pci_msix_pending(const struct pci_dev *, unsigned vector);
 
 /* For pci.c: the guest wrote the capability (enable / function mask). */
 void pci_msix_config_written(struct pci_dev *);
+/* The vector table and the PBA (bus/state.h, either direction); a load
+ * keeps what a guest write could (as bar_write) and fails on another
+ * vector count. pci_dev_state calls it. */
+void pci_msix_state(struct pci_dev *, struct state *);
 
 /* The table/PBA BAR; opaque is the struct pci_msix. */
 extern const struct bus_device_ops pci_msix_bar_ops;

@@ -297,3 +297,40 @@ void pci_config_write(struct pci_dev *d, unsigned off, unsigned size, uint32_t v
     if (d->ops && d->ops->config_write)
         d->ops->config_write(d, off, size, value);
 }
+
+/* ---- state ---- */
+
+void pci_dev_state(struct pci_dev *d, struct state *st)
+{
+    bool load = state_loading(st);
+    state_section(st, "pci", 1);
+    unsigned n = d->cfg_size;
+    bool msix = d->msix != NULL;
+    state_unsigned(st, "cfg_size", &n);
+    state_bool(st, "msix", &msix);
+    if (load && (n != d->cfg_size || msix != (d->msix != NULL)))
+        state_fail(st, "pci: another kind of function");
+    if (st->error)
+        return;
+    uint8_t cfg[PCIE_CFG_SIZE];
+    memcpy(cfg, d->config, d->cfg_size);
+    state_bytes(st, "config", cfg, d->cfg_size);
+    state_bool(st, "irq_level", &d->irq_level);
+    if (d->msix && !st->error)
+        pci_msix_state(d, st);
+    if (!load || st->error)
+        return;
+    for (unsigned i = 0; i < d->cfg_size; i++) {
+        uint8_t m = d->wmask[i] | d->w1cmask[i];
+        d->config[i] = (uint8_t)((d->config[i] & ~m) | (cfg[i] & m));
+    }
+    sync_bars(d);
+    update_intx(d);
+    pci_msix_config_written(d);
+}
+
+void pci_host_state(struct pci_host *h, struct state *st)
+{
+    state_section(st, "pci-host", 1);
+    pci_dev_state(&h->bridge, st);
+}

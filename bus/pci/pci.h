@@ -24,6 +24,7 @@
 
 #include "bus/bus.h"
 #include "bus/irq.h"
+#include "bus/state.h"
 #include "bus/util.h"
 
 /* Type 0 configuration header. */
@@ -236,5 +237,15 @@ void pci_host_unmap_bar(struct pci_host *, struct pci_dev *, unsigned i);
 void pci_host_set_intx(struct pci_host *, unsigned line, bool level);
 /* For host.c: the function was plugged in; map its BARs, drive its INTx. */
 void pci_dev_attached(struct pci_dev *);
+
+/* Function state (bus/state.h, either direction): configuration space,
+ * the interrupt request and MSI-X. A load into a function built the same
+ * way (and attached to its host) keeps only the bits a guest can write
+ * (write and write-1-to-clear masks), then maps the BARs where the loaded
+ * registers put them and drives INTx again. Fails on another layout
+ * (configuration size, MSI-X or not). */
+void pci_dev_state(struct pci_dev *, struct state *);
+/* The host bridge function's state (the windows are the board's). */
+void pci_host_state(struct pci_host *, struct state *);
 
 #endif

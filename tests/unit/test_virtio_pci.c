@@ -16,6 +16,7 @@
 #include "bus/pci/pci.h"
 #include "virtio/pci.h"
 #include "virtio/virtio.h"
+#include "fixture.h"
 #include "virtq_driver.h"
 
 #define DUMMY_ID 42
@@ -538,6 +539,12 @@ static void test_unplug_and_slots(void **state)
     virtio_pci_free(vp3);
 }
 
+static void pci_state(void *vp, struct state *st) { virtio_pci_state(vp, st); }
+
+/* Saved busy (BARs placed, a config vector, a request published and not
+ * notified, the config-change interrupt up), unplugged; a fresh transport
+ * and device in the same slot load it: same bytes again, the BARs decode
+ * where they did, the line is up, and the request completes there. */
 static void test_snapshot(void **state)
 {
     struct fx *f = *state;
@@ -545,21 +552,58 @@ static void test_snapshot(void **state)
     wr(f, COMMON(VIRTIO_PCI_COMMON_MSIX), 2, 1);
     wr(f, COMMON(VIRTIO_PCI_COMMON_Q_SELECT), 2, 1);
     virtio_config_changed(&f->dev.vdev);
-    struct virtio_snap s = { 0 };
-    virtio_pci_save(f->vp, &s);
-    assert_false(s.error);
-    wr(f, COMMON(VIRTIO_PCI_COMMON_STATUS), 1, 0);
+    assert_true(f->line[1]);
+    uint64_t buf = td_alloc(&f->t, 16);
+    td_desc(&f->t, 0, buf, 16, VIRTQ_DESC_F_WRITE, 0);
+    td_publish(&f->t, 0);
+    struct state s = fx_save(pci_state, f->vp);
+    virtio_pci_free(f->vp);
     assert_false(f->line[1]);
-    assert_int_equal(virtio_pci_load(f->vp, &s), 0);
+    assert_null(bus_find(&f->t.bus, BAR4_ADDR));
+    static const uint16_t qmax[2] = { 8, 16 };
+    memset(&f->dev, 0, sizeof f->dev);
+    virtio_dev_init(&f->dev.vdev, &dummy_ops, &f->t.bus, "dummy", DUMMY_ID, 2, qmax, 8);
+    f->vp = virtio_pci_new(&f->dev.vdev, f->host, 1, 0, 0);
+    assert_non_null(f->vp);
+    fx_roundtrip(pci_state, pci_state, &s, f->vp);
     assert_true(f->line[1]);
     assert_int_equal(rd(f, COMMON(VIRTIO_PCI_COMMON_MSIX), 2), 1);
     assert_int_equal(rd(f, COMMON(VIRTIO_PCI_COMMON_Q_SELECT), 2), 1);
     assert_int_equal(rd(f, COMMON(VIRTIO_PCI_COMMON_STATUS), 1), 0xf);
-    /* a short stream is refused */
-    s.pos = 0;
-    s.len = 3;
-    assert_int_equal(virtio_pci_load(f->vp, &s), -1);
-    virtio_snap_free(&s);
+    assert_int_equal(cfg_rd(f, 1, PCI_COMMAND, 2), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    wr(f, NOTIFY(0), 2, 0);
+    assert_int_equal(f->dev.handled, 1);
+    assert_int_equal(td_used_idx(&f->t), 1);
+    assert_int_equal(td_used_id(&f->t, 0), 0);
+    /* truncations fail and leave a reset transport */
+    for (size_t n = 0; n < s.len; n += 1 + s.len / 200) {
+        struct state t;
+        state_init_load(&t, s.buf, n);
+        virtio_pci_state(f->vp, &t);
+        assert_false(state_ok(&t, true));
+    }
+    state_free(&s);
+}
+
+/* The host bridge function's state: the command register the guest set. */
+static void host_state(void *h, struct state *st) { pci_host_state(h, st); }
+static void test_host_state(void **state)
+{
+    struct fx *f = *state;
+    cfg_wr(f, 0, PCI_COMMAND, 2, PCI_COMMAND_MASTER | PCI_COMMAND_SERR);
+    uint32_t cmd = cfg_rd(f, 0, PCI_COMMAND, 2);
+    assert_true(cmd != 0);
+    struct state s = fx_save(host_state, f->host);
+    struct bus b;
+    bus_init(&b);
+    struct irq_line none[4] = { { 0 } };
+    struct pci_host *h = pci_host_new(&b, none);
+    fx_roundtrip(host_state, host_state, &s, h);
+    assert_int_equal(pci_config_read(&h->bridge, PCI_COMMAND, 2), cmd);
+    assert_int_equal(pci_config_read(&h->bridge, PCI_VENDOR_ID, 2), 0x1b36);
+    pci_host_free(h);
+    bus_free(&b);
+    state_free(&s);
 }
 
 int main(void)
@@ -575,6 +619,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unplug_and_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_state, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
