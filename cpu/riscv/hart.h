@@ -140,9 +140,12 @@ struct rv_hart {
     uint8_t pmpcfg[64];
     uint64_t pmpaddr[64];
 
-    /* LR/SC reservation (physical address), dropped at every slice end. */
+    /* LR/SC reservation (the host address of the word), dropped at a trap
+     * and, when other harts share the memory (lr_shared), at every slice
+     * end: another hart may store to it before our SC. */
     uint64_t lr_addr;
     bool lr_valid;
+    bool lr_shared;
 
     /* Time: ticks of the machine's mtime clock. */
     uint64_t (*time)(void *ctx);

@@ -102,6 +102,22 @@ TEST_BEGIN
     sc.w.aqrl a3, a1, (s0)
     CHECK(a3, 0)
 
+    /* ---- A single hart keeps its reservation across rivet's slice ends
+     * (found by make difftest: an SC right after a slice end failed on
+     * rivet, succeeded on QEMU). 300 000 instructions between LR and SC
+     * cross at least two 100 000-instruction slices; no store, no trap. */
+    li a1, 0x1234
+    sd a1, 0(s0)
+    lr.d a2, (s0)
+    li t0, 150000
+4:  addi t0, t0, -1
+    bnez t0, 4b
+    addi a2, a2, 1
+    sc.d a3, a2, (s0)
+    CHECK(a3, 0)
+    ld a4, 0(s0)
+    CHECK(a4, 0x1235)
+
     /* ---- LR/SC increment loop */
     sd zero, 0(s0)
     li t0, 100
