@@ -55,7 +55,7 @@ ISA_ELFS := $(ISA_SRCS:%.S=$(B)/%.elf)
 BENCH_SRCS := $(wildcard roms/bench/*.c roms/bench/*.S)
 BENCH_ELF := $(B)/roms/bench.elf
 
-.PHONY: all test unit isa run guest bench fuzz difftest install clean
+.PHONY: all test unit isa run guest debian bench fuzz difftest install clean
 .SECONDARY:
 all: $(B)/rivet
 
@@ -145,6 +145,10 @@ run: $(B)/rivet
 
 guest:
 	sh roms/guest/build.sh $(B)/guest
+
+# A Debian 13 riscv64 system from Debian's packages (docs/debian.md)
+debian:
+	sh roms/debian/build.sh $(B)/debian
 
 bench: $(B)/rivet $(BENCH_ELF)
 	sh scripts/bench.sh

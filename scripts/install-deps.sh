@@ -3,6 +3,7 @@
 # running rivet need, including what `make guest` needs to build the test
 # guest. Run as root (or with sudo); running it again changes nothing.
 #   --bench   adds QEMU for `make bench`
+#   --debian  adds mmdebstrap and qemu-user-static for `make debian`
 #   --guest   accepted for older scripts (the guest packages are the default)
 #
 # `make guest` fetches busybox with `apt-get source`, which needs a deb-src
@@ -28,9 +29,10 @@ print_only=""
 for a in "$@"; do
     case "$a" in
         --bench) pkgs="$pkgs qemu-system-misc" ;;
+        --debian) pkgs="$pkgs mmdebstrap qemu-user-static binfmt-support" ;;
         --guest) ;;
         --print-deb-src) print_only=yes ;;
-        *) echo "install-deps.sh: unknown option $a (use --bench)" >&2; exit 1 ;;
+        *) echo "install-deps.sh: unknown option $a (use --bench or --debian)" >&2; exit 1 ;;
     esac
 done
 
