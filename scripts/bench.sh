@@ -12,6 +12,8 @@
 #         over virtio-mmio (row blk) and virtio-pci (row blk-pci).
 #   qcow2 sequential write and read of 64 MiB in the guest, qcow2 against
 #         raw on rivet (scripts/bench-qcow2.sh; target: within 30%)
+#   9p    a 64 MiB file read in the guest from a shared host folder
+#         (-virtfs ... security_model=none; scripts/bench-9p.sh).
 #   net   guest<-host TCP over user networking: wget of 64 MiB from a
 #         server on 127.0.0.1 to /dev/null (scripts/bench-net.sh).
 #   realtime  batch mode against realtime mode (-icount shift=auto, what a
@@ -27,7 +29,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot realtime blk qcow2 net"
+SECTIONS="cpu boot realtime blk qcow2 9p net"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -227,6 +229,16 @@ section_blk() {
 section_qcow2() {
     echo "== qcow2: 64 MiB sequential write and read in the guest, qcow2 vs raw, best of $RUNS"
     RUNS=$RUNS sh scripts/bench-qcow2.sh || die "qcow2 benchmark failed"
+}
+
+# section_9p: scripts/bench-9p.sh prints MB/s; the table gets seconds.
+section_9p() {
+    echo "== 9p: 64 MiB file read from a shared folder in the guest, best of $RUNS"
+    RUNS=$RUNS sh scripts/bench-9p.sh | tee "$tmp/9p.txt"
+    r=$(sed -n 's/.*: rivet  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/9p.txt" | head -n 1)
+    q=$(sed -n 's/.*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/9p.txt" | head -n 1)
+    [ -n "$r" ] || die "9p benchmark failed"
+    add_row 9p "$r" "${q:--}" -
 }
 
 # section_net: scripts/bench-net.sh prints MB/s; the table gets seconds.
