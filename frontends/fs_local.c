@@ -43,6 +43,7 @@ struct fs_local {
     ino_t root_ino;
     enum fs_model model;
     bool no_openat2;          /* kernel before 5.6: O_NOFOLLOW on single components */
+    unsigned nodes, max_nodes;  /* a node holds up to two descriptors; keep rivet's own spare */
     struct virtio_9p_backend be;
 };
 
@@ -110,9 +111,9 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-static struct p9_node *node_new(int fd, const struct stat *st, char *path)
+static struct p9_node *node_new(struct fs_local *fs, int fd, const struct stat *st, char *path)
 {
-    struct p9_node *n = calloc(1, sizeof *n);
+    struct p9_node *n = fs->nodes < fs->max_nodes ? calloc(1, sizeof *n) : NULL;
     if (!n) {
         close(fd);
         free(path);
@@ -124,11 +125,12 @@ static struct p9_node *node_new(int fd, const struct stat *st, char *path)
     n->dev = st->st_dev;
     n->ino = st->st_ino;
     n->path = path;
+    fs->nodes++;
     return n;
 }
 
 /* A node for fd (taken over): fstat decides its type. */
-static int make_node(int fd, char *path, struct p9_node **out)
+static int make_node(struct fs_local *fs, int fd, char *path, struct p9_node **out)
 {
     struct stat st;
     if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
@@ -137,14 +139,16 @@ static int make_node(int fd, char *path, struct p9_node **out)
         free(path);
         return e;
     }
-    *out = node_new(fd, &st, path);
-    return *out ? 0 : -ENOMEM;
+    *out = node_new(fs, fd, &st, path);
+    return *out ? 0 : fs->nodes >= fs->max_nodes ? -EMFILE : -ENOMEM;
 }
 
 static void fl_release(void *ctx, struct p9_node *n)
 {
+    struct fs_local *fs = ctx;
     if (!n)
         return;
+    fs->nodes--;
     close(n->fd);
     if (n->ofd >= 0)
         close(n->ofd);
@@ -159,7 +163,7 @@ static int fl_root(void *ctx, struct p9_node **out)
     int fd = fcntl(fs->root, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
         return neg();
-    return make_node(fd, strdup(""), out);
+    return make_node(fs, fd, strdup(""), out);
 }
 
 /* The directory `path` (relative to the root), one confined component at
@@ -225,28 +229,23 @@ static int fl_walk(void *ctx, struct p9_node *dir, const char *name, struct p9_n
         else
             up[0] = 0;
         int fd, e = resolve_dir(fs, up, &fd);
-        return e ? e : make_node(fd, strdup(up), out);
+        return e ? e : make_node(fs, fd, strdup(up), out);
     }
     int fd = open_beneath(fs, dir->fd, name, O_PATH, 0);
     if (fd < 0)
         return fd;
-    return make_node(fd, join(dir->path, name), out);
+    return make_node(fs, fd, join(dir->path, name), out);
 }
 
 static int fl_clone(void *ctx, struct p9_node *n, struct p9_node **out)
 {
+    struct fs_local *fs = ctx;
     int fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
         return neg();
-    struct p9_node *c = calloc(1, sizeof *c);
-    if (!c) {
-        close(fd);
-        return -ENOMEM;
-    }
-    *c = (struct p9_node){ .fd = fd, .ofd = -1, .type = n->type, .dev = n->dev, .ino = n->ino,
-                           .path = n->path ? strdup(n->path) : NULL };
-    *out = c;
-    return 0;
+    struct stat st = { .st_mode = n->type, .st_dev = n->dev, .st_ino = n->ino };
+    *out = node_new(fs, fd, &st, n->path ? strdup(n->path) : NULL);
+    return *out ? 0 : fs->nodes >= fs->max_nodes ? -EMFILE : -ENOMEM;
 }
 
 /* ---- ownership and mode ---- */
@@ -490,7 +489,7 @@ static int fl_create(void *ctx, struct p9_node *dir, const char *name, int flags
         close(fd);
         return e ? e : -EMFILE;
     }
-    struct p9_node *n = node_new(pfd, &st, join(dir->path, name));
+    struct p9_node *n = node_new(fs, pfd, &st, join(dir->path, name));
     if (!n) {
         close(fd);
         return -ENOMEM;
@@ -869,6 +868,10 @@ struct fs_local *fs_local_open(const char *path, enum fs_model model, bool reado
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    /* a guest holding many fids gets EMFILE before rivet runs out of
+     * descriptors for its own files and sockets */
+    uint64_t lim = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (uint64_t)rl.rlim_cur : 1024;
+    fs->max_nodes = lim > 512 ? (unsigned)((lim - 256 < 2u * P9_MAX_FIDS ? lim - 256 : 2u * P9_MAX_FIDS) / 2) : 128;
     fs->be = (struct virtio_9p_backend){
         .ctx = fs, .readonly = readonly,
         .root = fl_root, .walk = fl_walk, .clone = fl_clone, .release = fl_release,

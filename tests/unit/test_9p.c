@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -483,6 +484,33 @@ static void test_mapped_xattr(void **state)
     sh("test -f %s/dev && test \"$(stat -c %%s %s/dev)\" = 0", f->share, f->share);
 }
 
+/* A guest holding fid after fid gets EMFILE while rivet keeps 256
+ * descriptors of its own; clunking gives them back. */
+static void test_fid_limit(void **state)
+{
+    struct fx *f = *state;
+    struct rlimit old, low = { 600, 600 };
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    open_share(f, FS_NONE, false);
+    session(f);
+    unsigned got = 0;
+    for (unsigned i = 1; i <= 400; i++)
+        if (call(f, Twalk, "442", 0u, i, 0u) != Rlerror)
+            got++;
+        else
+            assert_int_equal(err_of(f), EMFILE);
+    assert_int_equal(got, (600 - 256) / 2 - 1); /* the root fid holds one node */
+    for (unsigned i = 1; i <= got; i++)
+        OK(f, call(f, Tclunk, "4", i));
+    walk1(f, 0, 1, "f");
+    OK(f, call(f, Tlopen, "44", 1u, 0u));
+    p9_server_free(f->s);
+    f->s = NULL;
+    open_share(f, FS_NONE, false);
+    setrlimit(RLIMIT_NOFILE, &old); /* may stay lowered without CAP_SYS_RESOURCE: this test runs last */
+}
+
 /* ---- the virtio device: chains in, replies out, snapshots ---- */
 
 static void dev_state(void *d, struct state *st) { virtio_dev_state(d, st); }
@@ -614,6 +642,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_xattrs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapped_xattr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fid_limit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
