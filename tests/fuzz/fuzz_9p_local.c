@@ -34,7 +34,7 @@
 
 const unsigned fuzz_replay_inputs = 1000; /* each input rebuilds the share */
 
-static char base[64], share[96], canary[96], outside[96], secret[128];
+static char base[64], share[96], canary[96], outside[96], secret[128];  /* /var/tmp: user xattrs (a /tmp tmpfs may lack them) */
 static struct stat canary_st, secret_st, outside_st;
 static const struct virtio_9p_backend *real;
 
@@ -104,7 +104,7 @@ static void setup_once(void)
 {
     if (*base)
         return;
-    snprintf(base, sizeof base, "/tmp/rivet-fuzz9p-%d", (int)getpid());
+    snprintf(base, sizeof base, "/var/tmp/rivet-fuzz9p-%d", (int)getpid());
     snprintf(share, sizeof share, "%s/share", base);
     snprintf(canary, sizeof canary, "%s/canary.txt", base);
     snprintf(outside, sizeof outside, "%s/outside", base);

@@ -52,7 +52,6 @@ GUEST
     done
 ) &
 swapper=$!
-P9_TMP_EXPECT=stop
 p9_boot -fsdev local,id=f0,path="$SHARE",security_model=none -device virtio-9p-pci,fsdev=f0,mount_tag=host
 touch "$TMP/stop"
 wait $swapper

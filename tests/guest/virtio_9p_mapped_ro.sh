@@ -7,10 +7,10 @@
 . tests/guest/lib.sh
 . tests/guest/9p.shlib
 p9_setup
-RO=$TMP/ro
+RO=$P9DIR/ro
 mkdir "$RO"
 echo original > "$RO/file"
-P9_TMP_EXPECT=ro
+P9_EXPECT=ro
 cat > "$TMP/root/t.sh" <<'GUEST'
 mount -t 9p -o trans=virtio,version=9p2000.L mapped /mnt || exit 1
 mkdir /ro

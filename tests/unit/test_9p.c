@@ -75,7 +75,7 @@ static void open_share(struct fx *f, enum fs_model m, bool ro)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->base, sizeof f->base, "/tmp/rivet-9p-XXXXXX");
+    snprintf(f->base, sizeof f->base, "/var/tmp/rivet-9p-XXXXXX");
     assert_non_null(mkdtemp(f->base));
     snprintf(f->share, sizeof f->share, "%s/share", f->base);
     snprintf(f->canary, sizeof f->canary, "%s/canary.txt", f->base);
