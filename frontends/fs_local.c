@@ -18,6 +18,7 @@
 #include "bus/util.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -270,8 +271,17 @@ static int xset(int fd, const char *name, const void *v, size_t len, int flags)
     return setxattr(p, name, v, len, flags) < 0 ? neg() : 0;
 }
 
+/* user.virtfs.* values are little-endian, as QEMU writes them, so a
+ * folder moves between the two and between hosts. */
 static int xset32(int fd, const char *name, uint32_t v)
 {
+    v = htole32(v);
+    return xset(fd, name, &v, sizeof v, 0);
+}
+
+static int xset64(int fd, const char *name, uint64_t v)
+{
+    v = htole64(v);
     return xset(fd, name, &v, sizeof v, 0);
 }
 
@@ -280,13 +290,13 @@ static void overlay_mapped(int fd, struct stat *st)
     uint32_t v;
     uint64_t d;
     if (xget(fd, XPREFIX "uid", &v, sizeof v) == sizeof v)
-        st->st_uid = v;
+        st->st_uid = le32toh(v);
     if (xget(fd, XPREFIX "gid", &v, sizeof v) == sizeof v)
-        st->st_gid = v;
+        st->st_gid = le32toh(v);
     if (xget(fd, XPREFIX "mode", &v, sizeof v) == sizeof v)
-        st->st_mode = v;
+        st->st_mode = le32toh(v);
     if (xget(fd, XPREFIX "rdev", &d, sizeof d) == sizeof d)
-        st->st_rdev = d;
+        st->st_rdev = le64toh(d);
 }
 
 static void to_attr(struct fs_local *fs, const struct stat *st, struct p9_attr *a)
@@ -349,7 +359,7 @@ static int set_cred(struct fs_local *fs, int fd, mode_t type, uint32_t mode, con
         if ((e = xset32(fd, XPREFIX "uid", c->uid)) || (e = xset32(fd, XPREFIX "gid", c->gid)) ||
             (e = xset32(fd, XPREFIX "mode", (uint32_t)type | (mode & 07777))))
             return e;
-        if (rdev && (e = xset(fd, XPREFIX "rdev", &rdev, sizeof rdev, 0)))
+        if (rdev && (e = xset64(fd, XPREFIX "rdev", rdev)))
             return e;
         return 0;
     case FS_PASSTHROUGH:
@@ -626,7 +636,7 @@ static int fl_mknod(void *ctx, struct p9_node *dir, const char *name, uint32_t m
         if (!e)
             e = xset32(fd, XPREFIX "mode", (uint32_t)type | (mode & 07777));
         if (!e && rdev)
-            e = xset(fd, XPREFIX "rdev", &rdev, sizeof rdev, 0);
+            e = xset64(fd, XPREFIX "rdev", rdev);
     } else {
         if (mknodat(dir->fd, name, type | (mode & 0777), (dev_t)rdev) < 0)
             return neg();
