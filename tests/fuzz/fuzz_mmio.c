@@ -27,8 +27,8 @@
  *   8 mmioq   u8 slot, u8 queue, u8 log2 size, u32 features: a correct
  *             driver bring-up of one queue of a virtio-mmio device
  *   9 pciq    u8 pci slot, u8 queue, u8 log2 size, u32 features, u8
- *             vector: BARs placed, memory + bus master on, MSI-X enabled,
- *             the same bring-up through the common configuration
+ *             vector (bit 7: MSI-X off, INTx): BARs placed, memory + bus
+ *             master on, the same bring-up through the common configuration
  *  10 chain   u8 queue handle, u8 segments, each u16 RAM offset, u16
  *             length, u8 device-writable; then the avail ring and a notify
  * Records 8 and 9 keep a handle (their ring addresses and doorbell) so
@@ -276,7 +276,9 @@ static void pci_queue(struct fm *f, struct fin *in)
 {
     unsigned slot = 1 + fin_u8(in) % 4, q = fin_u8(in) % 4, num = 1u << (fin_u8(in) % 8);
     uint32_t feat = fin_u32(in);
-    unsigned vector = fin_u8(in) % 4;
+    uint8_t vb = fin_u8(in);
+    unsigned vector = vb % 4;
+    bool msix = !(vb & 0x80);   /* else INTx through the PLIC (sources 32-35) */
     uint64_t cfg = VIRT_PCIE_ECAM + ((uint64_t)slot << 15);
     uint64_t bar4 = PCI_BARS + slot * 0x100000ull, bar1 = bar4 + 0x80000;
     wr(f, cfg + 0x10 + 4 * VIRTIO_PCI_BAR, 4, (uint32_t)bar4);
@@ -287,7 +289,7 @@ static void pci_queue(struct fm *f, struct fin *in)
     unsigned cap = (unsigned)rd(f, cfg + 0x34, 1);
     for (unsigned k = 0; cap && k < 16; k++) {
         if (rd(f, cfg + cap, 1) == 0x11) {
-            wr(f, cfg + cap + 2, 2, 0x8000);
+            wr(f, cfg + cap + 2, 2, msix ? 0x8000 : 0);
             break;
         }
         cap = (unsigned)rd(f, cfg + cap + 1, 1);

@@ -456,3 +456,8 @@ p9l = (p9(100, 0xffff, u32(512000) + p9s(b"9P2000.L"))
 for model in range(3):
     put("9p_local", "session-model%d" % model, u8(model | 7 << 3) + p9l)
 put("9p_local", "readonly", u8(4 | 4 << 3) + p9l)
+# virtio-pci with MSI-X off: INTx (PLIC 32-35, swizzled by slot), ISR read, claim, INTx disable.
+put("mmio", "pci_intx", u8(0) + plic_on
+    + PQ(1, 0, 3, 0, 0x80) + MCH(0, [(0x100, 8, 1)]) + MEV(2, 0, 0, 1, 1) + MT(1) + claim + MR(7, 0x101000, 0)
+    + PQ(4, 0, 2, 0, 0x80) + MCH(1, [(0x200, 16, 1)]) + MT(1) + MR(1, 0x201004) + MR(6, (4 << 15) + 6, 1)
+    + MW(6, (4 << 15) + 4, 1, 0x406) + MCH(1, [(0x300, 16, 1)]) + MT(1) + claim + MR(7, 0x401000, 0) + claim)
