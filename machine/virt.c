@@ -260,11 +260,15 @@ static int build_devices(struct virt *m)
     return 0;
 }
 
+/* The reverse of build_devices: the interrupt controllers last, because
+ * a device may still lower its line while it goes (a PCI function with
+ * INTx asserted does, through the host bridge into the PLIC). */
 static void free_devices_of(struct virt *m)
 {
-    for (unsigned i = VIRT_ROWS; i-- > 0;) {
+    for (unsigned k = 2 * VIRT_ROWS; k-- > 0;) {
+        unsigned i = k % VIRT_ROWS;
         const struct virt_row *v = &virt_rows[i];
-        if (!m->rowdev[i])
+        if (!m->rowdev[i] || v->first != (k < VIRT_ROWS))
             continue;
         if (v->row.type) {
             bus_unmap(&m->bus, v->row.base);
