@@ -44,6 +44,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 # frontends/ files that harnesses drive (storage, gdb protocol, shared folders, -netdev user with libslirp).
 FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS)) \
 	frontends/hostfile.c frontends/qcow2.c frontends/gdb_rsp.c frontends/gdbstub.c frontends/fs_local.c \
+	frontends/options.c frontends/compat.c frontends/drive.c frontends/fsdev.c \
 	$(filter frontends/net.c frontends/net_ipcheck.c frontends/net_slirp.c frontends/net_tap.c \
 	frontends/pcap.c,$(LIB_SRCS))) $(B)/fuzz/obj/gen/device_list.o
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)

@@ -109,7 +109,7 @@ int compat_opt_cpu(struct rivet_options *o, const char *arg)
 {
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
         printf("Available CPUs:\n  rv64    the RV64GC hart (%s; Sv39, Sv48, Sv57)\n", RV_ISA_STRING);
-        exit(0);
+        return OPT_HELP_DONE;
     }
     if (!strcmp(arg, "rv64"))
         return 0;

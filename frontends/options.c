@@ -79,7 +79,7 @@ static int opt_machine(struct rivet_options *o, const char *arg)
         if (!strcmp(t->key, "help") && !t->value) {
             optlist_free(&l);
             printf("Supported machines:\nvirt                 RISC-V VirtIO board (QEMU's virt memory map)\n");
-            exit(0);
+            return OPT_HELP_DONE;
         }
         rc = bad("-machine", arg, t->value ? "unknown machine property (supported: dumpdtb=FILE, accel=tcg)"
                                            : "unknown machine (supported: virt)");
@@ -110,7 +110,7 @@ static int opt_trace(struct rivet_options *o, const char *arg)
     char err[128];
     if (!strcmp(arg, "help")) {
         trace_help(stdout);
-        exit(0);
+        return OPT_HELP_DONE;
     }
     if (trace_parse_items(arg, &o->trace_mask, err, sizeof err) < 0)
         return bad("-d", arg, err);
@@ -158,7 +158,7 @@ static int opt_display(struct rivet_options *o, const char *arg)
     }
     if (!strcmp(arg, "help")) {
         printf("Display backends: sdl (a window), none (headless; -screendump and Ctrl-A s still work)\n");
-        exit(0);
+        return OPT_HELP_DONE;
     }
     return bad("-display", arg, "supported: sdl, none");
 }
@@ -302,7 +302,7 @@ static int opt_device(struct rivet_options *o, const char *arg)
 {
     int r = devices_check(arg, stdout);
     if (r > 0)
-        exit(0); /* help was asked for and printed */
+        return OPT_HELP_DONE;
     return r < 0 ? -1 : push_device(o, strdup(arg));
 }
 
@@ -380,7 +380,7 @@ static int opt_chardev(struct rivet_options *o, const char *arg)
 {
     if (!strcmp(arg, "help")) {
         printf("Chardev backends: stdio, file (path=), socket (path= or host=,port=; server=on, wait=off), null\n");
-        exit(0);
+        return OPT_HELP_DONE;
     }
     const char **v = realloc(o->chardevs, (o->nchardevs + 1) * sizeof *v);
     if (!v)
@@ -419,7 +419,7 @@ static int opt_netdev(struct rivet_options *o, const char *arg)
     if (!strcmp(arg, "help")) {
         printf("Netdev backends: user (libslirp: net=, host=, dhcpstart=, dns=, hostfwd=, restrict=, ipv6=, dump=),\n"
                "tap (ifname=, script=no, downscript=no, dump=)\n");
-        exit(0);
+        return OPT_HELP_DONE;
     }
     return push_netdev(o, "-netdev", arg, arg);
 }
@@ -504,7 +504,7 @@ static int opt_help(struct rivet_options *o, const char *arg);
 static int opt_version(struct rivet_options *o, const char *arg)
 {
     printf("rivet 0.1 (RISC-V RV64GC full-system emulator)\n");
-    exit(0);
+    return OPT_HELP_DONE;
 }
 
 static const struct option_def defs[] = {
@@ -565,7 +565,7 @@ static int opt_help(struct rivet_options *o, const char *arg)
     }
     printf("\nExit status: 0 on guest poweroff, the finisher's code on a guest failure,\n"
            "1 on a bad option or image, 3 when a hart is stuck in a trap loop.\n");
-    exit(0);
+    return OPT_HELP_DONE;
 }
 
 int options_parse(struct rivet_options *o, int argc, char **argv)
@@ -613,8 +613,9 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
             }
             arg = argv[++i];
         }
-        if (d->handle(o, arg) < 0)
-            return 1;
+        int r = d->handle(o, arg);
+        if (r != 0)
+            return r < 0 ? 1 : 0;   /* an error, or help printed */
     }
     for (unsigned i = 0; o->snapshot && i < o->ndrives; i++)
         o->drives[i].snapshot = true;

@@ -50,6 +50,11 @@ struct rivet_options {
     bool gdb_wait;              /* -S: start stopped, for gdb */
 };
 
+/* What an option's handler returns after printing help (--help, -device
+ * help, -cpu help ...): the parse ends and the program exits 0. Nothing in
+ * the parser calls exit(), so tests/fuzz/fuzz_options.c can drive it. */
+#define OPT_HELP_DONE 1
+
 /* Fills o. Returns -1 to go on running, or an exit status (0 after --help,
  * 1 after a one-line error on stderr). */
 int options_parse(struct rivet_options *o, int argc, char **argv);

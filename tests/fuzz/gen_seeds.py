@@ -461,3 +461,57 @@ put("mmio", "pci_intx", u8(0) + plic_on
     + PQ(1, 0, 3, 0, 0x80) + MCH(0, [(0x100, 8, 1)]) + MEV(2, 0, 0, 1, 1) + MT(1) + claim + MR(7, 0x101000, 0)
     + PQ(4, 0, 2, 0, 0x80) + MCH(1, [(0x200, 16, 1)]) + MT(1) + MR(1, 0x201004) + MR(6, (4 << 15) + 6, 1)
     + MW(6, (4 << 15) + 4, 1, 0x406) + MCH(1, [(0x300, 16, 1)]) + MT(1) + claim + MR(7, 0x401000, 0) + claim)
+
+# ---- options: argv[1..] joined by NUL bytes (fuzz_options.c)
+def argv(*words):
+    return b"\0".join(w.encode() for w in words)
+
+for name, words in {
+    "linux": ["-machine", "virt", "-m", "512M", "-smp", "2", "-bios", "default", "-kernel", "Image",
+              "-initrd", "initrd.gz", "-append", "console=ttyS0 root=/dev/vda", "-nographic"],
+    "devices": ["-drive", "file=disk.qcow2,if=none,id=d0,format=qcow2,cache=none,discard=unmap,aio=threads",
+                "-device", "virtio-blk-device,drive=d0", "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22,restrict=on",
+                "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:57,addr=3", "-chardev", "socket,id=c0,path=/tmp/s,server=on,wait=off",
+                "-device", "virtio-serial-device", "-device", "virtconsole,chardev=c0", "-device", "virtio-rng-pci,seed=7",
+                "-device", "virtio-gpu-device,xres=800,yres=600", "-device", "virtio-keyboard-pci", "-display", "none"],
+    "compat": ["-M", "virt,accel=tcg,dumpdtb=x.dtb", "-accel", "tcg,thread=single", "-cpu", "rv64", "-m", "size=1G,slots=2,maxmem=2G",
+               "-smp", "cpus=2,sockets=1,cores=2,threads=1,maxcpus=2", "-name", "guest,debug-threads=on", "-vga", "none",
+               "-nodefaults", "-serial", "file:/tmp/out", "-no-reboot", "-pidfile", "/tmp/p", "-rtc", "base=2020-01-01T00:00:00,clock=vm,driftfix=none",
+               "-icount", "shift=3,sleep=off,align=off", "-global", "virtio-mmio.force-legacy=on", "-stats", "-s", "-S",
+               "-d", "in_asm,int,mmu,guest_errors", "-D", "/tmp/t", "-dfilter", "0x80000000..0x80001000,0x1000+0x10", "-snapshot",
+               "-hda", "a,b.img", "-nic", "user,model=virtio-net-pci,mac=52:54:00:00:00:01", "-gdb", "tcp::1234"],
+    "errors": ["-m", "0", "-smp", "0", "-m", "1Q", "-icount", "shift=11", "-rtc", "base=garbage", "-device", "nope",
+               "-device", "virtio-blk-device,drive=missing", "-drive", "if=floppy", "-netdev", "user,id=", "-nic", "tap,ifname=",
+               "-chardev", "file,id=x", "-global", "x.y=z", "-serial", "tcp:1", "-display", "gtk", "-d", "nothing", "-dfilter", "1..0",
+               "-kernel"],
+    "help": ["-device", "help"], "help_dev": ["-device", "virtio-net-pci,help"], "help_cpu": ["-cpu", "?"],
+    "help_machine": ["-machine", "help"], "help_d": ["-d", "help"], "help_all": ["--help"], "version": ["-version"],
+    "typo": ["-kernal", "x"], "daemon": ["-daemonize", "-nographic"], "daemon_stdio": ["-daemonize", "-chardev", "stdio,id=s"],
+    "S_alone": ["-S"], "icount_conflict": ["-icount", "shift=auto,align=on"],
+}.items():
+    put("options", name, argv(*words))
+
+# ---- drive: u8 mode (cache = mode&7 %5: writeback none writethrough
+# directsync unsafe; 8 discard=ignore, 16 probe, 32 snapshot), u16 size,
+# u8 align size, u8 head length + bytes; then 0 read/1 write (u8 aligned,
+# u32 off, u8 nseg-1, u16 len [u8 shift] ..., write: u8 seed), 2 discard,
+# 3 write-zeroes (u8 aligned, u32 off, u16 len [, u8 unmap]), 4 flush
+def DRW(op, aligned, off, lens, seed=None):
+    s = u8(op) + u8(aligned) + u32(off) + u8(len(lens) - 1)
+    for l in lens:
+        s += u16(l) + (b"" if aligned else u8(l % 61))
+    return s + (u8(seed) if seed is not None else b"")
+
+def drive_script(mode, size=0x8000):
+    return u8(mode) + u16(size) + u8(1) + u8(4) + b"\x11\x22\x33\x44" + b"".join([
+        DRW(1, 1, 0x1000, [4096, 512], 5), DRW(0, 1, 0x1000, [512, 4096]), DRW(1, 0, 0x1003, [100, 7, 600], 9),
+        DRW(0, 0, 0x1001, [700, 3]), u8(2) + u8(1) + u32(0x2000) + u16(0x1000), DRW(0, 1, 0x2000, [4096]),
+        u8(3) + u8(0) + u32(0x10) + u16(0x333) + u8(1), u8(3) + u8(1) + u32(0x3000) + u16(0x1000) + u8(0),
+        DRW(0, 0, 0, [0x4000]), u8(4), DRW(1, 1, 0x7e00, [4096], 1), DRW(0, 0, 0x7000, [8191]), u8(4)])
+
+for name, mode in {"writeback": 0, "none_direct": 1, "writethrough": 2, "directsync": 3, "unsafe_ignore": 4 | 8,
+                   "probe": 16, "snapshot_none": 32 | 1, "snapshot_discard": 32}.items():
+    put("drive", name, drive_script(mode))
+put("drive", "probe_block0_qcow2", u8(16) + u16(0x2000) + u8(1) + u8(0)
+    + u8(2) + u8(0) + u32(0) + u16(512) + DRW(1, 0, 0, [8], 0x51) + b"QFI\xfb\0\0\0\x03" + DRW(0, 0, 0, [8]))
+put("drive", "odd_size", u8(1) + u16(0x1234) + u8(0) + u8(0) + DRW(1, 1, 0x1000, [4096], 3) + DRW(0, 0, 0x1000, [0x234]))
