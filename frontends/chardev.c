@@ -1,4 +1,5 @@
-/* frontends/chardev.c: stdio, file, null and socket character devices. */
+/* frontends/chardev.c: stdio, file, pty, null, ringbuf and socket
+ * character devices, and -serial's legacy spellings of them. */
 #define _GNU_SOURCE
 #include "frontends/chardev.h"
 #include "bus/util.h"
@@ -6,18 +7,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "bus/suggest.h"
 #include "frontends/term.h"
 #include "machine/devices.h"
 
-enum chardev_kind { CD_NULL, CD_STDIO, CD_FILE, CD_SOCKET };
+enum chardev_kind { CD_NULL, CD_STDIO, CD_FILE, CD_SOCKET, CD_PTY, CD_RINGBUF };
 
 struct chardev {
     enum chardev_kind kind;
@@ -27,6 +31,11 @@ struct chardev {
     int listen_fd;         /* socket server */
     int conn_fd;           /* socket: the connected peer */
     char *unix_path;       /* server socket file to remove at close */
+    int pty_fd;            /* pty: the master side */
+    char *pty_name;
+    uint8_t *ring;         /* ringbuf: ring_size bytes */
+    size_t ring_size;
+    uint64_t ring_written; /* bytes ever written; the newest ring_size are kept */
 };
 
 static void set_nonblock(int fd)
@@ -91,45 +100,213 @@ static int tcp_socket(const char *host, const char *port, bool server, char *err
     return fd;
 }
 
-static int open_socket(struct chardev *c, const struct optlist *o, char *err, size_t errlen)
+/* What one -chardev argument says, checked; strings point into `o`. */
+struct spec {
+    enum chardev_kind kind;
+    const char *id;
+    bool signal;             /* stdio */
+    const char *path;        /* file, socket (unix) */
+    bool append;             /* file */
+    const char *host, *port; /* socket (tcp) */
+    bool server;
+    int wait;                /* -1: not given */
+    size_t ring_size;        /* ringbuf */
+};
+
+static const char *const backend_names[] = { "null", "stdio", "file", "socket", "pty", "ringbuf" };
+
+/* Options each backend takes besides id= and mux=. */
+static const char *const backend_opts[][8] = {
+    [CD_NULL] = { NULL },
+    [CD_STDIO] = { "signal", NULL },
+    [CD_FILE] = { "path", "append", NULL },
+    [CD_SOCKET] = { "path", "host", "port", "server", "wait", "nowait", "nodelay", NULL },
+    [CD_PTY] = { NULL },
+    [CD_RINGBUF] = { "size", NULL },
+};
+static const char *const backend_opts_text[] = {
+    [CD_NULL] = NULL, [CD_STDIO] = "signal=on|off", [CD_FILE] = "path=FILE, append=on|off",
+    [CD_SOCKET] = "path=SOCK or host=H,port=P; server=on|off, wait=on|off, nodelay=on|off",
+    [CD_PTY] = NULL, [CD_RINGBUF] = "size=N (a power of two)",
+};
+
+const char chardev_help_text[] =
+    "Available chardev backend types:\n"
+    "  stdio    this terminal (signal=on|off: whether Ctrl-C ends rivet; default on)\n"
+    "  file     output to a file (path=FILE[,append=on])\n"
+    "  pty      a new pseudo-terminal (its path is printed: char device redirected to /dev/pts/N)\n"
+    "  socket   unix (path=SOCK) or tcp (host=H,port=P), client or server=on[,wait=off]\n"
+    "  null     nothing in, nothing out\n"
+    "  ringbuf  output kept in memory (size=N, a power of two; default 64K)\n"
+    "Every backend needs id=ID; mux=on is accepted (there is no monitor yet).\n";
+
+const char chardev_serial_help_text[] =
+    "-serial takes: stdio, mon:stdio, pty, file:FILE, null, none, chardev:ID,\n"
+    "  tcp:[HOST]:PORT[,server=on][,wait=off], unix:PATH[,server=on][,wait=off]\n"
+    "(mon: needs the monitor, which rivet does not have yet: mon:stdio is stdio\n"
+    "with Ctrl-C going to the guest, as with -nographic)\n";
+
+static int parse_size(const char *v, size_t *out)
 {
-    const char *path = optlist_get(o, "path"), *host = optlist_get(o, "host"), *port = optlist_get(o, "port");
-    int server = 0, wait = -1;
-    for (unsigned i = 1; i < o->n; i++) {
-        const char *k = o->v[i].key, *v = o->v[i].value;
-        if (!strcmp(k, "server"))
-            server = v ? optlist_bool(v) : 1;
-        else if (!strcmp(k, "wait"))
-            wait = v ? optlist_bool(v) : 1;
-        else if (!strcmp(k, "nowait") && !v)
-            wait = 0;
-        else if (strcmp(k, "id") && strcmp(k, "path") && strcmp(k, "host") && strcmp(k, "port"))
-            return errf(err, errlen, "socket has no option '%s' (supported: path, host, port, server, wait)", k);
-        if (server < 0 || (!strcmp(k, "wait") && wait < 0))
-            return errf(err, errlen, "%s=%s: must be on or off", k, v ? v : "");
+    char *end;
+    if (!v || !*v || *v < '0' || *v > '9')
+        return -1;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10, end++;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20, end++;
+    if (*end || errno || n > (1ull << 30) >> shift)
+        return -1;
+    *out = (size_t)(n << shift);
+    return 0;
+}
+
+static int parse_spec(const struct optlist *o, struct spec *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->signal = true;
+    s->wait = -1;
+    s->ring_size = 65536;
+    const char *backend = o->n && !o->v[0].value ? o->v[0].key : "";
+    unsigned nb = sizeof backend_names / sizeof backend_names[0];
+    unsigned k = 0;
+    while (k < nb && strcmp(backend, backend_names[k]))
+        k++;
+    if (k == nb) {
+        if (!*backend)
+            return errf(err, errlen, "needs a backend first (stdio, file, pty, socket, null, ringbuf; -chardev help)");
+        const char *near = suggest_nearest(backend, backend_names, nb);
+        if (near)
+            return errf(err, errlen, "unknown backend '%s'; did you mean '%s'? (-chardev help)", backend, near);
+        return errf(err, errlen, "unknown backend '%s' (supported: stdio, file, pty, socket, null, ringbuf)",
+                    backend);
     }
-    if (!path == !port)
-        return errf(err, errlen, "socket needs path=SOCKET (unix) or port=N[,host=H] (tcp)");
-    int fd = path ? unix_socket(path, server, err, errlen) : tcp_socket(host, port, server, err, errlen);
+    s->kind = (enum chardev_kind)k;
+    for (unsigned i = 1; i < o->n; i++) {
+        const char *key = o->v[i].key, *v = o->v[i].value;
+        if (!strcmp(key, "id")) {
+            s->id = v;
+            continue;
+        }
+        if (!strcmp(key, "mux")) {
+            if (!v || optlist_bool(v) < 0)
+                return errf(err, errlen, "mux=%s: must be on or off", v ? v : "");
+            continue;
+        }
+        bool known = false;
+        for (const char *const *n = backend_opts[k]; *n && !known; n++)
+            known = !strcmp(*n, key);
+        if (!known)
+            return errf(err, errlen, "%s has no option '%s' (it takes id=ID, mux=on|off%s%s)", backend, key,
+                        backend_opts_text[k] ? ", " : "", backend_opts_text[k] ? backend_opts_text[k] : "");
+        /* a bare server / wait / nowait is QEMU's old spelling of =on */
+        bool flag = !strcmp(key, "server") || !strcmp(key, "wait") || !strcmp(key, "nowait") ||
+                    !strcmp(key, "nodelay") || !strcmp(key, "append") || !strcmp(key, "signal");
+        int b = flag ? (v ? optlist_bool(v) : 1) : 0;
+        if (flag && b < 0)
+            return errf(err, errlen, "%s=%s: must be on or off", key, v);
+        if (!flag && (!v || !*v))
+            return errf(err, errlen, "%s= needs a value", key);
+        if (!strcmp(key, "signal"))
+            s->signal = b;
+        else if (!strcmp(key, "append"))
+            s->append = b;
+        else if (!strcmp(key, "server"))
+            s->server = b;
+        else if (!strcmp(key, "wait"))
+            s->wait = b;
+        else if (!strcmp(key, "nowait"))
+            s->wait = !b;
+        else if (!strcmp(key, "path"))
+            s->path = v;
+        else if (!strcmp(key, "host"))
+            s->host = v;
+        else if (!strcmp(key, "port"))
+            s->port = v;
+        else if (!strcmp(key, "size") && (parse_size(v, &s->ring_size) < 0 || s->ring_size == 0 ||
+                                          (s->ring_size & (s->ring_size - 1))))
+            return errf(err, errlen, "size=%s: must be a power of two, up to 1G (K and M suffixes)", v);
+    }
+    if (!s->id || !*s->id)
+        return errf(err, errlen, "id=ID is required");
+    if (s->kind == CD_FILE && !s->path)
+        return errf(err, errlen, "file needs path=FILE");
+    if (s->kind == CD_SOCKET) {
+        if (!s->path == !s->port)
+            return errf(err, errlen, "socket needs path=SOCKET (unix) or port=N[,host=H] (tcp)");
+        if (s->path && s->host)
+            return errf(err, errlen, "socket: host= goes with port= (tcp), not with path= (unix)");
+        if (!s->server && s->wait >= 0)
+            return errf(err, errlen, "wait= is for a server (add server=on)");
+    }
+    return 0;
+}
+
+int chardev_check(const char *arg, char *err, size_t errlen)
+{
+    struct optlist o;
+    if (optlist_parse(arg, &o) < 0)
+        return errf(err, errlen, "out of memory");
+    struct spec s;
+    int rc = parse_spec(&o, &s, err, errlen);
+    optlist_free(&o);
+    return rc;
+}
+
+static int open_socket(struct chardev *c, const struct spec *s, char *err, size_t errlen)
+{
+    int fd = s->path ? unix_socket(s->path, s->server, err, errlen)
+                     : tcp_socket(s->host, s->port, s->server, err, errlen);
     if (fd < 0)
         return -1;
-    if (!server) {
+    if (!s->server) {
         c->conn_fd = fd;
         set_nonblock(fd);
         return 0;
     }
     c->listen_fd = fd;
-    if (path)
-        c->unix_path = strdup(path);
-    if (wait != 0) {
+    if (s->path)
+        c->unix_path = strdup(s->path);
+    if (s->wait != 0) {
         fprintf(stderr, "rivet: -chardev %s: waiting for a connection on %s%s%s (add wait=off not to wait)\n",
-                c->id, path ? path : host ? host : "", path ? "" : ":", path ? "" : port);
-        c->conn_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+                c->id, s->path ? s->path : s->host ? s->host : "", s->path ? "" : ":", s->path ? "" : s->port);
+        do
+            c->conn_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        while (c->conn_fd < 0 && errno == EINTR);
         if (c->conn_fd < 0)
             return errf(err, errlen, "accept: %s", strerror(errno));
         set_nonblock(c->conn_fd);
     }
     set_nonblock(fd);
+    return 0;
+}
+
+/* A new pseudo-terminal in raw mode (the guest sends its own "\r\n"); the
+ * other side is left closed until someone opens it. */
+static int open_pty(struct chardev *c, char *err, size_t errlen)
+{
+    c->pty_fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (c->pty_fd < 0)
+        return errf(err, errlen, "cannot open a pseudo-terminal: %s", strerror(errno));
+    char name[128];
+    if (grantpt(c->pty_fd) < 0 || unlockpt(c->pty_fd) < 0 || ptsname_r(c->pty_fd, name, sizeof name) != 0)
+        return errf(err, errlen, "cannot set up the pseudo-terminal: %s", strerror(errno));
+    int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        return errf(err, errlen, "cannot open %s: %s", name, strerror(errno));
+    struct termios t;
+    if (tcgetattr(slave, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(slave, TCSANOW, &t);
+    }
+    close(slave);
+    set_nonblock(c->pty_fd);
+    if (!(c->pty_name = strdup(name)))
+        return errf(err, errlen, "out of memory");
+    fprintf(stderr, "char device redirected to %s (label %s)\n", name, c->id);
     return 0;
 }
 
@@ -146,33 +323,38 @@ struct chardev *chardev_open(const char *arg, char *err, size_t errlen)
         errf(err, errlen, "out of memory");
         return NULL;
     }
-    c->out_fd = c->listen_fd = c->conn_fd = -1;
-    const char *id = optlist_get(&o, "id");
-    const char *backend = o.n && !o.v[0].value ? o.v[0].key : "";
-    int rc = 0;
-    if (!id || !*id) {
-        rc = errf(err, errlen, "id=ID is required");
-    } else if (!(c->id = strdup(id))) {
+    c->out_fd = c->listen_fd = c->conn_fd = c->pty_fd = -1;
+    struct spec s;
+    int rc = parse_spec(&o, &s, err, errlen);
+    if (rc == 0 && !(c->id = strdup(s.id)))
         rc = errf(err, errlen, "out of memory");
-    } else if (!strcmp(backend, "null")) {
-        c->kind = CD_NULL;
-    } else if (!strcmp(backend, "stdio")) {
-        c->kind = CD_STDIO;
-        c->term = term_open(STDIN_FILENO, STDOUT_FILENO);
-        if (!c->term)
-            rc = errf(err, errlen, "stdio is already in use by another chardev");
-    } else if (!strcmp(backend, "file")) {
-        c->kind = CD_FILE;
-        const char *path = optlist_get(&o, "path");
-        if (!path)
-            rc = errf(err, errlen, "file needs path=FILE");
-        else if ((c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-            rc = errf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-    } else if (!strcmp(backend, "socket")) {
-        c->kind = CD_SOCKET;
-        rc = open_socket(c, &o, err, errlen);
-    } else {
-        rc = errf(err, errlen, "unknown backend '%s' (supported: stdio, file, socket, null)", backend);
+    if (rc == 0) {
+        c->kind = s.kind;
+        switch (s.kind) {
+        case CD_NULL:
+            break;
+        case CD_STDIO:
+            c->term = term_open_signals(STDIN_FILENO, STDOUT_FILENO, s.signal);
+            if (!c->term)
+                rc = errf(err, errlen, "stdio is already in use by another chardev");
+            break;
+        case CD_FILE:
+            c->out_fd = open(s.path, O_WRONLY | O_CREAT | O_CLOEXEC | (s.append ? O_APPEND : O_TRUNC), 0644);
+            if (c->out_fd < 0)
+                rc = errf(err, errlen, "cannot open '%s': %s", s.path, strerror(errno));
+            break;
+        case CD_SOCKET:
+            rc = open_socket(c, &s, err, errlen);
+            break;
+        case CD_PTY:
+            rc = open_pty(c, err, errlen);
+            break;
+        case CD_RINGBUF:
+            c->ring_size = s.ring_size;
+            if (!(c->ring = malloc(s.ring_size)))
+                rc = errf(err, errlen, "out of memory");
+            break;
+        }
     }
     optlist_free(&o);
     if (rc < 0) {
@@ -190,6 +372,11 @@ const char *chardev_id(const struct chardev *c)
 bool chardev_is_stdio(const struct chardev *c)
 {
     return c->kind == CD_STDIO;
+}
+
+bool chardev_is_interactive(const struct chardev *c)
+{
+    return c->kind == CD_PTY || c->kind == CD_SOCKET;
 }
 
 static void write_all(int fd, const uint8_t *buf, size_t len, bool sock)
@@ -213,6 +400,13 @@ static void write_all(int fd, const uint8_t *buf, size_t len, bool sock)
     }
 }
 
+/* Someone has the pty's other side open: the master reports no hangup. */
+static bool pty_connected(const struct chardev *c)
+{
+    struct pollfd p = { .fd = c->pty_fd, .events = POLLIN };
+    return poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
+}
+
 static void drop_peer(struct chardev *c)
 {
     close(c->conn_fd);
@@ -232,18 +426,67 @@ void chardev_write(struct chardev *c, const uint8_t *buf, size_t len)
         if (c->conn_fd >= 0)
             write_all(c->conn_fd, buf, len, true);
         break;
+    case CD_PTY:
+        if (pty_connected(c))
+            write_all(c->pty_fd, buf, len, false);
+        break;
+    case CD_RINGBUF:
+        for (size_t i = 0; i < len; i++)
+            c->ring[(c->ring_written + i) & (c->ring_size - 1)] = buf[i];
+        c->ring_written += len;
+        break;
     case CD_NULL:
         break;
     }
 }
 
+bool chardev_input_possible(const struct chardev *c)
+{
+    switch (c->kind) {
+    case CD_STDIO:
+        return !term_eof(c->term);
+    case CD_PTY:
+        return true;
+    case CD_SOCKET:
+        return c->listen_fd >= 0 || c->conn_fd >= 0;
+    default:
+        return false;
+    }
+}
+
+size_t chardev_ringbuf_read(const struct chardev *c, uint8_t *buf, size_t len)
+{
+    if (c->kind != CD_RINGBUF)
+        return 0;
+    uint64_t have = c->ring_written < c->ring_size ? c->ring_written : c->ring_size;
+    if (len > have)
+        len = (size_t)have;
+    uint64_t from = c->ring_written - len;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = c->ring[(from + i) & (c->ring_size - 1)];
+    return len;
+}
+
 size_t chardev_read(struct chardev *c, uint8_t *buf, size_t len, bool *quit)
 {
+    int ev = 0;
+    size_t n = chardev_read_event(c, buf, len, &ev);
+    if (ev == TERM_EV_QUIT)
+        *quit = true;
+    return n;
+}
+
+size_t chardev_read_event(struct chardev *c, uint8_t *buf, size_t len, int *event)
+{
+    *event = TERM_EV_NONE;
     if (c->kind == CD_STDIO) {
-        int ev = 0;
-        int n = term_read(c->term, buf, len, &ev);
-        if (ev == TERM_EV_QUIT)
-            *quit = true;
+        int n = term_read(c->term, buf, len, event);
+        return n > 0 ? (size_t)n : 0;
+    }
+    if (c->kind == CD_PTY) {
+        if (!pty_connected(c))
+            return 0;
+        ssize_t n = read(c->pty_fd, buf, len);
         return n > 0 ? (size_t)n : 0;
     }
     if (c->kind != CD_SOCKET)
@@ -270,6 +513,11 @@ int chardev_poll_fd(const struct chardev *c)
         return term_eof(c->term) ? -1 : term_fd(c->term);
     case CD_SOCKET:
         return c->conn_fd >= 0 ? c->conn_fd : c->listen_fd;
+    case CD_PTY:
+        /* a master with no one on the other side reports POLLHUP without
+         * end: it would wake every idle wait, so it is looked at from the
+         * run loop's poll only (a connection is seen at the next one) */
+        return pty_connected(c) ? c->pty_fd : -1;
     default:
         return -1;
     }
@@ -287,10 +535,115 @@ void chardev_close(struct chardev *c)
         close(c->conn_fd);
     if (c->listen_fd >= 0)
         close(c->listen_fd);
+    if (c->pty_fd >= 0)
+        close(c->pty_fd);
+    free(c->pty_name);
+    free(c->ring);
     if (c->unix_path) {
         unlink(c->unix_path);
         free(c->unix_path);
     }
     free(c->id);
     free(c);
+}
+
+/* ---- -serial's legacy spellings ---- */
+
+/* Appends `s` (n bytes) to out at *pos, doubling commas when `escape`. */
+static bool put(char *out, size_t outlen, size_t *pos, const char *s, size_t n, bool escape)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (int k = escape && s[i] == ',' ? 2 : 1; k > 0; k--) {
+            if (*pos + 1 >= outlen)
+                return false;
+            out[(*pos)++] = s[i];
+        }
+    }
+    out[*pos] = 0;
+    return true;
+}
+
+int chardev_serial_spec(const char *spec, const char *id, bool stdio_signal, char *out, size_t outlen, char *err,
+                        size_t errlen)
+{
+    size_t pos = 0;
+    bool mon = !strncmp(spec, "mon:", 4);
+    const char *p = mon ? spec + 4 : spec;
+    if (!outlen)
+        return errf(err, errlen, "no room");
+    out[0] = 0;
+    bool ok = true;
+    char head[64];
+    if (!strcmp(p, "none") && !mon)
+        return CHARDEV_SERIAL_NONE;
+    if (!strncmp(p, "chardev:", 8)) {
+        if (!p[8])
+            return errf(err, errlen, "chardev: needs an id (chardev:ID, a -chardev ...,id=ID)");
+        if (!put(out, outlen, &pos, p + 8, strlen(p + 8), false))
+            return errf(err, errlen, "too long");
+        return CHARDEV_SERIAL_REF;
+    }
+    if (!strcmp(p, "stdio") || !strcmp(p, "null") || !strcmp(p, "pty")) {
+        snprintf(head, sizeof head, "%s,id=", p);
+        ok = put(out, outlen, &pos, head, strlen(head), false) && put(out, outlen, &pos, id, strlen(id), true);
+        const char *sig = stdio_signal && !mon ? ",signal=on" : ",signal=off";
+        if (!strcmp(p, "stdio"))
+            ok = ok && put(out, outlen, &pos, sig, strlen(sig), false);
+    } else if (!strncmp(p, "file:", 5)) {
+        if (!p[5])
+            return errf(err, errlen, "file: needs a file name (file:FILE)");
+        ok = put(out, outlen, &pos, "file,id=", 8, false) && put(out, outlen, &pos, id, strlen(id), true) &&
+             put(out, outlen, &pos, ",path=", 6, false) && put(out, outlen, &pos, p + 5, strlen(p + 5), true);
+    } else if (!strncmp(p, "tcp:", 4)) {
+        const char *a = p + 4, *opts = strchr(a, ',');
+        size_t alen = opts ? (size_t)(opts - a) : strlen(a);
+        const char *colon = NULL;
+        if (alen && a[0] == '[') { /* [IPv6]:PORT */
+            const char *rb = memchr(a, ']', alen);
+            if (!rb || (size_t)(rb - a) + 1 >= alen || rb[1] != ':')
+                return errf(err, errlen, "tcp: needs [HOST]:PORT (an IPv6 host in brackets)");
+            colon = rb + 1;
+        } else {
+            colon = memchr(a, ':', alen);
+        }
+        if (!colon || (size_t)(colon - a) + 1 >= alen)
+            return errf(err, errlen, "tcp: needs [HOST]:PORT (e.g. tcp:127.0.0.1:4444,server=on,wait=off)");
+        const char *port = colon + 1;
+        size_t plen = alen - (size_t)(port - a);
+        const char *host = a;
+        size_t hlen = (size_t)(colon - a);
+        if (hlen >= 2 && host[0] == '[') {
+            host++;
+            hlen -= 2;
+        }
+        for (size_t i = 0; i < plen; i++)
+            if (port[i] < '0' || port[i] > '9' || plen > 5)
+                return errf(err, errlen, "tcp: the port must be a number");
+        ok = put(out, outlen, &pos, "socket,id=", 10, false) && put(out, outlen, &pos, id, strlen(id), true) &&
+             (!hlen || (put(out, outlen, &pos, ",host=", 6, false) && put(out, outlen, &pos, host, hlen, true))) &&
+             put(out, outlen, &pos, ",port=", 6, false) && put(out, outlen, &pos, port, plen, false) &&
+             (!opts || put(out, outlen, &pos, opts, strlen(opts), false));
+    } else if (!strncmp(p, "unix:", 5)) {
+        const char *a = p + 5, *opts = strchr(a, ',');
+        size_t alen = opts ? (size_t)(opts - a) : strlen(a);
+        if (!alen)
+            return errf(err, errlen, "unix: needs a socket path (unix:PATH[,server=on,wait=off])");
+        ok = put(out, outlen, &pos, "socket,id=", 10, false) && put(out, outlen, &pos, id, strlen(id), true) &&
+             put(out, outlen, &pos, ",path=", 6, false) && put(out, outlen, &pos, a, alen, false) &&
+             (!opts || put(out, outlen, &pos, opts, strlen(opts), false));
+    } else {
+        static const char *const names[] = { "stdio", "pty", "null", "none", "file:", "chardev:", "tcp:", "unix:" };
+        const char *near = suggest_nearest(p, names, sizeof names / sizeof names[0]);
+        if (!strncmp(p, "telnet:", 7) || !strncmp(p, "udp:", 4) || !strncmp(p, "vc", 2) || !strncmp(p, "pipe:", 5) ||
+            !strncmp(p, "/dev/", 5) || !strcmp(p, "msmouse") || !strcmp(p, "braille"))
+            return errf(err, errlen, "not supported by rivet (supported: stdio, mon:stdio, pty, file:F, null, none, "
+                        "chardev:ID, tcp:HOST:PORT, unix:PATH; -serial help)");
+        if (near)
+            return errf(err, errlen, "unknown serial device; did you mean '%s'? (-serial help)", near);
+        return errf(err, errlen, "unknown serial device (supported: stdio, mon:stdio, pty, file:F, null, none, "
+                    "chardev:ID, tcp:HOST:PORT, unix:PATH)");
+    }
+    if (!ok)
+        return errf(err, errlen, "too long");
+    return CHARDEV_SERIAL_ARG;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "bus/util.h"
 #include "cpu/riscv/hart.h"
 #include "frontends/options.h"
+#include "frontends/term.h"
 
 static int bad(const char *opt, const char *arg, const char *why)
 {
@@ -234,13 +236,13 @@ int compat_finish(struct rivet_options *o)
         return -1;
     }
     if (!o->serial_set) {
-        /* QEMU's default serial: the terminal with -nographic; nothing
-         * with -nodefaults or -daemonize (QEMU's would be a window). */
+        /* QEMU's default serial: the terminal (muxed: Ctrl-C goes to the
+         * guest) with -nographic; nothing with -nodefaults or -daemonize
+         * (QEMU's would be a window). */
         bool none = o->nodefaults || o->daemonize;
-        o->serial_stdio = !none;
-        o->serial_file = NULL;
-    } else if (o->daemonize && o->serial_stdio) {
-        fprintf(stderr, "rivet: -serial stdio: cannot be used with -daemonize (a daemon has no terminal)\n");
+        o->serial = none ? NULL : "mon:stdio";
+    } else if (o->daemonize && o->serial && (!strcmp(o->serial, "stdio") || !strcmp(o->serial, "mon:stdio"))) {
+        fprintf(stderr, "rivet: -serial %s: cannot be used with -daemonize (a daemon has no terminal)\n", o->serial);
         return -1;
     }
     for (unsigned i = 0; o->daemonize && i < o->nchardevs; i++)
@@ -312,6 +314,32 @@ static void remove_pidfile(void)
         unlink(pidfile_path);
 }
 
+/* SIGTERM, SIGINT, SIGHUP (what ends a QEMU from outside): the file goes,
+ * the terminal is put back (term.c does not take a signal that already
+ * has a handler), then the signal's default action. Async-signal-safe. */
+static void pidfile_on_signal(int sig)
+{
+    remove_pidfile();
+    term_restore_now();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void pidfile_catch_signals(void)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old, sa;
+        if (sigaction(sigs[i], NULL, &old) < 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+            continue; /* an ignored signal stays ignored (nohup) */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = pidfile_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int compat_write_pidfile(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -332,6 +360,7 @@ int compat_write_pidfile(const char *path)
         pidfile_path = realpath(path, NULL);
         pidfile_pid = getpid();
         atexit(remove_pidfile);
+        pidfile_catch_signals();
     }
     return 0;
 }

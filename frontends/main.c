@@ -24,9 +24,7 @@
 #include "machine/virt.h"
 
 struct host {
-    struct term *term;   /* -serial stdio */
-    int out_fd;          /* -serial file:PATH, or -1 */
-    bool input_eof;
+    struct chardev *serial;   /* -serial, or NULL */
     struct chardev **chardevs;
     unsigned nchardevs;
     struct net_host *net;
@@ -55,28 +53,17 @@ static void host_started(void *ctx)
 static void host_serial_write(void *ctx, const uint8_t *buf, size_t len)
 {
     struct host *h = ctx;
-    if (h->term)
-        term_write(h->term, buf, len);
-    else if (h->out_fd >= 0) {
-        while (len) {
-            ssize_t n = write(h->out_fd, buf, len);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            buf += n;
-            len -= (size_t)n;
-        }
-    }
+    if (h->serial)
+        chardev_write(h->serial, buf, len);
 }
 
 static size_t host_serial_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
 {
     struct host *h = ctx;
-    if (!h->term)
+    if (!h->serial)
         return 0;
     int ev = 0;
-    int n = term_read(h->term, buf, len, &ev);
+    size_t n = chardev_read_event(h->serial, buf, len, &ev);
     if (ev == TERM_EV_QUIT)
         *quit = true;
     if (ev == TERM_EV_BREAK)
@@ -87,7 +74,7 @@ static size_t host_serial_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
         else
             fprintf(stderr, "\r\nrivet: no display to dump (add -device virtio-gpu-device)\r\n");
     }
-    return n > 0 ? (size_t)n : 0;
+    return n;
 }
 
 static void host_wait(void *ctx, uint64_t us)
@@ -102,8 +89,9 @@ static void host_wait(void *ctx, uint64_t us)
     int gfd[2];
     for (unsigned i = 0, k = gdb_server_fds(h->gdb, gfd, 2); i < k; i++)
         p[n++] = (struct pollfd){ .fd = gfd[i], .events = POLLIN }; /* gdb's Ctrl-C or connection */
-    if (h->term && !term_eof(h->term))
-        p[n++] = (struct pollfd){ .fd = term_fd(h->term), .events = POLLIN };
+    int sfd = h->serial ? chardev_poll_fd(h->serial) : -1;
+    if (sfd >= 0)
+        p[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
     for (unsigned i = 0; i < h->nchardevs && n < sizeof p / sizeof p[0]; i++) {
         int fd = chardev_poll_fd(h->chardevs[i]);
         if (fd >= 0)
@@ -117,12 +105,12 @@ static void host_wait(void *ctx, uint64_t us)
 static bool host_input_possible(void *ctx)
 {
     struct host *h = ctx;
-    if ((h->term && !term_eof(h->term)) || net_host_count(h->net) || h->gdb)
+    if ((h->serial && chardev_input_possible(h->serial)) || net_host_count(h->net) || h->gdb)
         return true;
     if (h->display && !strcmp(display_host_backend(h->display), "sdl"))
         return true; /* window events, virtio-input */
     for (unsigned i = 0; i < h->nchardevs; i++)
-        if (chardev_poll_fd(h->chardevs[i]) >= 0)
+        if (chardev_input_possible(h->chardevs[i]))
             return true;
     return false;
 }
@@ -139,8 +127,11 @@ static size_t chardev_read_cb(void *ctx, uint8_t *buf, size_t len, bool *quit)
 
 /* The host objects behind -chardev and -drive, handed to the machine. */
 struct host_objects {
-    struct chardev **chardevs;
+    struct chardev **chardevs;      /* every -chardev; the serial's (chardev:ID) is not among cd */
     struct devices_chardev *cd;
+    unsigned ncd;
+    struct chardev *serial;         /* the serial console's, or NULL */
+    bool serial_owned;              /* opened for -serial (not a -chardev's) */
     struct drive **drives;
     struct devices_drive *dd;
     struct net_host *net;
@@ -153,6 +144,8 @@ static void close_objects(struct host_objects *ho, const struct rivet_options *o
 {
     for (unsigned i = 0; ho->chardevs && i < o->nchardevs; i++)
         chardev_close(ho->chardevs[i]);
+    if (ho->serial_owned)
+        chardev_close(ho->serial);
     for (unsigned i = 0; ho->drives && i < o->ndrives; i++)
         drive_close(ho->drives[i]);
     net_host_close(ho->net);
@@ -178,10 +171,19 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         fprintf(stderr, "rivet: out of memory\n");
         return -1;
     }
+    char sarg[4096];
+    int skind = o->serial ? chardev_serial_spec(o->serial, "serial0", !o->nographic, sarg, sizeof sarg, err,
+                                                sizeof err)
+                          : CHARDEV_SERIAL_NONE;
+    if (skind < 0) { /* cannot happen: options_parse checked it */
+        fprintf(stderr, "rivet: -serial %s: %s\n", o->serial, err);
+        return -1;
+    }
     for (unsigned i = 0; i < o->nchardevs; i++) {
         const char *a = o->chardevs[i];
         /* stdio is one terminal: it cannot also be the serial console */
-        if (o->serial_stdio && !strncmp(a, "stdio", 5) && (a[5] == ',' || !a[5])) {
+        if (skind == CHARDEV_SERIAL_ARG && !strncmp(sarg, "stdio,", 6) && !strncmp(a, "stdio", 5) &&
+            (a[5] == ',' || !a[5])) {
             fprintf(stderr, "rivet: -chardev %s: the terminal is already the serial console (add -serial none)\n", a);
             return -1;
         }
@@ -192,11 +194,32 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         }
         const char *id = chardev_id(ho->chardevs[i]);
         for (unsigned k = 0; k < i; k++)
-            if (!strcmp(ho->cd[k].id, id)) {
+            if (!strcmp(chardev_id(ho->chardevs[k]), id)) {
                 fprintf(stderr, "rivet: -chardev %s: duplicate id '%s'\n", a, id);
                 return -1;
             }
-        ho->cd[i] = (struct devices_chardev){ id, ho->chardevs[i], chardev_write_cb, chardev_read_cb };
+        if (skind == CHARDEV_SERIAL_REF && !strcmp(id, sarg))
+            ho->serial = ho->chardevs[i]; /* the UART's: no device may take it */
+        else
+            ho->cd[ho->ncd++] = (struct devices_chardev){ id, ho->chardevs[i], chardev_write_cb, chardev_read_cb };
+    }
+    if (skind == CHARDEV_SERIAL_REF && !ho->serial) {
+        fprintf(stderr, "rivet: -serial %s: no -chardev with id=%s\n", o->serial, sarg);
+        return -1;
+    }
+    if (skind == CHARDEV_SERIAL_ARG) {
+        for (unsigned k = 0; k < o->nchardevs; k++)
+            if (!strcmp(chardev_id(ho->chardevs[k]), "serial0")) {
+                fprintf(stderr, "rivet: -serial %s: the id serial0 is taken by -chardev %s\n", o->serial,
+                        o->chardevs[k]);
+                return -1;
+            }
+        ho->serial = chardev_open(sarg, err, sizeof err);
+        if (!ho->serial) {
+            fprintf(stderr, "rivet: -serial %s: %s\n", o->serial, err);
+            return -1;
+        }
+        ho->serial_owned = true;
     }
     for (unsigned i = 0; i < o->ndrives; i++) {
         const struct drive_opts *d = &o->drives[i];
@@ -233,7 +256,7 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
     ho->cfg = (struct devices_config){
         .devices = (const char *const *)o->devices, .ndevices = o->ndevices,
         .drives = ho->dd, .ndrives = o->ndrives,
-        .chardevs = ho->cd, .nchardevs = o->nchardevs,
+        .chardevs = ho->cd, .nchardevs = ho->ncd,
         .netdevs = net_host_netdevs(ho->net), .nnetdevs = net_host_count(ho->net),
         .fsdevs = ho->fd, .nfsdevs = o->nfsdevs,
         .mmio_legacy = o->mmio_legacy,
@@ -337,32 +360,13 @@ int main(int argc, char **argv)
     }
     o.machine.devices = &ho.cfg;
 
-    struct host host = { .out_fd = -1, .chardevs = ho.chardevs, .nchardevs = o.nchardevs, .net = ho.net };
+    struct host host = { .serial = ho.serial, .chardevs = ho.chardevs, .nchardevs = o.nchardevs, .net = ho.net };
     if (open_display(&o, &host) < 0) {
         close_objects(&ho, &o);
         options_free(&o);
         return 1;
     }
     ho.cfg.display = display_host_devices(host.display);
-    if (o.serial_file) {
-        host.out_fd = open(o.serial_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (host.out_fd < 0) {
-            fprintf(stderr, "rivet: -serial file:%s: %s\n", o.serial_file, strerror(errno));
-            display_host_close(host.display);
-            close_objects(&ho, &o);
-            options_free(&o);
-            return 1;
-        }
-    } else if (o.serial_stdio) {
-        host.term = term_open(STDIN_FILENO, STDOUT_FILENO);
-        if (!host.term) {
-            fprintf(stderr, "rivet: cannot set up the terminal\n");
-            display_host_close(host.display);
-            close_objects(&ho, &o);
-            options_free(&o);
-            return 1;
-        }
-    }
     o.machine.host = (struct host_io){
         .ctx = &host,
         .serial_write = host_serial_write,
@@ -374,10 +378,13 @@ int main(int argc, char **argv)
         .serial_break = host_serial_break,
         .input_possible = host_input_possible,
     };
-    bool stdio_chardev = false;
-    for (unsigned i = 0; i < o.nchardevs; i++)
+    bool stdio_chardev = ho.serial_owned && chardev_is_stdio(ho.serial), peer = false;
+    for (unsigned i = 0; i < o.nchardevs; i++) {
         stdio_chardev |= chardev_is_stdio(ho.chardevs[i]);
-    time_defaults(&o, (isatty(STDIN_FILENO) && (o.serial_stdio || stdio_chardev)) ||
+        peer |= chardev_is_interactive(ho.chardevs[i]);
+    }
+    peer |= ho.serial_owned && chardev_is_interactive(ho.serial);
+    time_defaults(&o, (isatty(STDIN_FILENO) && stdio_chardev) || peer ||
                           net_host_count(ho.net) ||
                           (host.display && !strcmp(display_host_backend(host.display), "sdl")));
     host.daemon_fd = daemon_fd;
@@ -396,10 +403,6 @@ int main(int argc, char **argv)
     if (o.machine.stats)
         net_host_print_stats(ho.net, stderr);
     display_host_close(host.display);
-    if (host.term)
-        term_close(host.term);
-    if (host.out_fd >= 0)
-        close(host.out_fd);
     close_objects(&ho, &o);
     options_free(&o);
     trace_stop();

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bus/suggest.h"
+#include "frontends/chardev.h"
 #include "frontends/compat.h"
 #include "frontends/options.h"
 #include "bus/trace.h"
@@ -134,19 +135,18 @@ static int opt_nographic(struct rivet_options *o, const char *arg)
 
 static int opt_serial(struct rivet_options *o, const char *arg)
 {
-    o->serial_set = true;
-    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
-        o->serial_stdio = true;
-        o->serial_file = NULL;
-    } else if (!strncmp(arg, "file:", 5) && arg[5]) {
-        o->serial_file = arg + 5;
-        o->serial_stdio = false;
-    } else if (!strcmp(arg, "none") || !strcmp(arg, "null")) {
-        o->serial_stdio = false;
-        o->serial_file = NULL;
-    } else {
-        return bad("-serial", arg, "supported: stdio, mon:stdio, file:PATH, none");
+    char out[4096], err[256];
+    if (!strcmp(arg, "help")) {
+        fputs(chardev_serial_help_text, stdout);
+        exit(0);
     }
+    int r = chardev_serial_spec(arg, "serial0", true, out, sizeof out, err, sizeof err);
+    if (r == CHARDEV_SERIAL_ARG && chardev_check(out, err, sizeof err) < 0)
+        r = -1;
+    if (r < 0)
+        return bad("-serial", arg, err);
+    o->serial_set = true;
+    o->serial = r == CHARDEV_SERIAL_NONE ? NULL : arg;
     return 0;
 }
 
@@ -379,9 +379,12 @@ static int opt_snapshot(struct rivet_options *o, const char *arg)
 static int opt_chardev(struct rivet_options *o, const char *arg)
 {
     if (!strcmp(arg, "help")) {
-        printf("Chardev backends: stdio, file (path=), socket (path= or host=,port=; server=on, wait=off), null\n");
+        fputs(chardev_help_text, stdout);
         return OPT_HELP_DONE;
     }
+    char err[256];
+    if (chardev_check(arg, err, sizeof err) < 0)
+        return bad("-chardev", arg, err);
     const char **v = realloc(o->chardevs, (o->nchardevs + 1) * sizeof *v);
     if (!v)
         return bad("-chardev", arg, "out of memory");
@@ -521,7 +524,7 @@ static const struct option_def defs[] = {
     { "append", "CMDLINE", "kernel command line", opt_append },
     { "dtb", "FILE", "use this device tree blob instead of the generated one", opt_dtb },
     { "nographic", NULL, "no display; the serial console on this terminal (Ctrl-A h for keys)", opt_nographic },
-    { "serial", "stdio|file:PATH|none", "where the UART console goes", opt_serial },
+    { "serial", "stdio|pty|file:F|tcp:..|chardev:ID|none", "where the UART console goes (-serial help); stdio without -nographic: Ctrl-C ends rivet, with -nographic or mon:stdio it goes to the guest", opt_serial },
     { "display", "sdl|none", "display for -device virtio-gpu-*: a window (default when one can open) or none", opt_display },
     { "screendump", "FILE.png", "write the display to FILE at exit (Ctrl-A s or SIGUSR1: at any time)", opt_screendump },
     { "rtc", "base=utc|localtime|DATE,clock=host|rt|vm", "RTC start (DATE: YYYY-MM-DD[THH:MM:SS] UTC) and the clock it follows", opt_rtc },
@@ -530,7 +533,7 @@ static const struct option_def defs[] = {
     { "drive", "file=F[,if=none,id=ID,...]", "a disk image, raw or qcow2 (format=, readonly=on, snapshot=on, cache=, file.locking=off); if=virtio adds the device", opt_drive },
     { "hda", "FILE", "-drive file=FILE: a virtio-blk-pci disk (QEMU's virt attaches none)", opt_hda },
     { "snapshot", NULL, "every -drive gets snapshot=on: writes go to a temporary overlay, the images stay unchanged", opt_snapshot },
-    { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file,path=F, socket,path=S,server=on,wait=off, null", opt_chardev },
+    { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file, pty, socket, null, ringbuf (-chardev help)", opt_chardev },
     { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
     { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
     { "fsdev", "local,id=ID,path=DIR,security_model=M", "a host folder for virtio-9p (M: passthrough, mapped-xattr, none; readonly=on)", fsdev_opt_fsdev },
@@ -578,7 +581,6 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
     o->icount_sleep = OPT_UNSET;
     o->icount_align = OPT_UNSET;
     o->rtc_clock = OPT_UNSET;
-    o->serial_stdio = true;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     o->machine.rtc_base_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;

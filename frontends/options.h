@@ -13,8 +13,9 @@
 
 struct rivet_options {
     struct virt_config machine;
-    bool serial_stdio;
-    const char *serial_file;
+    /* -serial SPEC (frontends/chardev.h, chardev_serial_spec); NULL: no
+     * serial console. compat_finish sets the default. */
+    const char *serial;
     /* -icount and -rtc clock=; OPT_UNSET: main decides from the terminal,
      * network and display (frontends/main.c, time_defaults) */
     int icount_shift;   /* 0..10, VIRT_SHIFT_AUTO */

@@ -124,6 +124,16 @@ static void term_remove_handlers(struct term *t)
 
 struct term *term_open(int in_fd, int out_fd)
 {
+    return term_open_signals(in_fd, out_fd, false);
+}
+
+void term_restore_now(void)
+{
+    term_on_exit();
+}
+
+struct term *term_open_signals(int in_fd, int out_fd, bool signals)
+{
     if (term_active) {
         errno = EBUSY;
         return NULL;
@@ -142,6 +152,8 @@ struct term *term_open(int in_fd, int out_fd)
         t->tty = true;
         raw = t->saved;
         cfmakeraw(&raw); /* also clears OPOST: the guest's "\r\n" goes out as is */
+        if (signals)
+            raw.c_lflag |= ISIG; /* Ctrl-C, Ctrl-\ and Ctrl-Z reach rivet, not the guest */
         raw.c_cc[VMIN] = 1;
         raw.c_cc[VTIME] = 0;
     }

@@ -46,6 +46,12 @@ enum term_event {
 
 /* NULL with errno set on failure (EBUSY: a term is already open). */
 struct term *term_open(int in_fd, int out_fd);
+/* The same; signals: the terminal keeps ISIG, so Ctrl-C (SIGINT), Ctrl-\
+ * and Ctrl-Z act on rivet as in QEMU's `-serial stdio` (signal=on). */
+struct term *term_open_signals(int in_fd, int out_fd, bool signals);
+/* Async-signal-safe: puts the open terminal (if any) back as it was
+ * found, for another module's signal handler (the -pidfile one). */
+void term_restore_now(void);
 
 /* Never blocks. Returns the number of bytes for the guest (0 if none), or
  * -1 on a read error. When an escape command is recognised, *event (if not

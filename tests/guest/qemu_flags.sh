@@ -55,6 +55,24 @@ done
 expect "$TMP/daemon-console" '^GUEST-POWEROFF'
 echo "-daemonize: returned, daemon $pid booted the guest and removed its pid file"
 
+# Ended from outside (SIGTERM, SIGINT, SIGHUP: what stops a QEMU): the pid
+# file goes too, and rivet dies of the signal.
+for sig in TERM INT HUP; do
+    rm -f "$TMP/pid"
+    timeout 60 "$RIVET" -M virt -daemonize -pidfile "$TMP/pid" -serial file:"$TMP/daemon-console" \
+        -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0" < /dev/null > "$TMP/daemon-out" 2>&1 ||
+        die "-daemonize (for SIG$sig) exited $?"
+    pid=$(cat "$TMP/pid")
+    kill -s "$sig" "$pid"
+    n=0
+    while kill -0 "$pid" 2> /dev/null; do
+        n=$((n + 1)); [ $n -lt 100 ] || die "SIG$sig: pid $pid still runs after 10 s"
+        sleep 0.1
+    done
+    [ -e "$TMP/pid" ] && die "-pidfile: SIG$sig left the pid file behind"
+    echo "-pidfile: removed on SIG$sig"
+done
+
 # A daemon that fails while setting up: the parent exits with its status.
 timeout 20 "$RIVET" -M virt -daemonize -serial none -kernel /nonexistent/Image < /dev/null > "$TMP/dfail" 2>&1
 rc=$?

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -22,8 +23,8 @@ static void test_errors(void **state)
     char err[256];
     assert_null(chardev_open("stdio", err, sizeof err));
     assert_non_null(strstr(err, "id="));
-    assert_null(chardev_open("pty,id=x", err, sizeof err));
-    assert_non_null(strstr(err, "unknown backend 'pty'"));
+    assert_null(chardev_open("ptty,id=x", err, sizeof err));
+    assert_non_null(strstr(err, "unknown backend 'ptty'; did you mean 'pty'?"));
     assert_null(chardev_open("file,id=x", err, sizeof err));
     assert_non_null(strstr(err, "path="));
     assert_null(chardev_open("socket,id=x", err, sizeof err));
@@ -168,6 +169,116 @@ static void test_tcp_server(void **state)
     chardev_close(c);
 }
 
+/* -serial's legacy spellings become -chardev arguments. */
+static void test_serial_spec(void **state)
+{
+    static const struct {
+        const char *spec;
+        bool signal;
+        int kind;
+        const char *out;
+    } ok[] = {
+        { "stdio", true, CHARDEV_SERIAL_ARG, "stdio,id=serial0,signal=on" },
+        { "stdio", false, CHARDEV_SERIAL_ARG, "stdio,id=serial0,signal=off" },
+        { "mon:stdio", true, CHARDEV_SERIAL_ARG, "stdio,id=serial0,signal=off" },
+        { "pty", true, CHARDEV_SERIAL_ARG, "pty,id=serial0" },
+        { "null", true, CHARDEV_SERIAL_ARG, "null,id=serial0" },
+        { "none", true, CHARDEV_SERIAL_NONE, "" },
+        { "file:/tmp/a,b", true, CHARDEV_SERIAL_ARG, "file,id=serial0,path=/tmp/a,,b" },
+        { "chardev:c0", true, CHARDEV_SERIAL_REF, "c0" },
+        { "tcp::4444,server=on,wait=off", true, CHARDEV_SERIAL_ARG, "socket,id=serial0,port=4444,server=on,wait=off" },
+        { "tcp:127.0.0.1:5", true, CHARDEV_SERIAL_ARG, "socket,id=serial0,host=127.0.0.1,port=5" },
+        { "tcp:[::1]:5,server,nowait", true, CHARDEV_SERIAL_ARG, "socket,id=serial0,host=::1,port=5,server,nowait" },
+        { "unix:/tmp/s,server=on", true, CHARDEV_SERIAL_ARG, "socket,id=serial0,path=/tmp/s,server=on" },
+        { "mon:tcp::7", true, CHARDEV_SERIAL_ARG, "socket,id=serial0,port=7" },
+    };
+    char out[256], err[256];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        int r = chardev_serial_spec(ok[i].spec, "serial0", ok[i].signal, out, sizeof out, err, sizeof err);
+        if (r != ok[i].kind || (r != CHARDEV_SERIAL_NONE && strcmp(out, ok[i].out)))
+            fail_msg("%s: %d '%s'", ok[i].spec, r, r < 0 ? err : out);
+        if (r == CHARDEV_SERIAL_ARG)
+            assert_int_equal(chardev_check(out, err, sizeof err), 0);
+    }
+    static const char *const bad[] = { "stdo", "tcp:", "tcp:host", "tcp:h:", "tcp:h:port", "tcp:[::1]5", "unix:",
+                                       "file:", "chardev:", "telnet::4", "vc", "mon:none", "" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        if (chardev_serial_spec(bad[i], "serial0", true, out, sizeof out, err, sizeof err) != -1 || !err[0])
+            fail_msg("%s accepted", bad[i]);
+    }
+    assert_int_equal(chardev_serial_spec("file:/a/long/path", "serial0", true, out, 12, err, sizeof err), -1);
+}
+
+/* ringbuf keeps the newest `size` bytes; its size must be a power of two. */
+static void test_ringbuf(void **state)
+{
+    char err[256];
+    assert_null(chardev_open("ringbuf,id=r,size=100", err, sizeof err));
+    assert_null(chardev_open("ringbuf,id=r,size=0", err, sizeof err));
+    assert_null(chardev_open("ringbuf,id=r,size=2G", err, sizeof err));
+    struct chardev *r = chardev_open("ringbuf,id=r,size=8", err, sizeof err);
+    assert_non_null(r);
+    uint8_t buf[16];
+    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 0);
+    chardev_write(r, (const uint8_t *)"abc", 3);
+    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 3);
+    assert_memory_equal(buf, "abc", 3);
+    chardev_write(r, (const uint8_t *)"defghijkl", 9);
+    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 8);
+    assert_memory_equal(buf, "efghijkl", 8);
+    assert_int_equal(chardev_ringbuf_read(r, buf, 2), 2);
+    assert_memory_equal(buf, "kl", 2);
+    bool quit = false;
+    assert_int_equal(chardev_read(r, buf, sizeof buf, &quit), 0);
+    assert_int_equal(chardev_poll_fd(r), -1);
+    chardev_close(r);
+    r = chardev_open("ringbuf,id=r", err, sizeof err); /* 64K by default */
+    assert_non_null(r);
+    chardev_close(r);
+}
+
+/* pty: output is dropped until the other side is opened, then both ways
+ * work; closing it again drops output again, and a new opener is served. */
+static void test_pty(void **state)
+{
+    char err[256];
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    char name[] = "/tmp/rivet-test-pty-XXXXXX";
+    int log = mkstemp(name);
+    dup2(log, 2); /* the "char device redirected" line */
+    struct chardev *c = chardev_open("pty,id=p", err, sizeof err);
+    dup2(saved, 2);
+    close(saved);
+    close(devnull);
+    assert_non_null(c);
+    char line[128] = { 0 };
+    assert_true(pread(log, line, sizeof line - 1, 0) > 0);
+    close(log);
+    unlink(name);
+    char path[64];
+    assert_int_equal(sscanf(line, "char device redirected to %63s (label p)", path), 1);
+    assert_int_equal(chardev_poll_fd(c), -1);
+    chardev_write(c, (const uint8_t *)"lost", 4);
+    for (int round = 0; round < 2; round++) {
+        int fd = open(path, O_RDWR | O_NOCTTY);
+        assert_true(fd >= 0);
+        assert_true(chardev_poll_fd(c) >= 0);
+        chardev_write(c, (const uint8_t *)"out\n", 4);
+        char back[16] = { 0 };
+        assert_int_equal(read(fd, back, sizeof back), 4); /* raw: no "\r\n", and "lost" is gone */
+        assert_memory_equal(back, "out\n", 4);
+        assert_int_equal(write(fd, "in", 2), 2);
+        uint8_t buf[8];
+        assert_int_equal(read_some(c, buf, sizeof buf), 2);
+        assert_memory_equal(buf, "in", 2);
+        close(fd);
+        chardev_write(c, (const uint8_t *)"gone", 4);
+        assert_int_equal(chardev_poll_fd(c), -1);
+    }
+    chardev_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +287,9 @@ int main(void)
         cmocka_unit_test(test_unix_server),
         cmocka_unit_test(test_unix_client),
         cmocka_unit_test(test_tcp_server),
+        cmocka_unit_test(test_serial_spec),
+        cmocka_unit_test(test_ringbuf),
+        cmocka_unit_test(test_pty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
