@@ -78,6 +78,14 @@ struct devices_fsdev {
     const struct virtio_9p_backend *backend;
 };
 
+/* -object rng-random|rng-builtin,id=ID: a host entropy source. read is
+ * non-blocking and returns the bytes it got (0: none now). */
+struct devices_rng {
+    const char *id;
+    void *ctx;
+    size_t (*read)(void *ctx, uint8_t *buf, size_t len);
+};
+
 /* ---- options ---- */
 
 enum device_opt_type {
@@ -91,6 +99,7 @@ enum device_opt_type {
     DEVOPT_CHARDEV,
     DEVOPT_NETDEV,
     DEVOPT_FSDEV,
+    DEVOPT_RNG,       /* an -object rng-*,id=ID */
 };
 
 struct device_option {
@@ -142,6 +151,7 @@ struct device_args {
     const struct devices_chardev *chardev; /* ... */
     const struct devices_netdev *netdev;
     const struct devices_fsdev *fsdev;
+    const struct devices_rng *rng;
     unsigned index;                        /* instances of this type before it */
     const struct device_display *display;  /* the board's host display */
     const char *arg;                       /* the whole -device argument, for messages */

@@ -231,6 +231,8 @@ int compat_opt_smp(struct rivet_options *o, const char *arg)
 
 int compat_finish(struct rivet_options *o)
 {
+    if (compat_net_finish(o) < 0)
+        return -1;
     if (o->daemonize && o->nographic) {
         fprintf(stderr, "rivet: -daemonize: cannot be used with -nographic (a daemon has no terminal; use -serial file:F or pty)\n");
         return -1;

@@ -23,6 +23,12 @@ int compat_opt_cpu(struct rivet_options *, const char *arg);
 int compat_opt_m(struct rivet_options *, const char *arg);
 int compat_opt_smp(struct rivet_options *, const char *arg);
 
+/* -net nic|user|tap|none (compat_net.c); the cards are wired to their
+ * vlan's backend by compat_finish; compat_net_free from options_free. */
+int compat_opt_net(struct rivet_options *, const char *arg);
+int compat_net_finish(struct rivet_options *);
+void compat_net_free(struct rivet_options *);
+
 /* -machine accel=NAME (opt names the option for messages). 0 or -1. */
 int compat_check_accel(const char *opt, const char *arg, const char *name);
 

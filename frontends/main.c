@@ -19,6 +19,7 @@
 #include "frontends/net_host.h"
 #include "frontends/gdb_server.h"
 #include "frontends/options.h"
+#include "frontends/rng_object.h"
 #include "frontends/term.h"
 #include "machine/devices.h"
 #include "machine/virt.h"
@@ -137,6 +138,8 @@ struct host_objects {
     struct net_host *net;
     struct fs_local **fs;
     struct devices_fsdev *fd;
+    struct rng_object **rngs;       /* -object rng-* */
+    struct devices_rng *dr;
     struct devices_config cfg;
 };
 
@@ -153,6 +156,10 @@ static void close_objects(struct host_objects *ho, const struct rivet_options *o
         fs_local_close(ho->fs[i]);
     free(ho->fs);
     free(ho->fd);
+    for (unsigned i = 0; ho->rngs && i < o->nobjects; i++)
+        rng_object_close(ho->rngs[i]);
+    free(ho->rngs);
+    free(ho->dr);
     free(ho->chardevs);
     free(ho->cd);
     free(ho->drives);
@@ -250,6 +257,20 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         }
         ho->fd[i] = (struct devices_fsdev){ f->id, fs_local_backend(ho->fs[i]) };
     }
+    ho->rngs = calloc(o->nobjects + 1, sizeof *ho->rngs);
+    ho->dr = calloc(o->nobjects + 1, sizeof *ho->dr);
+    if (!ho->rngs || !ho->dr) {
+        fprintf(stderr, "rivet: out of memory\n");
+        return -1;
+    }
+    for (unsigned i = 0; i < o->nobjects; i++) {
+        const struct rng_object_config *r = &o->objects[i];
+        if (!(ho->rngs[i] = rng_object_open(r, err, sizeof err))) {
+            fprintf(stderr, "rivet: -object %s: %s\n", r->arg, err);
+            return -1;
+        }
+        ho->dr[i] = (struct devices_rng){ r->id, ho->rngs[i], rng_object_read };
+    }
     ho->net = net_host_open(o->netdevs, o->netdev_args, o->nnetdevs);
     if (!ho->net)
         return -1;
@@ -259,6 +280,7 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         .chardevs = ho->cd, .nchardevs = ho->ncd,
         .netdevs = net_host_netdevs(ho->net), .nnetdevs = net_host_count(ho->net),
         .fsdevs = ho->fd, .nfsdevs = o->nfsdevs,
+        .rngs = ho->dr, .nrngs = o->nobjects,
         .mmio_legacy = o->mmio_legacy,
     };
     return devices_validate(&ho->cfg, VIRT_VIRTIO_MMIO_SLOTS);

@@ -417,6 +417,37 @@ static int push_netdev(struct rivet_options *o, const char *opt, const char *arg
     return 0;
 }
 
+int options_push_netdev(struct rivet_options *o, const char *opt, const char *arg, const char *text)
+{
+    return push_netdev(o, opt, arg, text);
+}
+
+/* -object rng-random|rng-builtin,id=ID (frontends/rng_object.h) */
+static int opt_object(struct rivet_options *o, const char *arg)
+{
+    char err[256];
+    struct rng_object_config c;
+    int r = rng_object_parse(arg, &c, err, sizeof err);
+    if (r > 0)
+        exit(0); /* -object help */
+    if (r < 0)
+        return bad("-object", arg, err);
+    for (unsigned i = 0; i < o->nobjects; i++)
+        if (!strcmp(o->objects[i].id, c.id)) {
+            rng_object_config_free(&c);
+            return bad("-object", arg, "duplicate id");
+        }
+    struct rng_object_config *v = realloc(o->objects, (o->nobjects + 1) * sizeof *v);
+    if (!v) {
+        rng_object_config_free(&c);
+        return bad("-object", arg, "out of memory");
+    }
+    o->objects = v;
+    c.arg = arg;
+    o->objects[o->nobjects++] = c;
+    return 0;
+}
+
 static int opt_netdev(struct rivet_options *o, const char *arg)
 {
     if (!strcmp(arg, "help")) {
@@ -441,7 +472,7 @@ static int opt_nic(struct rivet_options *o, const char *arg)
     }
     char id[24];
     snprintf(id, sizeof id, "nic%u", o->nnetdevs);
-    const char *model = "virtio-net-device";
+    const char *model = "virtio-net-pci"; /* QEMU's default NIC model, "virtio", is the PCI card */
     char mac[32] = "";
     size_t n = 0;
     int rc = 0;
@@ -454,7 +485,7 @@ static int opt_nic(struct rivet_options *o, const char *arg)
             snprintf(mac, sizeof mac, ",mac=%.*s", (int)(il - 4), p + 4);
         else if (il > 6 && !strncmp(p, "model=", 6)) {
             if (!strncmp(p + 6, "virtio", il - 6) && il - 6 == 6)
-                model = "virtio-net-device";
+                model = "virtio-net-pci";
             else if (il - 6 == 14 && !strncmp(p + 6, "virtio-net-pci", 14))
                 model = "virtio-net-pci";
             else if (il - 6 == 17 && !strncmp(p + 6, "virtio-net-device", 17))
@@ -481,6 +512,9 @@ static int opt_nic(struct rivet_options *o, const char *arg)
         if (push_netdev(o, "-nic", arg, nd) < 0 || devices_check(dev, NULL) != 0 ||
             push_device(o, strdup(dev)) < 0)
             rc = -1;
+        else /* a deliberate difference, docs/qemu-compat.md */
+            fprintf(stderr, "rivet: -nic %s: QEMU 7.2's virt board would attach no card, rivet attaches a %s card\n", arg,
+                    model);
     }
     free(nd);
     free(dev);
@@ -535,9 +569,11 @@ static const struct option_def defs[] = {
     { "snapshot", NULL, "every -drive gets snapshot=on: writes go to a temporary overlay, the images stay unchanged", opt_snapshot },
     { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file, pty, socket, null, ringbuf (-chardev help)", opt_chardev },
     { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
-    { "nic", "user|tap[,...][,mac=M]", "shorthand for -netdev TYPE,... plus its -device virtio-net-device", opt_nic },
     { "fsdev", "local,id=ID,path=DIR,security_model=M", "a host folder for virtio-9p (M: passthrough, mapped-xattr, none; readonly=on)", fsdev_opt_fsdev },
     { "virtfs", "local,path=DIR,mount_tag=TAG,security_model=M", "shorthand for -fsdev local,... plus -device virtio-9p-pci,mount_tag=TAG", fsdev_opt_virtfs },
+    { "nic", "user|tap[,...][,mac=M][,model=M]", "shorthand for -netdev TYPE,... plus a virtio-net-pci card (model=virtio-net-device: on virtio-mmio)", opt_nic },
+    { "net", "nic[,...]|user[,...]|tap[,...]", "QEMU's legacy spelling: -net nic and -net user on one vlan become a virtio-net-pci card and its backend", compat_opt_net },
+    { "object", "rng-random|rng-builtin,id=ID", "a host entropy source for -device virtio-rng-*,rng=ID (filename=F, default /dev/urandom)", opt_object },
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "gdb", "tcp:[HOST]:PORT|unix:PATH,server=on", "wait for gdb (gdb-multiarch: target remote HOST:PORT)", opt_gdb },
     { "s", NULL, "same as -gdb tcp::1234", opt_s },
@@ -647,6 +683,12 @@ void options_free(struct rivet_options *o)
     o->chardevs = NULL;
     o->ndevices = o->ndrives = o->nchardevs = 0;
     fsdev_opts_free(o);
+    compat_net_free(o);
+    for (unsigned i = 0; i < o->nobjects; i++)
+        rng_object_config_free(&o->objects[i]);
+    free(o->objects);
+    o->objects = NULL;
+    o->nobjects = 0;
     free(o->dumpdtb);
     o->dumpdtb = NULL;
     o->machine.dumpdtb = NULL;

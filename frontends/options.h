@@ -7,6 +7,7 @@
 #include "frontends/drive.h"
 #include "frontends/fsdev.h"
 #include "frontends/net.h"
+#include "frontends/rng_object.h"
 #include "machine/virt.h"
 
 #define OPT_UNSET (-100)
@@ -47,6 +48,9 @@ struct rivet_options {
     bool serial_set;            /* -serial was given: no default serial */
     unsigned trace_mask;        /* -d items (bus/trace.h) */
     const char *trace_file;     /* -D FILE; NULL: stderr */
+    struct compat_net *legacy_net;      /* -net (frontends/compat_net.c) */
+    struct rng_object_config *objects;  /* -object rng-*, opened by main */
+    unsigned nobjects;
     const char *gdb;            /* -gdb DEV (-s: tcp::1234); NULL: no gdbstub */
     bool gdb_wait;              /* -S: start stopped, for gdb */
 };
@@ -64,6 +68,10 @@ int options_parse(struct rivet_options *o, int argc, char **argv);
 int options_add_device(struct rivet_options *o, char *arg);
 /* Frees what options_parse allocated (also after it returned an error). */
 void options_free(struct rivet_options *o);
+
+/* For compat_net.c: a -netdev (`text` parsed, `arg` named in messages by
+ * `opt`). 0 or -1 after one line. */
+int options_push_netdev(struct rivet_options *, const char *opt, const char *arg, const char *text);
 
 /* Parse a size with an optional K/M/G/T suffix (default unit: `unit`).
  * Returns 0 or -1. */

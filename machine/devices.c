@@ -182,7 +182,8 @@ static void list_types(FILE *out)
 
 static void print_options(const struct device_option *list, FILE *out)
 {
-    static const char *const type_names[] = { "", "", "", "-drive id", "-chardev id", "-netdev id", "-fsdev id" };
+    static const char *const type_names[] = { "",           "",           "",          "-drive id",
+                                              "-chardev id", "-netdev id", "-fsdev id", "-object id" };
     for (const struct device_option *o = list; o && o->name; o++) {
         char left[48], extra[96] = "", range[64] = "";
         snprintf(left, sizeof left, "%s=%s", o->name, o->arg);
@@ -313,6 +314,7 @@ RESOLVE(drive, drives, ndrives, drive, "drive")
 RESOLVE(chardev, chardevs, nchardevs, chardev, "chardev")
 RESOLVE(netdev, netdevs, nnetdevs, netdev, "netdev")
 RESOLVE(fsdev, fsdevs, nfsdevs, fsdev, "fsdev")
+RESOLVE(rng, rngs, nrngs, rng, "object")
 
 static int resolve_resources(const struct devices_config *c, const struct plans *ps, const char *arg,
                              const struct device_desc *t, const struct optlist *o, struct device_args *a)
@@ -327,6 +329,7 @@ static int resolve_resources(const struct devices_config *c, const struct plans 
         case DEVOPT_CHARDEV: r = resolve_chardev(c, ps, arg, id, &a->chardev); break;
         case DEVOPT_NETDEV: r = resolve_netdev(c, ps, arg, id, &a->netdev); break;
         case DEVOPT_FSDEV: r = resolve_fsdev(c, ps, arg, id, &a->fsdev); break;
+        case DEVOPT_RNG: r = resolve_rng(c, ps, arg, id, &a->rng); break;
         default: break;
         }
         if (r < 0)
@@ -410,6 +413,7 @@ static int plan_port(const struct devices_config *c, struct plans *ps, const cha
     TAKE(chardev);
     TAKE(netdev);
     TAKE(fsdev);
+    TAKE(rng);
 #undef TAKE
     return 0;
 }

@@ -51,6 +51,8 @@ struct devices_config {
     unsigned nnetdevs;
     const struct devices_fsdev *fsdevs;
     unsigned nfsdevs;
+    const struct devices_rng *rngs;    /* -object rng-*, for rng= */
+    unsigned nrngs;
     /* The host display for virtio-gpu and virtio-input (machine/display_glue.h); NULL: none. */
     const struct devices_display *display;
     bool mmio_legacy;                  /* -global virtio-mmio.force-legacy=true */

@@ -166,16 +166,26 @@ static size_t host_entropy(void *ctx, uint8_t *buf, size_t len)
 
 struct rng_instance {
     bool host;   /* unseeded: host entropy */
+    const struct devices_rng *source;   /* rng=ID: that -object's, else getrandom */
 };
+
+static size_t object_entropy(void *ctx, uint8_t *buf, size_t len)
+{
+    const struct devices_rng *r = ctx;
+    return r->read(r->ctx, buf, len);
+}
 
 static int rng_create(struct device_instance *in, const struct device_args *a, char *err, size_t errlen)
 {
     uint64_t seed;
     bool seeded = device_opt_u64(a, "seed", &seed);
+    if (seeded && a->rng)
+        return errf(err, errlen, "seed= and rng= exclude each other (a seeded stream reads no host source)");
     struct rng_instance *ri = calloc(1, sizeof *ri);
     if (!ri)
         return errf(err, errlen, "out of memory");
     ri->host = !seeded;
+    ri->source = a->rng;
     in->priv = ri;
     in->vdev = virtio_rng_new(a->bus, seeded ? &seed : NULL);
     return in->vdev ? 0 : errf(err, errlen, "out of memory");
@@ -185,14 +195,20 @@ static int rng_create(struct device_instance *in, const struct device_args *a, c
 static bool rng_poll(struct device_instance *in)
 {
     struct rng_instance *ri = in->priv;
-    if (ri->host && virtio_rng_pending(in->vdev))
-        virtio_rng_fill(in->vdev, host_entropy, NULL);
+    if (ri->host && virtio_rng_pending(in->vdev)) {
+        if (ri->source)
+            virtio_rng_fill(in->vdev, object_entropy, (void *)ri->source);
+        else
+            virtio_rng_fill(in->vdev, host_entropy, NULL);
+    }
     return false;
 }
 
 static const struct device_option rng_options[] = {
     { .name = "seed", .type = DEVOPT_U64, .arg = "N",
       .help = "deterministic generator with this seed (default: the host's getrandom)" },
+    { .name = "rng", .type = DEVOPT_RNG, .arg = "ID",
+      .help = "the -object rng-random|rng-builtin,id=ID it reads (rng-builtin: getrandom)" },
     DEVOPT_END,
 };
 
