@@ -214,6 +214,19 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         fprintf(stderr, "rivet: -serial %s: no -chardev with id=%s\n", o->serial, sarg);
         return -1;
     }
+    for (unsigned i = 0; skind == CHARDEV_SERIAL_REF && i < o->ndevices; i++) {
+        struct optlist l;
+        if (optlist_parse(o->devices[i], &l) < 0)
+            continue;
+        const char *c = optlist_get(&l, "chardev");
+        bool taken = c && !strcmp(c, sarg);
+        optlist_free(&l);
+        if (taken) {
+            fprintf(stderr, "rivet: -device %s: chardev '%s' is already the serial console (-serial %s)\n",
+                    o->devices[i], sarg, o->serial);
+            return -1;
+        }
+    }
     if (skind == CHARDEV_SERIAL_ARG) {
         for (unsigned k = 0; k < o->nchardevs; k++)
             if (!strcmp(chardev_id(ho->chardevs[k]), "serial0")) {
