@@ -91,7 +91,7 @@ static int net_nic(struct rivet_options *o, struct compat_net *c, const char *ar
         if (!strcmp(k, "model")) {
             if (!strcmp(v, "help")) {
                 printf("Available NIC models: virtio (virtio-net-pci), virtio-net-pci, virtio-net-device\n");
-                exit(0);
+                return OPT_HELP_DONE;
             }
             if (!strcmp(v, "virtio") || !strcmp(v, "virtio-net-pci"))
                 model = "virtio-net-pci"; /* QEMU's "virtio" NIC model is the PCI one */
@@ -205,7 +205,7 @@ int compat_opt_net(struct rivet_options *o, const char *arg)
         printf("-net nic[,model=virtio|virtio-net-pci|virtio-net-device][,macaddr=MAC][,netdev=ID][,vlan=N]\n"
                "-net user|tap[,-netdev options][,vlan=N]   (a card and a backend on one vlan are wired together)\n"
                "-net none\n");
-        exit(0);
+        return OPT_HELP_DONE;
     }
     struct compat_net *c = state(o);
     struct optlist l;

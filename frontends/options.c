@@ -138,7 +138,7 @@ static int opt_serial(struct rivet_options *o, const char *arg)
     char out[4096], err[256];
     if (!strcmp(arg, "help")) {
         fputs(chardev_serial_help_text, stdout);
-        exit(0);
+        return OPT_HELP_DONE;
     }
     int r = chardev_serial_spec(arg, "serial0", true, out, sizeof out, err, sizeof err);
     if (r == CHARDEV_SERIAL_ARG && chardev_check(out, err, sizeof err) < 0)
@@ -429,7 +429,7 @@ static int opt_object(struct rivet_options *o, const char *arg)
     struct rng_object_config c;
     int r = rng_object_parse(arg, &c, err, sizeof err);
     if (r > 0)
-        exit(0); /* -object help */
+        return OPT_HELP_DONE; /* -object help */
     if (r < 0)
         return bad("-object", arg, err);
     for (unsigned i = 0; i < o->nobjects; i++)

@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_options.c: the parsers of option values a user types
+/* tests/fuzz/fuzz_chardev.c: the parsers of option values a user types
  * (issue #25): -chardev arguments (chardev_check: parsed, nothing opened),
  * -serial's legacy spellings (chardev_serial_spec, into an output buffer
  * of 0 to 126 bytes), -object (rng_object_parse) and -net (two
