@@ -6,7 +6,7 @@
 # timer is armed (while the other hart waits forever), and a hart waiting
 # for the UART's receive interrupt with bytes still to come on stdin (the
 # same program with stdin at end of file exits 3). With -gdb a debugger
-# may still connect, so rivet waits.
+# may still connect, with a -netdev a frame arrive: rivet waits.
 . tests/guest/lib.sh
 CC=${RISCV_CC:-riscv64-unknown-elf-gcc}
 
@@ -128,10 +128,16 @@ build uart
 run uart 3 /dev/null
 expect "$TMP/uart.err" 'cannot come \(hart 0: wfi at 0x80000032, mie 0x800\)$'
 
-# a debugger may still connect: rivet waits (for the 3 s of the timeout)
-P=$(free_port)
-timeout 3 "$RIVET" -M virt -bios none -nographic -kernel "$TMP/nomie.elf" -gdb tcp:127.0.0.1:$P < /dev/null > "$TMP/gdb.out" 2>&1
-rc=$?
-echo "nomie -gdb: exit $rc"
-[ $rc -eq 124 ] || die "with -gdb, exit status $rc before the timeout: $(cat "$TMP/gdb.out")"
+# waits_on WHAT [rivet options...]: with that, something may still come
+# (a debugger may connect, a frame arrive): rivet waits, here for the 3 s
+# of the timeout
+waits_on() {
+    what=$1; shift
+    timeout 3 "$RIVET" -M virt -bios none -nographic -kernel "$TMP/nomie.elf" "$@" < /dev/null > "$TMP/wait.out" 2>&1
+    rc=$?
+    echo "nomie $what: exit $rc"
+    [ $rc -eq 124 ] || die "with $what, exit status $rc before the timeout: $(cat "$TMP/wait.out")"
+}
+waits_on -gdb -gdb tcp:127.0.0.1:$(free_port)
+waits_on -netdev -netdev user,id=n0 -device virtio-net-device,netdev=n0
 echo PASS
