@@ -787,7 +787,17 @@ int loader_dtb(const char *path, const char *bootargs, uint64_t initrd_start, ui
                     (unsigned long long)size, LOADER_FDT_MAX >> 20);
     if (read_whole(path, LOADER_FDT_MAX, &data, &size, err, errlen) < 0)
         return -1;
-    int r = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_full(data, (size_t)size);
+    /* libfdt 1.6's fdt_check_full dereferences NULL on some blobs older
+     * than version 17 (tests/fuzz/corpus/loader/dtb-v11-fdt_check_full-segv):
+     * only version 17, what dtc and QEMU write, gets that far. */
+    int r = size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(data);
+    if (r == 0 && fdt_version(data) < 17) {
+        uint32_t v = fdt_version(data);
+        free(data);
+        return errf_at(err, errlen, path, "device tree blob version %u: rivet takes version 17 (what dtc writes)", v);
+    }
+    if (r == 0)
+        r = fdt_check_full(data, (size_t)size);
     if (r < 0) {
         free(data);
         return errf_at(err, errlen, path, "not a valid device tree blob (%s)", fdt_strerror(r));
