@@ -44,7 +44,8 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 # frontends/ files that harnesses drive (storage, gdb protocol, shared folders, -netdev user with libslirp).
 FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out frontends/%,$(LIB_SRCS)) \
 	frontends/hostfile.c frontends/qcow2.c frontends/gdb_rsp.c frontends/gdbstub.c frontends/fs_local.c \
-	frontends/options.c frontends/compat.c frontends/drive.c frontends/fsdev.c \
+	frontends/options.c frontends/compat.c frontends/compat_net.c frontends/drive.c frontends/fsdev.c \
+	frontends/chardev.c frontends/rng_object.c frontends/term.c \
 	$(filter frontends/net.c frontends/net_ipcheck.c frontends/net_slirp.c frontends/net_tap.c \
 	frontends/pcap.c,$(LIB_SRCS))) $(B)/fuzz/obj/gen/device_list.o
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
@@ -77,9 +78,11 @@ $(B)/gen/device_list.o: $(DEVICE_LIST) config.mk
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJS)
+# Makefile: a file added to an object list must get into the archive even
+# when its source is older than the archive (.SECONDARY alone skips it).
+$(LIB): $(LIB_OBJS) Makefile
 	@rm -f $@
-	$(Q)ar rcs $@ $^
+	$(Q)ar rcs $@ $(filter %.o,$^)
 
 $(B)/rivet: $(B)/frontends/main.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -114,9 +117,9 @@ $(B)/fuzz/obj/gen/device_list.o: $(DEVICE_LIST) config.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
-$(B)/fuzz/librivet.a: $(FUZZ_LIB_OBJS)
+$(B)/fuzz/librivet.a: $(FUZZ_LIB_OBJS) Makefile
 	@rm -f $@
-	$(Q)ar rcs $@ $^
+	$(Q)ar rcs $@ $(filter %.o,$^)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/fuzz/librivet.a
 	@$(if $(Q),echo "  FUZZLD  $@")
