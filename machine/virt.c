@@ -382,12 +382,15 @@ static int boot_setup(struct virt *m, uint64_t *start)
 
 static void machine_free(struct virt *m)
 {
+    /* devices first: one going away may still lower an interrupt line into
+     * the PLIC and from there into a hart (fuzz_mmio: a PCI function with
+     * INTx asserted, after the harts had been freed) */
+    free_devices_of(m);
     if (m->harts)
         for (unsigned i = 0; i < m->nharts; i++)
             rv_hart_destroy(&m->harts[i]);
     free(m->harts);
     rv_tcache_free(m->tc);
-    free_devices_of(m);
     bus_free(&m->bus);
     free(m->ram);
     free(m->rom);
