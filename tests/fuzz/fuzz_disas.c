@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char line[320], text[160], small[12];
         memset(line, 'X', sizeof line);
         memset(text, 'X', sizeof text);
+        const struct rv_disas_ctx ctx0 = ctx; /* the context this instruction is read in */
         ctx2 = ctx;
         unsigned n = rv_disas(text, sizeof text, pc, in.p, in.n, &ctx2);
         unsigned m = rv_disas_line(line, sizeof line, pc, in.p, in.n, &ctx);
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             bug("output near its bound: the bound is too tight");
         if (!strstr(line, text))
             bug("the line does not hold the instruction");
-        struct rv_disas_ctx ctx3 = ctx2;
+        struct rv_disas_ctx ctx3 = ctx0; /* (not ctx2: that one has read this instruction already) */
         rv_disas(small, sizeof small, pc, in.p, in.n, &ctx3);
         if (strncmp(small, text, sizeof small - 1) || strlen(small) >= sizeof small)
             bug("a small buffer does not get a prefix");
