@@ -36,21 +36,9 @@ GUEST
 head -c $((MB << 20)) /dev/urandom > "$tmp/share/file.bin"
 mke2fs -q -t ext4 -d "$tmp/root" "$tmp/disk.img" 8M > /dev/null
 
-now_ns() { date +%s%N; }
-
 # one_run EMULATOR-COMMAND...: prints the wall ns between the markers
 one_run() {
-    "$@" < /dev/null 2>&1 | while IFS= read -r line; do
-        case "$line" in
-            *BENCH-START*) now_ns > "$tmp/start" ;;
-            *BENCH-END*) now_ns > "$tmp/end" ;;
-            *bytes*copied*) echo "$line" | tr -d '\r' > "$tmp/dd" ;;
-        esac
-    done
-    [ -f "$tmp/start" ] && [ -f "$tmp/end" ] || { echo "bench-9p: no markers from: $*" >&2; return 1; }
-    grep -q "^$((MB << 20)) bytes" "$tmp/dd" || { echo "bench-9p: dd failed: $(cat "$tmp/dd")" >&2; return 1; }
-    echo $(( $(cat "$tmp/end") - $(cat "$tmp/start") ))
-    rm -f "$tmp/start" "$tmp/end"
+    dd_run bench-9p "$@"
 }
 
 . scripts/bench-throughput.sh

@@ -39,22 +39,10 @@ head -c $((MB << 20)) /dev/urandom > "$tmp/root/fill.bin"
 mke2fs -q -t ext4 -d "$tmp/root" "$tmp/disk.img" $((MB + 24))M > /dev/null
 rm -f "$tmp/root/fill.bin"
 
-now_ns() { date +%s%N; }
-
 # one_run EMULATOR-COMMAND...: prints the wall ns between the markers
 one_run() {
     cp "$tmp/disk.img" "$tmp/run.img"
-    "$@" < /dev/null 2>&1 | while IFS= read -r line; do
-        case "$line" in
-            *BENCH-START*) now_ns > "$tmp/start" ;;
-            *BENCH-END*) now_ns > "$tmp/end" ;;
-            *bytes*copied*) echo "$line" | tr -d '\r' > "$tmp/dd" ;;
-        esac
-    done
-    [ -f "$tmp/start" ] && [ -f "$tmp/end" ] || { echo "bench-blk: no markers from: $*" >&2; return 1; }
-    grep -q "^$((MB << 20)) bytes" "$tmp/dd" || { echo "bench-blk: dd failed: $(cat "$tmp/dd")" >&2; return 1; }
-    echo $(( $(cat "$tmp/end") - $(cat "$tmp/start") ))
-    rm -f "$tmp/start" "$tmp/end"
+    dd_run bench-blk "$@"
 }
 
 . scripts/bench-throughput.sh

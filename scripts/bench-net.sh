@@ -54,8 +54,6 @@ echo BENCH-END
 EOF2
 mke2fs -q -t ext4 -d "$tmp/root" "$tmp/disk.img" 16M > /dev/null
 
-now_ns() { date +%s%N; }
-
 # one_run EMULATOR-COMMAND...: prints the wall ns between the markers
 one_run() {
     rm -f "$tmp/start" "$tmp/end" "$tmp/ok"

@@ -1,6 +1,27 @@
-# Sourced by bench-blk.sh and bench-net.sh, after they define one_run
-# (prints the nanoseconds one run took between the guest's markers), MB,
-# RUNS, B, BIOS and GUEST.
+# Sourced by bench-blk.sh, bench-net.sh and bench-9p.sh, which define
+# one_run (prints the nanoseconds one run took between the guest's markers),
+# MB, RUNS, B, BIOS, GUEST and tmp.
+
+now_ns() { date +%s%N; }
+
+# dd_run WHO EMULATOR-COMMAND...: a one_run for guests that print
+# BENCH-START, run `dd ... bs=1M` of MB MiB (its "bytes copied" line) and
+# print BENCH-END: prints the wall ns between the markers; WHO names the
+# script in its messages.
+dd_run() {
+    who=$1; shift
+    "$@" < /dev/null 2>&1 | while IFS= read -r line; do
+        case "$line" in
+            *BENCH-START*) now_ns > "$tmp/start" ;;
+            *BENCH-END*) now_ns > "$tmp/end" ;;
+            *bytes*copied*) echo "$line" | tr -d '\r' > "$tmp/dd" ;;
+        esac
+    done
+    [ -f "$tmp/start" ] && [ -f "$tmp/end" ] || { echo "$who: no markers from: $*" >&2; return 1; }
+    grep -q "^$((MB << 20)) bytes" "$tmp/dd" || { echo "$who: dd failed: $(cat "$tmp/dd")" >&2; return 1; }
+    echo $(( $(cat "$tmp/end") - $(cat "$tmp/start") ))
+    rm -f "$tmp/start" "$tmp/end"
+}
 best() { sort -n "$1" | head -n 1; }
 mbs() { awk -v ns="$1" -v mb="$MB" 'BEGIN { printf "%.1f", mb * 1048576 / 1e6 / (ns / 1e9) }'; }
 secs() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
