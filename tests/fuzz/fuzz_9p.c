@@ -21,8 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "virtio/9p.h"
-#include "fuzz_input.h"
+#include "fuzz_9p.h"
 
 #define FILE_SIZE 100000u
 #define DIR_ENTRIES 1000u
@@ -265,7 +264,6 @@ static struct virtio_9p_backend be = {
     .listxattr = f_listxattr, .setxattr = f_setxattr, .removexattr = f_removexattr,
 };
 
-static const size_t rooms[8] = { 11, 12, 64, 300, 4096, 8192, 65536 + 100, P9_MAX_MSIZE };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -279,18 +277,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!s || !reply)
         abort();
     while (in.n) {
-        size_t len = fin_u16(&in);
-        uint8_t mflags = fin_u8(&in);
-        if (len > in.n)
-            len = in.n;
-        uint8_t *msg = malloc(len ? len : 1);
-        if (!msg)
-            abort();
-        memcpy(msg, in.p, len);
-        in.p += len;
-        in.n -= len;
-        if ((mflags & 1) && len >= 4)
-            msg[0] = (uint8_t)len, msg[1] = (uint8_t)(len >> 8), msg[2] = 0, msg[3] = 0;
+        size_t len;
+        uint8_t *msg = p9_next_msg(&in, &len);
         size_t r = p9_server_handle(s, msg, len, reply, room);
         if (r > room)
             bug("reply longer than its room");

@@ -29,8 +29,7 @@
 #include <unistd.h>
 
 #include "frontends/fs_local.h"
-#include "virtio/9p.h"
-#include "fuzz_input.h"
+#include "fuzz_9p.h"
 
 const unsigned fuzz_replay_inputs = 1000; /* each input rebuilds the share */
 
@@ -177,8 +176,6 @@ static int guarded_mknod(void *ctx, struct p9_node *dir, const char *name, uint3
     return real->mknod(ctx, dir, name, mode, ma, mi, c, a);
 }
 
-static const size_t rooms[8] = { 11, 12, 64, 300, 4096, 8192, 65536 + 100, P9_MAX_MSIZE };
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     setup_once();
@@ -200,18 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!s || !reply)
         abort();
     while (in.n) {
-        size_t len = fin_u16(&in);
-        uint8_t mflags = fin_u8(&in);
-        if (len > in.n)
-            len = in.n;
-        uint8_t *msg = malloc(len ? len : 1);
-        if (!msg)
-            abort();
-        memcpy(msg, in.p, len);
-        in.p += len;
-        in.n -= len;
-        if ((mflags & 1) && len >= 4)
-            msg[0] = (uint8_t)len, msg[1] = (uint8_t)(len >> 8), msg[2] = 0, msg[3] = 0;
+        size_t len;
+        uint8_t *msg = p9_next_msg(&in, &len);
         size_t r = p9_server_handle(s, msg, len, reply, room);
         if (r > room)
             bug("reply longer than its room");
