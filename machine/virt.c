@@ -526,9 +526,15 @@ enum time_kind {
     TIME_RTC,       /* value: the RTC's host adjustment in ns (int64) */
 };
 
+/* Is (this instruction count, this host reading) the step made last? */
+static bool in_last_step(const struct virt *m, uint64_t wall)
+{
+    return m->time_steps && m->step_icount == m->clock.icount && m->step_wall == wall;
+}
+
 static void time_input(struct virt *m, enum time_kind kind, uint64_t value, uint64_t wall)
 {
-    if (!m->time_steps || m->step_icount != m->clock.icount || m->step_wall != wall) {
+    if (!in_last_step(m, wall)) {
         m->time_steps++;
         m->step_icount = m->clock.icount;
         m->step_wall = wall;
@@ -547,13 +553,11 @@ static void time_input(struct virt *m, enum time_kind kind, uint64_t value, uint
 }
 
 /* May time_input() be called now? Yes at the first step, within the step
- * being made (same instruction count, same host reading), or a period after
- * the last step:
- * host time enters at most 10 times a second, whatever the host does. */
+ * being made, or a period after the last step: host time enters at most 10
+ * times a second, whatever the host does. */
 static bool time_step_open(const struct virt *m, uint64_t wall)
 {
-    return !m->time_steps || (m->step_icount == m->clock.icount && m->step_wall == wall) ||
-           wall - m->step_wall >= VCLOCK_CTL_PERIOD_NS;
+    return !m->time_steps || in_last_step(m, wall) || wall - m->step_wall >= VCLOCK_CTL_PERIOD_NS;
 }
 
 static uint64_t wall_now(const struct virt *m)
