@@ -422,8 +422,7 @@ static int machine_create(struct virt *m)
         m->harts[i].time = hart_time;
         m->harts[i].time_ctx = &m->clock;
         m->harts[i].timebase_hz = VCLOCK_HZ;
-        m->harts[i].yield_on_spin = m->nharts > 1;
-        m->harts[i].lr_shared = m->nharts > 1;
+        m->harts[i].other_harts = m->nharts > 1;
     }
     return build_devices(m);
 }

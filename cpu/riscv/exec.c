@@ -346,14 +346,14 @@ L_FENCE: NEXT();
     /* Spin-wait hints: with other harts to run, give them the rest of the
      * slice (the lock holder may be one of them). */
 L_PAUSE:
-    if (h->yield_on_spin) {
+    if (h->other_harts) {
         h->yield = true;
         EXIT_AFTER();
     }
     NEXT();
 L_DIV_SPIN:
     x[op->rd] = ~0ull; /* division by zero */
-    if (h->yield_on_spin) {
+    if (h->other_harts) {
         h->yield = true;
         EXIT_AFTER();
     }
@@ -379,7 +379,7 @@ L_WFI:
         ILLEGAL();
     if (!((h->mip_hw | h->mip_sw) & h->mie))
         h->wfi = true;
-    else if (h->yield_on_spin)
+    else if (h->other_harts)
         h->yield = true; /* a WFI that cannot wait is a spin loop: let others run */
     EXIT_AFTER();
 L_SFENCE_VMA:

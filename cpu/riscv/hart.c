@@ -75,7 +75,7 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
     h->icount += done;
     h->slice_done = 0;
     h->cur_block = NULL;
-    if (h->lr_shared)
+    if (h->other_harts)
         h->lr_valid = false; /* another hart may run before our SC */
     h->yield = false;
     if (__builtin_expect(h->dbg_stop.hit, 0) && h->dbg_stop.type >= RV_DBG_WATCH_W)

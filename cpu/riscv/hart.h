@@ -122,7 +122,8 @@ struct rv_hart {
     bool wfi;                /* waiting for an interrupt */
     bool stop;               /* leave rv_hart_run as soon as possible */
     bool yield;              /* end this slice at the next block boundary */
-    bool yield_on_spin;      /* end the slice at spin-wait hints (set with several harts) */
+    bool other_harts;        /* others share the memory: a slice ends at spin-wait hints, and its
+                              * end drops the LR reservation */
     bool irq_ready;          /* an interrupt can be taken now */
     struct rv_block *cur_block;
     const struct rv_op *cur_op;
@@ -141,11 +142,10 @@ struct rv_hart {
     uint64_t pmpaddr[64];
 
     /* LR/SC reservation (the host address of the word), dropped at a trap
-     * and, when other harts share the memory (lr_shared), at every slice
-     * end: another hart may store to it before our SC. */
+     * and, with other_harts, at every slice end: another hart may store to
+     * it before our SC. */
     uint64_t lr_addr;
     bool lr_valid;
-    bool lr_shared;
 
     /* Time: ticks of the machine's mtime clock. */
     uint64_t (*time)(void *ctx);
