@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bus/util.h"
-#include "cpu/riscv/hart.h"
+#include "cpu/riscv/ext.h"
 #include "frontends/options.h"
 #include "frontends/term.h"
 
@@ -110,14 +110,26 @@ int compat_opt_no_reboot(struct rivet_options *o, const char *arg)
 int compat_opt_cpu(struct rivet_options *o, const char *arg)
 {
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
-        printf("Available CPUs:\n  rv64    the RV64GC hart (%s; Sv39, Sv48, Sv57)\n", RV_ISA_STRING);
+        char isa[512];
+        rv_ext_isa_string(rv_ext_default(), isa, sizeof isa);
+        printf("Available CPUs:\n  rv64    the RV64GC hart (Sv39, Sv48, Sv57), by default %s\n\n"
+               "Extensions (-cpu rv64,NAME=on|off,...; names in any case):\n", isa);
+        static const char *const what[] = { "always on", "on by default", "off by default" };
+        for (unsigned i = 0; i < RV_EXT_COUNT; i++)
+            if (rv_ext_state(i) != RV_EXT_STATE_TODO)
+                printf("  %-12s %-14s %s\n", rv_ext_name(i), what[rv_ext_state(i)], rv_ext_help(i));
         return OPT_HELP_DONE;
     }
-    if (!strcmp(arg, "rv64"))
-        return 0;
-    if (!strncmp(arg, "rv64,", 5))
-        return bad("-cpu", arg, "CPU properties are not supported yet (the hart is always RV64GC)");
-    return bad("-cpu", arg, "unknown CPU model (rivet has rv64; -cpu help)");
+    uint64_t ext = rv_ext_default();
+    if (!strncmp(arg, "rv64,", 5)) {
+        char err[160];
+        if (rv_ext_apply(&ext, arg + 5, err, sizeof err) < 0)
+            return bad("-cpu", arg, err);
+    } else if (strcmp(arg, "rv64")) {
+        return bad("-cpu", arg, "unknown CPU model (rivet has rv64; -cpu help)");
+    }
+    o->machine.cpu_ext = ext;
+    return 0;
 }
 
 int compat_opt_m(struct rivet_options *o, const char *arg)

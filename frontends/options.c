@@ -549,7 +549,7 @@ static const struct option_def defs[] = {
     { "M", "virt[,dumpdtb=FILE]", "same as -machine", opt_machine },
     { "m", "SIZE[,slots=N,maxmem=M]", "guest RAM, with K/M/G suffix (default 512M; 16M to 16G); slots=, maxmem= are checked, unused", compat_opt_m },
     { "smp", "N[,sockets=,cores=,threads=,maxcpus=]", "number of harts, 1 to 8 (default 1); the topology is checked as QEMU does", compat_opt_smp },
-    { "cpu", "rv64|help", "the CPU model: rv64 (the only one, RV64GC)", compat_opt_cpu },
+    { "cpu", "rv64[,EXT=on|off...]|help", "the CPU model: rv64 (RV64GC) and its optional extensions (-cpu help lists them)", compat_opt_cpu },
     { "accel", "tcg[,thread=single|multi]", "accepted: rivet always interprets (kvm is refused)", compat_opt_accel },
     { "enable-kvm", NULL, "refused: rivet has no KVM", compat_opt_enable_kvm },
     { "bios", "FILE|none|default", "M-mode firmware (default: Debian's OpenSBI fw_dynamic.bin)", opt_bios },

@@ -106,6 +106,14 @@ static int build_cpus(void *fdt, const struct virt_fdt_config *c)
         TRY(fdt_property_string(fdt, "status", "okay"));
         TRY(fdt_property_string(fdt, "compatible", "riscv"));
         TRY(fdt_property_string(fdt, "riscv,isa", c->isa));
+        if (c->isa_base)
+            TRY(fdt_property_string(fdt, "riscv,isa-base", c->isa_base));
+        if (c->isa_ext)
+            TRY(fdt_property(fdt, "riscv,isa-extensions", c->isa_ext, (int)c->isa_ext_len));
+        if (c->cbom_block_size)
+            TRY(fdt_property_cell(fdt, "riscv,cbom-block-size", c->cbom_block_size));
+        if (c->cboz_block_size)
+            TRY(fdt_property_cell(fdt, "riscv,cboz-block-size", c->cboz_block_size));
         if (c->mmu_type)
             TRY(fdt_property_string(fdt, "mmu-type", c->mmu_type));
         TRY(fdt_begin_node(fdt, "interrupt-controller"));

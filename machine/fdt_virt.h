@@ -19,6 +19,12 @@ struct virt_fdt_config {
     unsigned nharts;             /* 1..VIRT_FDT_MAX_HARTS */
     uint64_t ram_base, ram_size;
     const char *isa;             /* riscv,isa, e.g. "rv64imafdc_zicsr_zifencei_sstc" */
+    /* riscv,isa-base and riscv,isa-extensions (names NUL-separated, ext_len
+     * bytes in all); NULL leaves them out. */
+    const char *isa_base;
+    const char *isa_ext;
+    size_t isa_ext_len;
+    uint32_t cbom_block_size, cboz_block_size; /* riscv,cbo?-block-size; 0: none */
     const char *mmu_type;        /* e.g. "riscv,sv57"; NULL leaves mmu-type out */
     uint32_t timebase;           /* timebase-frequency, Hz */
     const char *bootargs;        /* NULL or "" leaves bootargs out */

@@ -18,6 +18,7 @@
 #include "bus/bus.h"
 #include "bus/util.h"
 #include "cpu/riscv/disas.h"
+#include "cpu/riscv/ext.h"
 #include "cpu/riscv/hart.h"
 #include "bus/device.h"
 #include "machine/board.h"
@@ -332,9 +333,16 @@ static int boot_setup(struct virt *m, uint64_t *start)
             return log_err("-dtb %s", err);
     } else {
         unsigned nrows;
+        uint64_t ext = rv_tcache_ext(m->tc);
+        char isa[512], isa_ext[1024];
+        rv_ext_isa_string(ext, isa, sizeof isa);
+        size_t isa_ext_len = rv_ext_list(ext, isa_ext, sizeof isa_ext);
         struct virt_fdt_config fc = {
             .nharts = m->nharts, .ram_base = VIRT_RAM_BASE, .ram_size = c->ram_size,
-            .isa = RV_ISA_STRING, .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
+            .isa = isa, .isa_base = "rv64i", .isa_ext = isa_ext, .isa_ext_len = isa_ext_len,
+            .cbom_block_size = RV_EXT_HAS(ext, ZICBOM) ? 64 : 0,
+            .cboz_block_size = RV_EXT_HAS(ext, ZICBOZ) ? 64 : 0,
+            .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
             .bootargs = c->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .uart = true, .rtc = true, .test = true, .clint = true, .plic = true,
             .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = true,
@@ -416,6 +424,8 @@ static int machine_create(struct virt *m)
     m->harts = calloc(m->nharts, sizeof *m->harts);
     if (!m->tc || !m->harts)
         return log_err("%s", "out of memory");
+    if (c->cpu_ext)
+        rv_tcache_set_ext(m->tc, c->cpu_ext);
     for (unsigned i = 0; i < m->nharts; i++) {
         if (rv_hart_init(&m->harts[i], &m->bus, m->tc, i) < 0)
             return log_err("%s", "out of memory");

@@ -44,6 +44,7 @@ enum { VIRT_RTC_VM, VIRT_RTC_HOST, VIRT_RTC_RT };
 struct virt_config {
     uint64_t ram_size;
     unsigned smp;
+    uint64_t cpu_ext;       /* ISA extensions (cpu/riscv/ext.h mask); 0: the default set */
     const char *bios;       /* path, or NULL for none */
     const char *kernel;
     const char *initrd;

@@ -155,9 +155,10 @@ int rv_op_ends_block(enum rv_op_kind k)
     }
 }
 
-enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op)
+enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op *op)
 {
     uint32_t i = raw;
+    (void)ext; /* no switchable extension decodes yet */
     op->pc = pc;
     op->imm = 0;
     op->len = 4;

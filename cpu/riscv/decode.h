@@ -57,9 +57,11 @@ struct rv_op {
     uint64_t pc;
 };
 
-/* Decode one instruction (len 2 or 4 from its low bits). Fills op (not
- * impl) and returns its kind. */
-enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, struct rv_op *op);
+/* Decode one instruction (len 2 or 4 from its low bits) for a hart that
+ * offers the extensions in `ext` (ext.h: an instruction of an extension
+ * not in the mask decodes as ILLEGAL). Fills op (not impl) and returns its
+ * kind. */
+enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op *op);
 /* The fused kind for the pair (a, b), or RV_OP_COUNT when there is none. */
 enum rv_op_kind rv_fuse(enum rv_op_kind a, enum rv_op_kind b);
 /* Does this kind end a block? */

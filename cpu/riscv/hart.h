@@ -182,14 +182,18 @@ struct rv_hart {
     struct rv_tlb_entry tlb[RV_MODES][RV_TLB_KINDS][RV_TLB_SIZE];
 };
 
-/* ISA string of what the hart implements (for the device tree). */
-#define RV_ISA_STRING "rv64imafdc_zicsr_zifencei_zicntr_zihintpause_sstc"
+/* The ISA string of what the hart offers comes from the extension mask
+ * (ext.h: rv_ext_isa_string); the mask lives in the translation cache. */
 
 /* The translation cache shared by the harts of one machine. */
 struct rv_tcache *rv_tcache_new(struct bus *);
 void rv_tcache_free(struct rv_tcache *);
 /* Blocks decoded and whole-cache flushes (code writes) so far. */
 void rv_tcache_stats(const struct rv_tcache *, uint64_t *blocks, uint64_t *flushes);
+/* The ISA extensions the machine's harts offer (ext.h mask; default
+ * rv_ext_default()). Set before the harts run: it changes decoding. */
+uint64_t rv_tcache_ext(const struct rv_tcache *);
+void rv_tcache_set_ext(struct rv_tcache *, uint64_t ext);
 /* Register a hart so code writes flush its TLB write entries. */
 void rv_tcache_add_hart(struct rv_tcache *, struct rv_hart *);
 

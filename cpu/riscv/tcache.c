@@ -18,6 +18,14 @@
 #define ARENA_SIZE (64u << 20)
 #define HASH_BITS 16
 
+uint64_t rv_tcache_ext(const struct rv_tcache *tc) { return tc->ext; }
+
+void rv_tcache_set_ext(struct rv_tcache *tc, uint64_t ext)
+{
+    tc->ext = ext;
+    rv_tcache_invalidate(tc);
+}
+
 struct rv_tcache *rv_tcache_new(struct bus *bus)
 {
     struct rv_tcache *tc = calloc(1, sizeof *tc);
@@ -38,6 +46,7 @@ struct rv_tcache *rv_tcache_new(struct bus *bus)
         return NULL;
     }
     tc->labels = rv_exec(NULL);
+    tc->ext = rv_ext_default();
     bus->code_write = (bus_write_hook)NULL;
     return tc;
 }
@@ -158,7 +167,7 @@ static struct rv_block *single_block(struct rv_hart *h, const uint8_t *host, boo
     memset(b, 0, sizeof *b + 2 * sizeof(struct rv_op));
     b->vpc = h->pc;
     b->host = 0;
-    enum rv_op_kind k = rv_decode((uint32_t)hi << 16 | lo, h->pc, &b->ops[0]);
+    enum rv_op_kind k = rv_decode((uint32_t)hi << 16 | lo, h->pc, h->tc->ext, &b->ops[0]);
     finish_op(h->tc, &b->ops[0], k);
     if (check && h->tc->dbg_exec && rv_trigger_exec_marked(h->tc, h->pc))
         finish_op(h->tc, &b->ops[0], RV_OP_DEBUG);
@@ -201,7 +210,7 @@ static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
             raw |= (uint32_t)hi << 16;
         }
         struct rv_op *op = &b->ops[n];
-        enum rv_op_kind k = rv_decode(raw, pc, op);
+        enum rv_op_kind k = rv_decode(raw, pc, h->tc->ext, op);
         finish_op(tc, op, k);
         if (__builtin_expect(tc->dbg_exec != 0, 0) && rv_trigger_exec_marked(tc, pc)) {
             finish_op(tc, op, RV_OP_DEBUG); /* a breakpoint or execute trigger: check first */

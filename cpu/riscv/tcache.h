@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cpu/riscv/decode.h"
+#include "cpu/riscv/ext.h"
 #include "cpu/riscv/hart.h"
 
 #define RV_BLOCK_MAX_INSNS 128
@@ -34,6 +35,7 @@ struct rv_tcache {
     unsigned nharts;
     const void *const *labels;  /* op implementations in rv_exec */
     uint64_t flushes, blocks_built;
+    uint64_t ext;               /* the extensions the harts offer (ext.h) */
     /* Debugger points (trigger.c); dbg_exec counts the pcs decoding must
      * mark (breakpoints, armed execute triggers of any hart). */
     struct rv_dbg_point dbg_points[RV_DBG_MAX_POINTS];

@@ -435,6 +435,38 @@ static void test_minimal(void **state)
     free(fdt);
 }
 
+/* The extension properties of the current binding, next to riscv,isa. */
+static void test_isa_extensions(void **state)
+{
+    struct virt_fdt_config c = full_config(2);
+    static const char ext[] = "i\0m\0a\0f\0d\0c\0zicboz\0zicsr\0sstc";
+    c.isa_base = "rv64i";
+    c.isa_ext = ext;
+    c.isa_ext_len = sizeof ext;
+    c.cboz_block_size = 64;
+    void *fdt = build(&c);
+    for (unsigned h = 0; h < 2; h++) {
+        char path[32];
+        snprintf(path, sizeof path, "/cpus/cpu@%x", h);
+        int cpu = node(fdt, path), len;
+        check_str(fdt, path, "riscv,isa-base", "rv64i");
+        const void *p = fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len);
+        assert_non_null(p);
+        assert_int_equal(len, sizeof ext);
+        assert_memory_equal(p, ext, sizeof ext);
+        assert_int_equal(fdt32_to_cpu(*cells(fdt, path, "riscv,cboz-block-size", 1)), 64);
+        assert_null(fdt_getprop(fdt, cpu, "riscv,cbom-block-size", &len));
+    }
+    free(fdt);
+    /* Left out unless given (the full config above has none of them). */
+    c = full_config(1);
+    fdt = build(&c);
+    int len, cpu = node(fdt, "/cpus/cpu@0");
+    assert_null(fdt_getprop(fdt, cpu, "riscv,isa-base", &len));
+    assert_null(fdt_getprop(fdt, cpu, "riscv,isa-extensions", &len));
+    free(fdt);
+}
+
 static void test_bad_config(void **state)
 {
     static uint8_t buf[BUFSZ];
@@ -506,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_four_harts),
         cmocka_unit_test(test_pci_window_above_ram),
         cmocka_unit_test(test_minimal),
+        cmocka_unit_test(test_isa_extensions),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_deterministic_and_max),
     };
