@@ -124,7 +124,8 @@ fi
 
 "$RIVET" -cpu help > "$TMP/cpuhelp" || die "-cpu help failed"
 grep -q '^  rv64 ' "$TMP/cpuhelp" || die "-cpu help does not list rv64"
-[ "$(grep -c '^  ' "$TMP/cpuhelp")" -eq 1 ] || die "-cpu help lists more than one model"
+[ "$(sed -n '/^Available CPUs:/,/^$/p' "$TMP/cpuhelp" | grep -c '^  ')" -eq 1 ] || die "-cpu help lists more than one model"
+grep -q '^  zicsr  *always on' "$TMP/cpuhelp" || die "-cpu help does not list the extensions"
 "$RIVET" --help > "$TMP/help"
 for opt in -name -accel -vga -nodefaults -pidfile -daemonize -no-reboot -cpu -enable-kvm; do
     grep -q -- "^  $opt" "$TMP/help" || die "--help does not list $opt"

@@ -12,7 +12,9 @@ rejects "-accel thread=" '-accel tcg,thread=2: thread must be single or multi' -
 rejects "-accel property" '-accel tcg,foo=1: unknown property' -accel tcg,foo=1 $k
 rejects "-vga std" '-vga std: rivet has no VGA' -vga std $k
 rejects "-cpu rv32" '-cpu rv32: unknown CPU model' -cpu rv32 $k
-rejects "-cpu props" '-cpu rv64,v=on: CPU properties are not supported' -cpu rv64,v=on $k
+rejects "-cpu props" "-cpu rv64,v=on: unknown CPU property 'v'" -cpu rv64,v=on $k
+rejects "-cpu base off" '-cpu rv64,C=off: c: always on in rivet' -cpu rv64,C=off $k
+rejects "-cpu bad value" '-cpu rv64,zicsr=yes please: zicsr=yes please: expected on or off' -cpu "rv64,zicsr=yes please" $k
 rejects "-m slots" '-m 512M,slots=2: slots= needs maxmem=' -m 512M,slots=2 $k
 rejects "-m maxmem" '-m 512M,maxmem=256M: maxmem must be at least' -m 512M,maxmem=256M $k
 rejects "-m bad slots" '-m 1G,slots=x,maxmem=2G: slots must be' -m 1G,slots=x,maxmem=2G $k
