@@ -82,6 +82,13 @@ struct bus {
     uint8_t *ram;
     bus_write_hook code_write;
     void *code_write_ctx;
+    /* Bumped whenever guest code may have run: after every slice of a hart
+     * (and a debugger's single step) and at every virtio notify. Between
+     * two bumps the driver cannot have made new buffers available, so a
+     * virtqueue pops at most its size in one epoch (virtio/queue.c): a ring
+     * the device's own writes keep refilling ends in NEEDS_RESET, not in a
+     * device loop that never returns. */
+    uint64_t epoch;
 };
 
 #define BUS_PAGE_SHIFT 12

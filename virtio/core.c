@@ -171,6 +171,8 @@ void virtio_notify(struct virtio_dev *dev, unsigned q)
                      q >= dev->nqueues || !dev->vq[q].ready || !virtio_dev_running(dev) ? " (ignored: not running)" : "");
     if (q >= dev->nqueues || !dev->vq[q].ready || !virtio_dev_running(dev))
         return;
+    if (dev->bus)
+        dev->bus->epoch++; /* the driver ran: it may have added buffers */
     dev->ops->queue_notify(dev, q);
 }
 
@@ -355,6 +357,7 @@ void virtio_dev_state(struct virtio_dev *dev, struct state *st)
         state_bool(st, "signalled_valid", &vq->signalled_valid);
         if (!load || st->error)
             continue;
+        vq->pops = 0; /* a new epoch of the driver's */
         if (vq->num == 0 || vq->num > vq->num_max || (vq->num & (vq->num - 1)))
             state_fail(st, "virtio: a queue size that is not a power of two up to the maximum");
         else if (vq->ready && !rings_ok(dev, vq))

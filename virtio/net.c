@@ -204,7 +204,7 @@ static void control(struct net *n)
  * available buffers, in the same order). */
 static void unpop(struct net *n, unsigned k)
 {
-    n->vdev.vq[RXQ].last_avail = (uint16_t)(n->vdev.vq[RXQ].last_avail - k);
+    virtq_unpop(&n->vdev.vq[RXQ], k);
 }
 
 static void count_too_big(struct net *n, size_t len, const char *why)

@@ -146,17 +146,34 @@ int virtq_pop(struct virtq *vq, struct virtq_elem *elem)
         return 0;
     if (pending > n)
         return bad(vq, "avail index %u is %u entries ahead of the device (queue size %u)", idx, pending, n);
+    /* The driver cannot have made more than n buffers available since it
+     * last ran; more means the device's own writes (used ring, buffers)
+     * land on the avail ring and would feed it forever. */
+    uint64_t epoch = vq->bus ? vq->bus->epoch : 0;
+    if (vq->pop_epoch != epoch) {
+        vq->pop_epoch = epoch;
+        vq->pops = 0;
+    }
+    if (vq->pops >= n)
+        return bad(vq, "more than %u chains available without the driver running: the device's writes refill the avail ring", n);
     uint16_t head = ld16(avail + 4 + 2 * (vq->last_avail % n));
     if (head >= n)
         return bad(vq, "head index %u out of range (queue size %u)", head, n);
     if (walk(vq, desc, head, elem) < 0)
         return -1;
     vq->last_avail++;
+    vq->pops++;
     /* EVENT_IDX: ask for a notification as soon as the driver adds anything
      * beyond what was consumed (the device drains the ring on each one). */
     if (vq->event_idx)
         st16(used + 4 + 8 * n, vq->last_avail);
     return 1;
+}
+
+void virtq_unpop(struct virtq *vq, unsigned k)
+{
+    vq->last_avail = (uint16_t)(vq->last_avail - k);
+    vq->pops = vq->pops > k ? vq->pops - k : 0;
 }
 
 int virtq_push(struct virtq *vq, uint16_t head, uint32_t len)

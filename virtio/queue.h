@@ -53,6 +53,8 @@ struct virtq {
     uint16_t used_idx;               /* next used ring entry to fill */
     uint16_t signalled_used;         /* used_idx at the last interrupt */
     bool signalled_valid;
+    uint64_t pop_epoch;              /* bus->epoch of the pops counted in `pops` */
+    uint32_t pops;                   /* chains popped in that epoch (at most num) */
     char error[160];                 /* reason of the last -1 */
 };
 
@@ -62,6 +64,10 @@ void virtq_reset(struct virtq *);
 /* Pops the next available chain into *elem: 1, 0 when the ring is empty,
  * -1 when the ring or the chain is malformed (see `error`). */
 int virtq_pop(struct virtq *, struct virtq_elem *);
+
+/* Gives back the last k chains popped (unused: they are the driver's
+ * available buffers again, in the same order). */
+void virtq_unpop(struct virtq *, unsigned k);
 
 /* Puts the chain with head `head` on the used ring, `len` bytes written.
  * 0, or -1 when the used ring is not in RAM. */

@@ -71,6 +71,7 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
     h->cur_op = NULL;
     h->dbg_stop.hit = false;
     rv_exec(h);
+    h->bus->epoch++;
     uint64_t done = h->slice_done;
     h->icount += done;
     h->slice_done = 0;

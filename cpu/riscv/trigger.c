@@ -326,6 +326,7 @@ void rv_hart_step(struct rv_hart *h)
     h->dbg_stop.hit = false;
     h->wfi = false; /* a WFI may complete at any time */
     step_once(h);
+    h->bus->epoch++;
     if (h->dbg_stop.hit && !is_break(h->dbg_stop.type))
         rv_trigger_finish_watch(h);
 }

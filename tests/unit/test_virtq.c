@@ -461,6 +461,55 @@ static void test_avail_runs_ahead(void **state)
     expect_bad(f, "ahead of the device");
 }
 
+/* The used ring laid over the avail ring: each push moves the avail index
+ * on, so a device that pops until the ring is empty would never stop. A
+ * queue pops at most its size between two runs of the driver (bus epoch),
+ * then reports the ring. */
+static void test_device_writes_refill_avail(void **state)
+{
+    struct fx *f = *state;
+    for (unsigned k = 0; k < NUM; k++)
+        td_desc(&f->t, k, td_alloc(&f->t, 8), 8, 0, 0);
+    td_publish(&f->t, 0);
+    f->vq.used = f->t.avail; /* used idx at the avail idx */
+    f->vq.used_idx = 5;      /* each push leaves the avail idx 5 ahead */
+    unsigned pops = 0;
+    int r;
+    while ((r = virtq_pop(&f->vq, &f->elem)) == 1 && pops < 10 * NUM) {
+        pops++;
+        assert_int_equal(virtq_push(&f->vq, f->elem.head, 0), 0);
+    }
+    assert_int_equal(r, -1);
+    assert_int_equal(pops, NUM);
+    assert_non_null(strstr(f->vq.error, "refill the avail ring"));
+    /* Once the driver ran (a new epoch), the queue takes chains again. */
+    f->t.bus.epoch++;
+    assert_int_equal(virtq_pop(&f->vq, &f->elem), 1);
+}
+
+/* A full ring in one epoch is fine, and so is a ring refilled after the
+ * driver ran; chains given back (unpop) do not count. */
+static void test_full_ring_per_epoch(void **state)
+{
+    struct fx *f = *state;
+    for (unsigned round = 0; round < 3; round++) {
+        for (unsigned k = 0; k < NUM; k++) {
+            td_desc(&f->t, k, td_alloc(&f->t, 8), 8, 0, 0);
+            td_publish(&f->t, (uint16_t)k);
+        }
+        for (unsigned k = 0; k < NUM; k++) {
+            assert_int_equal(virtq_pop(&f->vq, &f->elem), 1);
+            if (k == 3) {
+                virtq_unpop(&f->vq, 1);
+                assert_int_equal(virtq_pop(&f->vq, &f->elem), 1);
+            }
+            assert_int_equal(virtq_push(&f->vq, f->elem.head, 0), 0);
+        }
+        assert_int_equal(virtq_pop(&f->vq, &f->elem), 0);
+        f->t.bus.epoch++;
+    }
+}
+
 static void test_rings_outside_ram(void **state)
 {
     struct fx *f = *state;
@@ -538,7 +587,7 @@ int main(void)
         T(test_readable_after_writable_indirect), T(test_indirect_in_indirect), T(test_indirect_bad_length),
         T(test_indirect_zero_length), T(test_indirect_without_feature), T(test_indirect_with_next),
         T(test_indirect_table_outside_ram), T(test_indirect_next_out_of_range), T(test_avail_runs_ahead),
-        T(test_rings_outside_ram), T(test_misaligned_rings), T(test_bad_size), T(test_garbage_never_crashes),
+        T(test_device_writes_refill_avail), T(test_full_ring_per_epoch), T(test_rings_outside_ram), T(test_misaligned_rings), T(test_bad_size), T(test_garbage_never_crashes),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
