@@ -115,7 +115,8 @@ void drive_opts_free(struct drive_opts *o)
     free(o->file);
     free(o->id);
     free(o->format);
-    o->file = o->id = o->format = NULL;
+    free(o->note);
+    o->file = o->id = o->format = o->note = NULL;
 }
 
 /* ---- the chain ---- */

@@ -50,6 +50,7 @@ struct drive_opts {
     bool snapshot;       /* snapshot=on or -snapshot: writes go to a temporary overlay */
     bool locking;        /* file.locking=on|auto (default) */
     bool force_raw;      /* force-raw=on: format=raw even on a qcow2 file */
+    char *note;          /* a line to print once the image opened (or NULL) */
 };
 
 /* Parses a -drive argument. 0, or -1 with the reason in err. */

@@ -253,6 +253,8 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
             fprintf(stderr, "rivet: -drive file=%s: %s\n", d->file, err);
             return -1;
         }
+        if (d->note)
+            fprintf(stderr, "%s\n", d->note);
         ho->dd[i] = (struct devices_drive){ d->id, drive_backend(ho->drives[i]) };
     }
     ho->fs = calloc(o->nfsdevs + 1, sizeof *ho->fs);

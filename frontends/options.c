@@ -312,9 +312,14 @@ static int add_drive(struct rivet_options *o, const char *opt, const char *optar
     struct drive_opts d;
     if (drive_parse(arg, &d, err, sizeof err) < 0)
         return bad(opt, optarg, err);
-    if (!d.if_given) /* a deliberate difference, docs/qemu-compat.md */
-        fprintf(stderr, "rivet: %s %s: no if= given: QEMU's virt board would attach no device, rivet attaches a "
-                "virtio-blk-pci disk\n", opt, optarg);
+    if (!d.if_given) { /* a deliberate difference, docs/qemu-compat.md; said once the image opened */
+        static const char fmt[] = "rivet: %s %s: no if= given: QEMU's virt board would attach no device, "
+                                  "rivet attaches a virtio-blk-pci disk";
+        int n = snprintf(NULL, 0, fmt, opt, optarg);
+        d.note = n > 0 ? malloc((size_t)n + 1) : NULL;
+        if (d.note)
+            snprintf(d.note, (size_t)n + 1, fmt, opt, optarg);
+    }
     struct drive_opts *v = realloc(o->drives, (o->ndrives + 1) * sizeof *v);
     if (!v) {
         drive_opts_free(&d);

@@ -10,6 +10,8 @@ rejects "unknown machine" 'unknown machine' -M pc -kernel "$KERNEL"
 rejects "missing argument" "'-kernel' needs an argument" -M virt -kernel
 rejects "missing initrd" '-initrd /nonexistent/initrd: No such file' -M virt -nographic -kernel "$KERNEL" -initrd /nonexistent/initrd
 rejects "missing bios" '/nonexistent/fw.bin: No such file' -M virt -nographic -bios /nonexistent/fw.bin -kernel "$KERNEL"
+rejects "missing disk, no if=" "-drive file=/nonexistent/disk.img: cannot open the image" -M virt -nographic -kernel "$KERNEL" -drive file=/nonexistent/disk.img
+rejects "missing -hda" "-drive file=/nonexistent/disk.img: cannot open the image" -M virt -nographic -kernel "$KERNEL" -hda /nonexistent/disk.img
 head -c 100000 "$KERNEL" > "$TMP/truncated-Image"
 rejects "truncated Image" 'truncated-Image: truncated' -M virt -nographic -kernel "$TMP/truncated-Image"
 echo "all bad options rejected"
