@@ -27,6 +27,10 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 DEVICE_SRCS := $(filter-out frontends/%,$(LIB_SRCS))
 DEVICE_LIST := $(B)/gen/device_list.c
 LIB_OBJS += $(B)/gen/device_list.o
+# Monitor commands likewise: `MONITOR_COMMAND(id)` lines (frontends/monitor.h).
+MONITOR_SRCS := $(filter frontends/%,$(LIB_SRCS))
+MONITOR_LIST := $(B)/gen/monitor_list.c
+LIB_OBJS += $(B)/gen/monitor_list.o
 LIB := $(B)/librivet.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -43,7 +47,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The whole library (what the host build links, as configured): a harness
 # may drive any of it, and a hand-kept list fell behind twice.
-FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS)) $(B)/fuzz/obj/gen/device_list.o
+FUZZ_LIB_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRCS)) $(B)/fuzz/obj/gen/device_list.o \
+	$(B)/fuzz/obj/gen/monitor_list.o
 FUZZ_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 # Guest-side programs, built with the riscv64 cross compiler.
@@ -71,6 +76,14 @@ $(DEVICE_LIST): $(DEVICE_SRCS) scripts/gen-device-list.sh
 	$(Q)sh scripts/gen-device-list.sh $(DEVICE_SRCS) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/device_list.o: $(DEVICE_LIST) config.mk
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(MONITOR_LIST): $(MONITOR_SRCS) scripts/gen-monitor-list.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh scripts/gen-monitor-list.sh $(MONITOR_SRCS) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/monitor_list.o: $(MONITOR_LIST) config.mk
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -110,6 +123,10 @@ $(B)/fuzz/obj/%.o: %.c config.mk
 		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
 $(B)/fuzz/obj/gen/device_list.o: $(DEVICE_LIST) config.mk
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(B)/fuzz/obj/gen/monitor_list.o: $(MONITOR_LIST) config.mk
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) $(DEFS) -I. -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 

@@ -36,6 +36,7 @@ struct chardev {
     uint8_t *ring;         /* ringbuf: ring_size bytes */
     size_t ring_size;
     uint64_t ring_written; /* bytes ever written; the newest ring_size are kept */
+    unsigned connections;  /* socket: peers connected so far */
 };
 
 static void set_nonblock(int fd)
@@ -138,13 +139,13 @@ const char chardev_help_text[] =
     "  socket   unix (path=SOCK) or tcp (host=H,port=P), client or server=on[,wait=off]\n"
     "  null     nothing in, nothing out\n"
     "  ringbuf  output kept in memory (size=N, a power of two; default 64K)\n"
-    "Every backend needs id=ID; mux=on is accepted (there is no monitor yet).\n";
+    "Every backend needs id=ID; mux=on is accepted (a stdio console always has the monitor on Ctrl-A c).\n";
 
 const char chardev_serial_help_text[] =
     "-serial takes: stdio, mon:stdio, pty, file:FILE, null, none, chardev:ID,\n"
     "  tcp:[HOST]:PORT[,server=on][,wait=off], unix:PATH[,server=on][,wait=off]\n"
-    "(mon: needs the monitor, which rivet does not have yet: mon:stdio is stdio\n"
-    "with Ctrl-C going to the guest, as with -nographic)\n";
+    "(mon:stdio: the console muxed with the monitor, Ctrl-A c switches, and\n"
+    "Ctrl-C goes to the guest, as with -nographic)\n";
 
 static int parse_size(const char *v, size_t *out)
 {
@@ -264,6 +265,7 @@ static int open_socket(struct chardev *c, const struct spec *s, char *err, size_
         return -1;
     if (!s->server) {
         c->conn_fd = fd;
+        c->connections = 1;
         set_nonblock(fd);
         return 0;
     }
@@ -279,6 +281,7 @@ static int open_socket(struct chardev *c, const struct spec *s, char *err, size_
         if (c->conn_fd < 0)
             return errf(err, errlen, "accept: %s", strerror(errno));
         set_nonblock(c->conn_fd);
+        c->connections++;
     }
     set_nonblock(fd);
     return 0;
@@ -495,6 +498,7 @@ size_t chardev_read_event(struct chardev *c, uint8_t *buf, size_t len, int *even
         c->conn_fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c->conn_fd < 0)
             return 0;
+        c->connections++;
     }
     if (c->conn_fd < 0)
         return 0;
@@ -504,6 +508,16 @@ size_t chardev_read_event(struct chardev *c, uint8_t *buf, size_t len, int *even
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
         drop_peer(c); /* the peer left: a server listens for the next one */
     return 0;
+}
+
+unsigned chardev_connections(const struct chardev *c)
+{
+    return c->connections;
+}
+
+bool chardev_connected(const struct chardev *c)
+{
+    return c->kind != CD_SOCKET || c->conn_fd >= 0;
 }
 
 int chardev_poll_fd(const struct chardev *c)

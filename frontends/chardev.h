@@ -47,6 +47,10 @@ size_t chardev_read(struct chardev *, uint8_t *buf, size_t len, bool *quit);
 size_t chardev_read_event(struct chardev *, uint8_t *buf, size_t len, int *event);
 /* The fd that becomes readable when there is input (or a client), or -1. */
 int chardev_poll_fd(const struct chardev *);
+/* socket: how many peers connected so far (a new one gets a greeting) */
+unsigned chardev_connections(const struct chardev *);
+/* false for a socket without a peer (output would be dropped) */
+bool chardev_connected(const struct chardev *);
 /* Input can still come: a terminal not at its end, a pty (someone may open
  * it), a server socket (a client may connect), a connected client. */
 bool chardev_input_possible(const struct chardev *);

@@ -227,6 +227,11 @@ const struct devices_display *display_host_devices(struct display_host *h)
     return h ? &h->dd : NULL;
 }
 
+int display_host_screendump(struct display_host *h, const char *path, char *err, size_t errlen)
+{
+    return display_screendump(h->d, path, err, errlen);
+}
+
 void display_host_request_screendump(struct display_host *h)
 {
     if (h)

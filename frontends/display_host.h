@@ -29,6 +29,8 @@ struct display_host *display_host_open(const char *backend, const char *screendu
 const struct devices_display *display_host_devices(struct display_host *);
 
 /* Ask for a screendump at the next poll (Ctrl-A s). */
+/* Now (the monitor's screendump): 0, or -1 with a one-line reason. */
+int display_host_screendump(struct display_host *, const char *path, char *err, size_t errlen);
 void display_host_request_screendump(struct display_host *);
 
 /* SIGUSR1 asks for a screendump from now on (until close). */

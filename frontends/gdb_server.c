@@ -344,6 +344,14 @@ void gdb_server_close(struct gdb_server *s)
     free(s);
 }
 
+void gdb_server_set_monitor(struct gdb_server *s,
+                            void (*fn)(void *ctx, const char *cmd, void (*out)(void *octx, const char *text), void *octx),
+                            void *ctx)
+{
+    s->stub.monitor = fn;
+    s->stub.monitor_ctx = ctx;
+}
+
 const struct virt_debugger *gdb_server_debugger(struct gdb_server *s)
 {
     return &s->dbg;

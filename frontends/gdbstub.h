@@ -32,7 +32,8 @@ struct gdbstub {
     /* the connection: writes a whole packet (already framed) */
     void (*send)(void *ctx, const char *data, size_t len);
     void *send_ctx;
-    /* monitor commands; NULL: answer that there is no monitor yet */
+    /* monitor commands (the HMP monitor, frontends/monitor.h); NULL: answer
+     * that there is no monitor */
     void (*monitor)(void *ctx, const char *cmd, void (*out)(void *octx, const char *text), void *octx);
     void *monitor_ctx;
 

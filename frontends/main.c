@@ -18,6 +18,8 @@
 #include "frontends/drive.h"
 #include "frontends/net_host.h"
 #include "frontends/gdb_server.h"
+#include "frontends/monitor.h"
+#include "frontends/qmp.h"
 #include "frontends/options.h"
 #include "frontends/rng_object.h"
 #include "frontends/term.h"
@@ -33,6 +35,10 @@ struct host {
     int daemon_fd;                  /* -daemonize: tell the parent when started, or -1 */
     struct gdb_server *gdb;         /* -s/-gdb, or NULL */
     bool pending_break;             /* Ctrl-A b, until the machine takes it */
+    struct monitor *mon;            /* HMP and QMP (frontends/monitor.h) */
+    struct chardev *mon_cd;         /* -monitor DEV's */
+    struct qmp *qmp;                /* -qmp DEV's */
+    unsigned gdb_cpu;               /* gdb's `monitor cpu N` */
 };
 
 static bool host_serial_break(void *ctx)
@@ -65,6 +71,12 @@ static size_t host_serial_read(void *ctx, uint8_t *buf, size_t len, bool *quit)
         return 0;
     int ev = 0;
     size_t n = chardev_read_event(h->serial, buf, len, &ev);
+    if (h->mon && monitor_serial_active(h->mon)) {
+        monitor_serial_input(h->mon, buf, n); /* typed into the monitor (Ctrl-A c) */
+        n = 0;
+    }
+    if (ev == TERM_EV_MONITOR && h->mon)
+        monitor_serial_toggle(h->mon);
     if (ev == TERM_EV_QUIT)
         *quit = true;
     if (ev == TERM_EV_BREAK)
@@ -84,12 +96,15 @@ static void host_wait(void *ctx, uint64_t us)
     /* a window's events are not on an fd here: look at them every 10 ms */
     if (h->display && !strcmp(display_host_backend(h->display), "sdl") && us > 10000)
         us = 10000;
-    struct pollfd p[1 + 16 + 64 + 2];
+    struct pollfd p[1 + 16 + 64 + 2 + 2];
     nfds_t n = 0;
     n += (nfds_t)net_host_fill_pollfds(h->net, p, 64); /* packets wake an idle machine */
     int gfd[2];
     for (unsigned i = 0, k = gdb_server_fds(h->gdb, gfd, 2); i < k; i++)
         p[n++] = (struct pollfd){ .fd = gfd[i], .events = POLLIN }; /* gdb's Ctrl-C or connection */
+    if (h->mon)
+        for (unsigned i = 0, k = monitor_fds(h->mon, gfd, 2); i < k; i++)
+            p[n++] = (struct pollfd){ .fd = gfd[i], .events = POLLIN }; /* -monitor, -qmp */
     int sfd = h->serial ? chardev_poll_fd(h->serial) : -1;
     if (sfd >= 0)
         p[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -108,6 +123,9 @@ static bool host_input_possible(void *ctx)
     struct host *h = ctx;
     if ((h->serial && chardev_input_possible(h->serial)) || net_host_count(h->net) || h->gdb)
         return true;
+    int mfd[2];
+    if (h->mon && monitor_fds(h->mon, mfd, 2))
+        return true; /* a monitor or QMP client may come */
     if (h->display && !strcmp(display_host_backend(h->display), "sdl"))
         return true; /* window events, virtio-input */
     for (unsigned i = 0; i < h->nchardevs; i++)
@@ -325,6 +343,78 @@ static int open_display(struct rivet_options *o, struct host *host)
     return 0;
 }
 
+static void gdb_monitor(void *ctx, const char *cmd, void (*out)(void *octx, const char *text), void *octx)
+{
+    struct host *h = ctx;
+    monitor_run_line(h->mon, cmd, &h->gdb_cpu, out, octx);
+}
+
+/* The monitor: Ctrl-A c on a terminal serial console, -monitor DEV, -qmp
+ * DEV, gdb's `monitor CMD`. 0, or -1 after one line. */
+static int open_monitor(struct rivet_options *o, struct host *h)
+{
+    char arg[4096], err[256];
+    h->mon = monitor_new();
+    if (!h->mon) {
+        fprintf(stderr, "rivet: out of memory\n");
+        return -1;
+    }
+    monitor_set_display(h->mon, h->display);
+    if (h->serial && chardev_is_stdio(h->serial))
+        monitor_set_serial(h->mon, h->serial);
+    if (o->monitor && strcmp(o->monitor, "none")) {
+        if (chardev_serial_spec(o->monitor, "monitor0", true, arg, sizeof arg, err, sizeof err) != CHARDEV_SERIAL_ARG) {
+            fprintf(stderr, "rivet: -monitor %s: chardev:ID is not supported (use the device's own spelling)\n",
+                    o->monitor);
+            return -1;
+        }
+        bool stdio = !strncmp(arg, "stdio,", 6);
+        if (stdio && h->serial && chardev_is_stdio(h->serial)) {
+            fprintf(stderr, "rivet: -monitor %s: the terminal is already the serial console (add -serial none, "
+                            "or use -serial mon:stdio and Ctrl-A c)\n", o->monitor);
+            return -1;
+        }
+        for (unsigned i = 0; stdio && i < h->nchardevs; i++)
+            if (chardev_is_stdio(h->chardevs[i])) {
+                fprintf(stderr, "rivet: -monitor %s: the terminal is already a -chardev stdio\n", o->monitor);
+                return -1;
+            }
+        h->mon_cd = chardev_open(arg, err, sizeof err);
+        if (!h->mon_cd) {
+            fprintf(stderr, "rivet: -monitor %s: %s\n", o->monitor, err);
+            return -1;
+        }
+        monitor_add_chardev(h->mon, h->mon_cd, stdio && isatty(STDIN_FILENO));
+    }
+    if (o->qmp) {
+        if (chardev_serial_spec(o->qmp, "qmp0", true, arg, sizeof arg, err, sizeof err) != CHARDEV_SERIAL_ARG ||
+            strncmp(arg, "socket,", 7)) {
+            fprintf(stderr, "rivet: -qmp %s: QMP needs a socket (unix:PATH,server=on,wait=off or tcp:..)\n", o->qmp);
+            return -1;
+        }
+        struct chardev *cd = chardev_open(arg, err, sizeof err);
+        if (!cd) {
+            fprintf(stderr, "rivet: -qmp %s: %s\n", o->qmp, err);
+            return -1;
+        }
+        h->qmp = qmp_new(h->mon, cd);
+        if (!h->qmp) {
+            chardev_close(cd);
+            fprintf(stderr, "rivet: out of memory\n");
+            return -1;
+        }
+    }
+    o->machine.monitor = monitor_virt(h->mon);
+    return 0;
+}
+
+static void close_monitor(struct host *h)
+{
+    qmp_free(h->qmp);
+    monitor_free(h->mon);
+    chardev_close(h->mon_cd);
+}
+
 static uint64_t host_monotonic_ns(void *ctx)
 {
     (void)ctx;
@@ -421,6 +511,15 @@ int main(int argc, char **argv)
         peer |= chardev_is_interactive(ho.chardevs[i]);
     }
     peer |= ho.serial_owned && chardev_is_interactive(ho.serial);
+    if (open_monitor(&o, &host) < 0) {
+        close_monitor(&host);
+        display_host_close(host.display);
+        close_objects(&ho, &o);
+        options_free(&o);
+        return 1;
+    }
+    /* a socket monitor's peer lives in wall time (as a socket serial's) */
+    peer |= (host.mon_cd && chardev_is_interactive(host.mon_cd)) || host.qmp;
     time_defaults(&o, (isatty(STDIN_FILENO) && stdio_chardev) || peer ||
                           net_host_count(ho.net) ||
                           (host.display && !strcmp(display_host_backend(host.display), "sdl")));
@@ -429,14 +528,17 @@ int main(int argc, char **argv)
     if (o.gdb) {
         char err[256];
         host.gdb = gdb_server_open(o.gdb, o.gdb_wait, err, sizeof err);
-        if (host.gdb)
+        if (host.gdb) {
             o.machine.debugger = gdb_server_debugger(host.gdb);
+            gdb_server_set_monitor(host.gdb, gdb_monitor, &host);
+        }
         else
             fprintf(stderr, "rivet: -gdb %s: %s\n", o.gdb, err);
         gdb_failed = !host.gdb;
     }
     rc = gdb_failed ? 1 : virt_run(&o.machine);
     gdb_server_close(host.gdb);
+    close_monitor(&host);
     if (o.machine.stats)
         net_host_print_stats(ho.net, stderr);
     display_host_close(host.display);

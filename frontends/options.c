@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bus/suggest.h"
 #include "frontends/chardev.h"
@@ -540,6 +541,28 @@ static int opt_global(struct rivet_options *o, const char *arg)
 }
 
 static int opt_gdb(struct rivet_options *o, const char *arg) { o->gdb = arg; return 0; }
+
+/* -monitor and -qmp take -serial's spellings (chardev_serial_spec). */
+static int opt_monitor_dev(const char *opt, const char **slot, const char *arg)
+{
+    char out[4096], err[256];
+    if (*slot)
+        return bad(opt, arg, "given twice (rivet has one of each)");
+    if (strcmp(arg, "none") && chardev_serial_spec(arg, "monitor0", true, out, sizeof out, err, sizeof err) < 0)
+        return bad(opt, arg, err);
+    if (!strncmp(arg, "mon:", 4))
+        return bad(opt, arg, "mon: belongs to -serial");
+    *slot = arg;
+    return 0;
+}
+static int opt_monitor(struct rivet_options *o, const char *arg) { return opt_monitor_dev("-monitor", &o->monitor, arg); }
+static int opt_qmp(struct rivet_options *o, const char *arg)
+{
+    if (!strcmp(arg, "none") || !strcmp(arg, "stdio") || !strncmp(arg, "file:", 5) || !strcmp(arg, "pty"))
+        return bad("-qmp", arg, "QMP needs a socket: unix:PATH,server=on,wait=off or tcp:HOST:PORT,server=on,wait=off");
+    return opt_monitor_dev("-qmp", &o->qmp, arg);
+}
+static int opt_no_shutdown(struct rivet_options *o, const char *arg) { o->machine.no_shutdown = true; return 0; }
 static int opt_s(struct rivet_options *o, const char *arg) { o->gdb = "tcp::1234"; return 0; }
 static int opt_S(struct rivet_options *o, const char *arg) { o->gdb_wait = true; return 0; }
 static int opt_help(struct rivet_options *o, const char *arg);
@@ -582,7 +605,10 @@ static const struct option_def defs[] = {
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "gdb", "tcp:[HOST]:PORT|unix:PATH,server=on", "wait for gdb (gdb-multiarch: target remote HOST:PORT)", opt_gdb },
     { "s", NULL, "same as -gdb tcp::1234", opt_s },
-    { "S", NULL, "start stopped: the guest runs when gdb continues (needs -s or -gdb)", opt_S },
+    { "S", NULL, "start stopped: the guest runs when gdb continues (-s/-gdb) or at the monitor's cont", opt_S },
+    { "monitor", "stdio|unix:PATH,server=on,wait=off|tcp:..|none", "the human monitor (docs/monitor.md); Ctrl-A c on the serial terminal too", opt_monitor },
+    { "qmp", "unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off", "QEMU's JSON machine protocol (docs/monitor.md)", opt_qmp },
+    { "no-shutdown", NULL, "a guest poweroff stops the machine and keeps the monitor (system_reset, quit)", opt_no_shutdown },
     { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
     { "no-reboot", NULL, "a guest reset ends rivet (exit 0) instead of restarting the machine", compat_opt_no_reboot },
     { "daemonize", NULL, "run in the background once set up (not with -nographic; default serial: none)", compat_opt_daemonize },
@@ -662,11 +688,18 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
     }
     for (unsigned i = 0; o->snapshot && i < o->ndrives; i++)
         o->drives[i].snapshot = true;
-    if (o->gdb_wait && !o->gdb) {
-        fprintf(stderr, "rivet: -S: needs -s or -gdb (there is no monitor to continue from)\n");
+    if (compat_finish(o) < 0)
         return 1;
+    if (o->gdb_wait && !o->gdb) {
+        bool term = o->serial && (!strcmp(o->serial, "stdio") || !strcmp(o->serial, "mon:stdio")) &&
+                    isatty(STDIN_FILENO); /* Ctrl-A c */
+        if ((!o->monitor || !strcmp(o->monitor, "none")) && !o->qmp && !term) {
+            fprintf(stderr, "rivet: -S: needs -s, -gdb, -monitor or -qmp (something to continue from)\n");
+            return 1;
+        }
+        o->machine.start_stopped = true;
     }
-    return compat_finish(o) < 0 ? 1 : -1;
+    return -1;
 }
 
 void options_free(struct rivet_options *o)

@@ -52,7 +52,9 @@ struct rivet_options {
     struct rng_object_config *objects;  /* -object rng-*, opened by main */
     unsigned nobjects;
     const char *gdb;            /* -gdb DEV (-s: tcp::1234); NULL: no gdbstub */
-    bool gdb_wait;              /* -S: start stopped, for gdb */
+    bool gdb_wait;              /* -S: start stopped, for gdb or the monitor's cont */
+    const char *monitor;        /* -monitor DEV (a -serial spelling, or none); NULL: Ctrl-A c only */
+    const char *qmp;            /* -qmp DEV; NULL: none */
 };
 
 /* What an option's handler returns after printing help (--help, -device

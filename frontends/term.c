@@ -270,6 +270,7 @@ static const char term_help[] =
     "C-a s    write a screendump of the display (PNG)\r\n"
     "C-a b    send break (magic sysrq)\r\n"
     "C-a t    toggle console timestamps\r\n"
+    "C-a c    switch between console and monitor\r\n"
     "C-a C-a  sends C-a\r\n";
 
 /* Handles the key after Ctrl-A. Returns a byte for the guest, or -1. */
@@ -291,8 +292,7 @@ static int term_escape(struct term *t, uint8_t key, int *event)
         t->line_start = false;
         return -1;
     case 'c':
-        term_puts(t, "\r\nrivet: monitor not available yet\r\n");
-        *event = TERM_EV_MONITOR;
+        *event = TERM_EV_MONITOR; /* the monitor (frontends/monitor.c) answers */
         return -1;
     case 's':
         *event = TERM_EV_SCREENDUMP;

@@ -7,7 +7,7 @@
  *   h    key help        C-a  send a literal Ctrl-A to the guest
  *   s    screendump of the display (frontends/display_host.h)
  *   b    send a break    t    toggle "[hh:mm:ss.mmm] " stamps on output lines
- *   c    monitor (not available yet: says so; not in the help)
+ *   c    switch between the console and the monitor (frontends/monitor.h)
  * Other keys after Ctrl-A are swallowed. When the input is not a terminal
  * (a pipe, a file) the bytes pass through untouched and end of input is
  * remembered (term_eof).
@@ -39,7 +39,7 @@ struct term;
 enum term_event {
     TERM_EV_NONE = 0,
     TERM_EV_QUIT,     /* Ctrl-A x */
-    TERM_EV_MONITOR,  /* Ctrl-A c; a notice has already been printed */
+    TERM_EV_MONITOR,  /* Ctrl-A c */
     TERM_EV_SCREENDUMP, /* Ctrl-A s: write a screendump of the display */
     TERM_EV_BREAK,    /* Ctrl-A b: send a break to the serial line */
 };

@@ -616,6 +616,11 @@ bool devices_poll(struct devices *d)
     return quit;
 }
 
+bool devices_powerdown(struct devices *d)
+{
+    return d && display_glue_powerdown(d->glue);
+}
+
 static uint64_t vclock_ns(void *clock)
 {
     return vclock_now(clock) * (1000000000ull / VCLOCK_HZ);

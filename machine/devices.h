@@ -80,6 +80,9 @@ struct devices *devices_create(const struct devices_config *cfg, struct bus *, u
  * the user asked to quit through a chardev. */
 bool devices_poll(struct devices *);
 /* Gives the -netdev backends the machine's virtual clock (after create). */
+/* Ask the guest to power off (the monitor's system_powerdown): KEY_POWER
+ * on the first virtio keyboard; false without one. */
+bool devices_powerdown(struct devices *);
 struct vclock;
 void devices_set_clock(struct devices *, struct vclock *);
 void devices_free(struct devices *);

@@ -146,6 +146,15 @@ bool display_glue_poll(struct display_glue *g)
     return quit;
 }
 
+bool display_glue_powerdown(struct display_glue *g)
+{
+    if (!g || !g->keyboard)
+        return false;
+    send1(g->keyboard, VIRTIO_INPUT_EV_KEY, VIRTIO_INPUT_KEY_POWER, 1);
+    send1(g->keyboard, VIRTIO_INPUT_EV_KEY, VIRTIO_INPUT_KEY_POWER, 0);
+    return true;
+}
+
 void display_glue_free(struct display_glue *g)
 {
     if (!g)

@@ -93,4 +93,8 @@ bool display_glue_poll(struct display_glue *);
  * freed. NULL is a no-op. */
 void display_glue_free(struct display_glue *);
 
+/* The monitor's system_powerdown: KEY_POWER pressed and released on the
+ * first virtio keyboard. false when there is none. */
+bool display_glue_powerdown(struct display_glue *);
+
 #endif

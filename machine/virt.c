@@ -60,6 +60,11 @@ struct virt {
     void *rowdev[16];       /* what each board row made (virt_rows) */
     uint64_t tohost, fromhost, tohost_seen;
     bool stop, reset;
+    bool poweroff;          /* the guest powered off (finisher, HTIF exit) */
+    bool paused;            /* the monitor's stop: no hart runs, time stands still */
+    bool shutdown;          /* -no-shutdown: powered off, stopped until a reset */
+    bool start_paused;      /* -S with a monitor: stopped before the first instruction */
+    bool host_reset;        /* system_reset (not the guest) reset it */
     int exit_code;
     uint8_t out[4096];
     size_t outlen;
@@ -130,6 +135,8 @@ static void finisher(void *ctx, enum finisher_action a, int code)
     struct virt *m = ctx;
     if (a == FINISHER_RESET)
         m->reset = true;
+    else
+        m->poweroff = true;
     m->exit_code = a == FINISHER_FAIL ? code : 0;
     stop_all(m);
 }
@@ -467,6 +474,7 @@ static void poll_htif(struct virt *m)
     if (dev == 0 && cmd == 0 && (v & 1)) {
         uint64_t code = (v & 0xffffffffffffull) >> 1;
         m->exit_code = code == 0 ? 0 : (code & 0xff) ? (int)(code & 0xff) : 1;
+        m->poweroff = true;
         stop_all(m);
         return;
     }
@@ -493,6 +501,8 @@ static void poll_host(struct virt *m)
             stop_all(m);
         }
     }
+    if (m->paused)
+        return; /* stopped: typed bytes wait in m->in, devices see nothing */
     if (m->in_pos < m->in_len)
         m->in_pos += uart16550_receive(m->uart, m->in + m->in_pos, m->in_len - m->in_pos);
     if (io->serial_break && io->serial_break(io->ctx))
@@ -777,17 +787,127 @@ static void debug_stop(struct virt *m, int hart)
     }
 }
 
+/* ---- the monitor (struct virt_monitor) ---- */
+
+static void monitor_event(struct virt *m, enum virt_event ev, const char *reason)
+{
+    const struct virt_monitor *mon = m->cfg->monitor;
+    if (mon && mon->event)
+        mon->event(mon->ctx, ev, reason);
+}
+
+const char *virt_status(const struct virt *m)
+{
+    return m->shutdown ? "shutdown" : m->paused ? "paused" : "running";
+}
+
+bool virt_is_running(const struct virt *m) { return !m->paused; }
+
+void virt_stop(struct virt *m)
+{
+    if (m->paused)
+        return;
+    out_flush(m);
+    m->paused = true;
+    time_pause(m);
+    monitor_event(m, VIRT_EV_STOP, NULL);
+}
+
+int virt_cont(struct virt *m)
+{
+    if (m->shutdown)
+        return -1;
+    if (!m->paused)
+        return 0;
+    m->paused = false;
+    time_resume(m);
+    monitor_event(m, VIRT_EV_RESUME, NULL);
+    return 0;
+}
+
+void virt_system_reset(struct virt *m)
+{
+    m->reset = true;
+    m->host_reset = true;
+    m->exit_code = 0;
+    stop_all(m);
+}
+
+int virt_system_powerdown(struct virt *m)
+{
+    if (!devices_powerdown(m->devs))
+        return -1;
+    monitor_event(m, VIRT_EV_POWERDOWN, NULL);
+    return 0;
+}
+
+void virt_quit(struct virt *m)
+{
+    m->quit = true;
+    stop_all(m);
+}
+
+struct rv_hart *virt_harts(struct virt *m, unsigned *n)
+{
+    *n = m->nharts;
+    return m->harts;
+}
+
+struct bus *virt_bus(struct virt *m) { return &m->bus; }
+struct rv_tcache *virt_tcache(struct virt *m) { return m->tc; }
+struct devices *virt_devices(struct virt *m) { return m->devs; }
+struct pci_host *virt_pci(struct virt *m) { return m->pci; }
+uint64_t virt_ram_size(const struct virt *m) { return m->cfg->ram_size; }
+uint64_t virt_insns(const struct virt *m) { return m->insns; }
+uint64_t virt_time_ns(const struct virt *m) { return vclock_now_ns(&m->clock); }
+
+static void monitor_poll(struct virt *m)
+{
+    const struct virt_monitor *mon = m->cfg->monitor;
+    if (mon)
+        mon->poll(mon->ctx);
+}
+
+/* -no-shutdown: the guest powered off; the machine stays, stopped, with
+ * its monitor, until system_reset (or quit). */
+static bool hold_shutdown(struct virt *m)
+{
+    if (!m->cfg->no_shutdown || !m->cfg->monitor || !m->poweroff || m->reset || m->quit || m->shutdown)
+        return false;
+    out_flush(m);
+    m->shutdown = true;
+    m->stop = false;
+    m->paused = true;
+    time_pause(m);
+    monitor_event(m, VIRT_EV_SHUTDOWN, "guest-shutdown");
+    monitor_event(m, VIRT_EV_STOP, NULL);
+    return true;
+}
+
 static int run(struct virt *m)
 {
     time_start(m);
-    while (!m->stop) {
+    if (m->start_paused) {
+        m->paused = true;
+        time_pause(m);
+    }
+    while (!m->stop || hold_shutdown(m)) {
         poll_host(m);
+        monitor_poll(m);
         if (m->stop)
-            break;
+            continue;
+        if (m->paused) {
+            /* nothing runs, no time passes: wait for the host */
+            out_flush(m);
+            const struct host_io *io = &m->cfg->host;
+            if (io->wait)
+                io->wait(io->ctx, 50000);
+            continue;
+        }
         if (m->cfg->debugger && m->cfg->debugger->poll(m->cfg->debugger->ctx)) {
             debug_stop(m, -1);
             if (m->stop)
-                break;
+                continue;
         }
         vclock_advance(&m->clock, m->clock.ticks); /* fire what is due */
         uint64_t now = m->clock.ticks;
@@ -820,7 +940,7 @@ static int run(struct virt *m)
             }
         }
         if (m->stop)
-            break;
+            continue;
         if (ran) {
             if (longest)
                 vclock_run(&m->clock, longest);
@@ -833,6 +953,7 @@ static int run(struct virt *m)
                 out_flush(m);
                 report_dead_wait(m);
                 m->exit_code = 3;
+                m->stop = true;
                 break;
             }
             idle(m, next);
@@ -855,6 +976,7 @@ int virt_run(const struct virt_config *cfg)
     uint64_t total = 0, blocks = 0, flushes = 0, steps = 0;
     uint64_t t0 = cfg->host.monotonic_ns ? cfg->host.monotonic_ns(cfg->host.ctx) : 0;
     int rc;
+    bool restarted = false;
     for (;;) {
         struct virt *m = calloc(1, sizeof *m);
         if (!m) {
@@ -876,7 +998,17 @@ int virt_run(const struct virt_config *cfg)
             cfg->host.started(cfg->host.ctx);
         if (cfg->debugger)
             cfg->debugger->attach(cfg->debugger->ctx, m->harts, m->nharts, m->tc, &m->bus);
+        if (cfg->monitor)
+            cfg->monitor->attach(cfg->monitor->ctx, m);
+        m->start_paused = cfg->start_stopped && !cfg->debugger && !total && !restarted;
         rc = run(m);
+        if (cfg->monitor) {
+            if (m->reset && !m->quit)
+                monitor_event(m, VIRT_EV_RESET, m->host_reset ? "host-qmp-system-reset" : "guest-reset");
+            else if (m->quit || !m->shutdown)
+                monitor_event(m, VIRT_EV_SHUTDOWN, m->quit ? "host-qmp-quit" : "guest-shutdown");
+            cfg->monitor->attach(cfg->monitor->ctx, NULL);
+        }
         total += m->insns;
         uint64_t b, f;
         rv_tcache_stats(m->tc, &b, &f);
@@ -888,6 +1020,7 @@ int virt_run(const struct virt_config *cfg)
         free(m);
         if (!again)
             break;
+        restarted = true;
     }
     if (cfg->stats && cfg->host.monotonic_ns) {
         double secs = (double)(cfg->host.monotonic_ns(cfg->host.ctx) - t0) / 1e9;

@@ -16,6 +16,7 @@
 #define VIRT_DEFAULT_BIOS "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 struct devices_config;
+struct virt;
 struct rv_hart;
 struct rv_tcache;
 struct bus;
@@ -33,6 +34,28 @@ struct virt_debugger {
      * hart < 0, because poll asked. Serves the debugger (single steps
      * included) until it resumes: returns false to go on, true to quit. */
     bool (*stopped)(void *ctx, int hart);
+};
+
+/* The monitor on the run loop (frontends/monitor.c). The board calls it
+ * only between slices, running or stopped; what it does to the machine
+ * goes through the virt_* calls below, made from inside poll. */
+enum virt_event {
+    VIRT_EV_STOP,       /* the machine stopped (stop, -no-shutdown poweroff) */
+    VIRT_EV_RESUME,     /* it runs again (cont) */
+    VIRT_EV_SHUTDOWN,   /* the guest powered off, or quit */
+    VIRT_EV_RESET,      /* the guest or system_reset reset it */
+    VIRT_EV_POWERDOWN,  /* system_powerdown asked the guest to power off */
+};
+struct virt_monitor {
+    void *ctx;
+    /* A machine was built (start, after every reset), or m == NULL: it
+     * is being torn down. */
+    void (*attach)(void *ctx, struct virt *m);
+    /* Between slices and while stopped: read the monitor's host side and
+     * run what it asks. */
+    void (*poll)(void *ctx);
+    /* Something happened (QMP events); reason: QEMU's "reason" string. */
+    void (*event)(void *ctx, enum virt_event ev, const char *reason);
 };
 
 #define VIRT_SHIFT_BATCH (-1)  /* batch mode: 10 ns per instruction, rounded up per round */
@@ -61,6 +84,9 @@ struct virt_config {
     bool no_reboot;         /* -no-reboot: a guest reset ends the run (exit 0) */
     const struct devices_config *devices; /* -device and the host objects (NULL: none) */
     const struct virt_debugger *debugger; /* -s/-gdb (NULL: none) */
+    const struct virt_monitor *monitor;   /* -monitor, -qmp, Ctrl-A c (NULL: none) */
+    bool no_shutdown;       /* -no-shutdown: a guest poweroff stops the machine (needs a monitor) */
+    bool start_stopped;     /* -S without a debugger: stopped until the monitor's cont */
     struct host_io host;
 };
 
@@ -69,6 +95,31 @@ struct virt_config {
  * the user's (bad image) 1 after a one-line message, 3 for a hart stuck in
  * a trap loop or harts that all wait for an interrupt that cannot come. */
 int virt_run(const struct virt_config *);
+
+/* For the monitor, from inside its poll (between slices). */
+struct virt;
+struct devices;
+struct pci_host;
+/* "running", "paused", "shutdown" (a -no-shutdown poweroff) */
+const char *virt_status(const struct virt *);
+bool virt_is_running(const struct virt *);
+/* Stop the harts and virtual time / let them go on. virt_cont fails (-1)
+ * after a -no-shutdown poweroff: only a reset leaves that state. */
+void virt_stop(struct virt *);
+int virt_cont(struct virt *);
+void virt_system_reset(struct virt *);
+/* Ask the guest to power off: KEY_POWER on a virtio keyboard (virt has no
+ * ACPI). -1 when the machine has no way to tell the guest. */
+int virt_system_powerdown(struct virt *);
+void virt_quit(struct virt *);
+struct rv_hart *virt_harts(struct virt *, unsigned *n);
+struct bus *virt_bus(struct virt *);
+struct rv_tcache *virt_tcache(struct virt *);
+struct devices *virt_devices(struct virt *);
+struct pci_host *virt_pci(struct virt *);
+uint64_t virt_ram_size(const struct virt *);
+uint64_t virt_insns(const struct virt *);     /* retired since this machine was built */
+uint64_t virt_time_ns(const struct virt *);   /* virtual time */
 
 /* The board virt_run builds (RAM, harts, the platform devices, -device's
  * devices) without firmware, images or a run loop, for the MMIO fuzz

@@ -491,6 +491,58 @@ for name, words in {
 }.items():
     put("options", name, argv(*words))
 
+# ---- hmp: monitor lines, one per \n (fuzz_hmp.c)
+for name, lines in {
+    "status": ["help", "help info", "info", "info status", "stop", "info status", "cont", "c", "?", "help x"],
+    "memory": ["x/4xg 0x80000000", "xp/16xb 0x80000000", "x/8dh $sp", "xp/3uw 0x1000", "x/2i $pc", "xp/4c 0x80000000",
+               "x/4og 0x80000ff8", "xp/2xg 0x10", "x 0x80000000", "x/i 0x80000002", "xp/0x 0"],
+    "harts": ["cpu 1", "info registers", "info cpus", "cpu 2", "cpu 0", "info registers", "x/2xg $a0", "x/2xg $x31"],
+    "info": ["info mtree", "info cpus", "info nope", "info status extra"],
+    "errors": ["frobnicate", "x/4q 0", "x", "x/4xg", "stop now", "x/99999999xg 0", "\"unterminated",
+               "a b c d e f g h i j k l m n o p q r s t", "screendump /nonexistent/x.png", "cpu -1", "cpu $pc",
+               "x/4xg 0x80000000 extra", "quit/x"],
+    "machine": ["system_powerdown", "system_reset", "stop", "cont", "quit"],
+    "quotes": ['screendump "a file.png"', 'help "x"', 'x/2xg "0x80000000"', 'info "status"'],
+}.items():
+    put("hmp", name, "\n".join(lines).encode())
+
+# ---- json: one value (fuzz_json.c)
+for name, text in {
+    "object": '{"execute": "human-monitor-command", "arguments": {"command-line": "info status"}, "id": 1}',
+    "nested": '[1, -2.5e-3, true, false, null, {"a": [[], {}]}, "x"]',
+    "escapes": '"\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00 \\u0000"',
+    "utf8": '"h\u00e9llo \u20ac \U0001f600"',
+    "numbers": '[0, -0, 1e999, 9223372036854775807, 9223372036854775808, -9223372036854775808, 0.1, 1E+2]',
+    "deep": "[" * 70 + "]" * 70,
+    "bad_comma": '{"a": 1,}',
+    "bad_escape": '"\\x"',
+    "lone_surrogate": '"\\udc00"',
+    "cut": '{"execute": "qmp_cap',
+    "ws": " \t\r\n ",
+}.items():
+    put("json", name, text.encode())
+put("json", "invalid_utf8", b'"\xc0\xaf \xed\xa0\x80 \xf5"')
+put("json", "control", b'"a\x01b"')
+
+# ---- qmp: u8 (top bit: qmp_capabilities first; low 7: piece length), then bytes (fuzz_qmp.c)
+def qmp(*cmds):
+    return "\r\n".join(cmds).encode()
+for name, (flag, text) in {
+    "session": (0x85, qmp('{"execute": "query-status"}', '{"execute": "stop", "id": "a"}', '{"execute": "query-status"}',
+                          '{"execute": "cont", "id": 7}', '{"execute": "human-monitor-command", "arguments": {"command-line": "info registers"}}',
+                          '{"execute": "human-monitor-command", "arguments": {"command-line": "x/4xg 0x80000000", "cpu-index": 1}}',
+                          '{"execute": "query-commands"}', '{"execute": "query-version"}', '{"execute": "system_powerdown"}',
+                          '{"execute": "screendump", "arguments": {"filename": "/nonexistent/x.png"}}')),
+    "negotiate": (0x7f, qmp('{"execute": "query-status"}', '{"execute": "qmp_capabilities", "arguments": {"enable": []}}',
+                            '{"execute": "qmp_capabilities"}', '{"execute": "nope"}')),
+    "malformed": (0x80, qmp('{"execute": }', 'garbage', '[1, 2]', '"str"', '{"arguments": {}}', '{"execute": 5}',
+                            '{"execute": "stop", "arguments": []}', '{"execute": "stop", "extra": 1}',
+                            '{"execute": "stop", "arguments": {"x": 1}}', '{"exec-oob": "stop"}', '{"execute": "stop"}')),
+    "split": (0x80, qmp('{"execute"', ': "query-status", "id": {"a": [1]}}', '{"execute": "human-monitor-command", "arguments": {}}')),
+    "machine": (0x81, qmp('{"execute": "system_reset"}', '{"execute": "quit"}')),
+}.items():
+    put("qmp", name, bytes([flag]) + text)
+
 # ---- drive: u8 mode (cache = mode&7 %5: writeback none writethrough
 # directsync unsafe; 8 discard=ignore, 16 probe, 32 snapshot), u16 size,
 # u8 align size, u8 head length + bytes; then 0 read/1 write (u8 aligned,

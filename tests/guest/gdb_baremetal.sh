@@ -89,7 +89,7 @@ expect "$TMP/gdb1.out" '^PRIV=3$'                               # M-mode
 expect "$TMP/gdb1.out" '^priv[[:space:]]+0x3[[:space:]]+prv:3 \[Machine\]'
 expect "$TMP/gdb1.out" '^MISA=800000000014112d$'                # RV64 ACDFIMSU
 expect "$TMP/gdb1.out" '^HARTID=1$'                             # thread 2 is hart 1
-expect "$TMP/gdb1.out" 'no monitor yet'
+expect "$TMP/gdb1.out" '^system_reset +-- reset the machine'
 expect "$TMP/gdb1.out" '^0x80000000 <_start>:[[:space:]]+0xf14022f3'
 expect "$TMP/gdb1.out" 'Cannot access memory at address 0x0'
 # a memory write goes as X (binary), its '#', '}', '$' and '*' escaped
@@ -134,7 +134,7 @@ start "$TMP/rivet5.out" -gdb tcp:127.0.0.1:$P2
 wait_listen "$P2"
 rejects "port in use" "cannot listen: Address already in use" -M virt -bios none -kernel "$ELF" -gdb tcp:127.0.0.1:$P2
 kill "$RPID"; wait "$RPID"
-rejects "-S alone" "-S: needs -s or -gdb" -M virt -bios none -kernel "$ELF" -S
+rejects "-S alone" "-S: needs -s, -gdb, -monitor or -qmp" -M virt -bios none -kernel "$ELF" -S
 rejects "bad -gdb" "-gdb serial:x: unsupported device" -M virt -bios none -kernel "$ELF" -gdb serial:x
 rejects "bad port" "not a port" -M virt -bios none -kernel "$ELF" -gdb tcp::99999
 echo "PASS"
