@@ -46,6 +46,14 @@ static void check_name(const char *n, bool walk)
         bug("a bad name reached the backend");
 }
 
+/* An xattr name is any non-empty string of up to 255 bytes ('/' and "."
+ * included: it names no path). */
+static void check_xattr_name(const char *n)
+{
+    if (!*n || strlen(n) > 255)
+        bug("a bad xattr name reached the backend");
+}
+
 static void change(void)
 {
     if (ro_share)
@@ -223,7 +231,7 @@ static int f_statfs(void *c, struct p9_node *n, struct p9_statfs *s)
 /* "user.big" is larger than the server accepts; others are their own name. */
 static int64_t f_getxattr(void *c, struct p9_node *n, const char *name, void *buf, size_t len)
 {
-    check_name(name, false);
+    check_xattr_name(name);
     size_t want = !strcmp(name, "user.big") ? P9_XATTR_MAX + 1 : strlen(name);
     if (name[0] == 'x')
         return -ENODATA;
@@ -248,12 +256,18 @@ static int64_t f_listxattr(void *c, struct p9_node *n, char *buf, size_t len)
 static int f_setxattr(void *c, struct p9_node *n, const char *name, const void *v, size_t len, int flags)
 {
     change();
+    check_xattr_name(name);
     if (!len || len > P9_XATTR_MAX)
         bug("setxattr of a bad length");
     return 0;
 }
 
-static int f_removexattr(void *c, struct p9_node *n, const char *name) { change(); return 0; }
+static int f_removexattr(void *c, struct p9_node *n, const char *name)
+{
+    change();
+    check_xattr_name(name);
+    return 0;
+}
 
 static struct virtio_9p_backend be = {
     .root = f_root, .walk = f_walk, .clone = f_clone, .release = f_release, .getattr = f_getattr,
