@@ -274,15 +274,20 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         rv_update_irq(h);
         return 1;
     }
-    case CSR_MCYCLE: h->cycle_offset = (int64_t)(v - retired(h)); return 0;
-    case CSR_MINSTRET: h->instret_offset = (int64_t)(v - retired(h)); return 0;
+    /* The written value is what the next instruction reads: the writing
+     * instruction, not yet counted in retired(), must not count (+1). */
+    case CSR_MCYCLE: h->cycle_offset = (int64_t)(v - retired(h) - 1); return 0;
+    case CSR_MINSTRET: h->instret_offset = (int64_t)(v - retired(h) - 1); return 0;
     }
     if ((csr >= CSR_MHPM3 && csr <= CSR_MHPM31) ||
         (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31))
         return 0;
+    /* PMP (pmp.c): entries past RV_PMP_ENTRIES read 0 and ignore writes.
+     * A change of what PMP allows must reach cached translations: every
+     * write flushes the TLBs (M regime too) and ends the block. */
     if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
         unsigned n = csr - CSR_PMPCFG0;
-        for (unsigned i = 0; i < 8; i++) {
+        for (unsigned i = 0; i < 8 && n * 4 + i < RV_PMP_ENTRIES; i++) {
             unsigned idx = n * 4 + i;
             uint8_t c = v >> (8 * i);
             if (pmp_locked(h, idx))
@@ -292,14 +297,18 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
                 c &= ~2;
             h->pmpcfg[idx] = c;
         }
-        return 0;
+        rv_tlb_flush(h);
+        return 1;
     }
     if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR63) {
         unsigned i = csr - CSR_PMPADDR0;
-        bool tor_locked = i + 1 < 64 && pmp_locked(h, i + 1) && ((h->pmpcfg[i + 1] >> 3) & 3) == 1;
+        if (i >= RV_PMP_ENTRIES)
+            return 0;
+        bool tor_locked = i + 1 < RV_PMP_ENTRIES && pmp_locked(h, i + 1) && ((h->pmpcfg[i + 1] >> 3) & 3) == 1;
         if (!pmp_locked(h, i) && !tor_locked)
             h->pmpaddr[i] = v & ((1ull << 54) - 1);
-        return 0;
+        rv_tlb_flush(h);
+        return 1;
     }
     int r = rv_trigger_csr_write(h, csr, v);
     return r < 0 ? 0 : r;

@@ -62,6 +62,9 @@ enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
  * a loop). The fuzz harness sets a smaller trap_loop_limit. */
 #define RV_TRAP_LOOP_LIMIT 100000
 
+/* PMP entries implemented (pmp.c); the CSRs of the others read 0. */
+#define RV_PMP_ENTRIES 16
+
 #define RV_TLB_BITS 8
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
 enum { RV_TLB_R, RV_TLB_W, RV_TLB_X, RV_TLB_KINDS };
@@ -138,7 +141,7 @@ struct rv_hart {
     uint64_t mhartid;
     uint64_t icount;         /* instructions retired before this slice */
     int64_t cycle_offset, instret_offset;
-    uint8_t pmpcfg[64];
+    uint8_t pmpcfg[64];      /* entries RV_PMP_ENTRIES.. stay 0 (pmp.c) */
     uint64_t pmpaddr[64];
 
     /* LR/SC reservation (the host address of the word), dropped at a trap
@@ -166,6 +169,7 @@ struct rv_hart {
     uint64_t trap_loop_limit; /* more repeats than this: a trap loop (RV_TRAP_LOOP_LIMIT) */
     bool trap_loop;          /* stopped: the same trap repeated endlessly */
     struct rv_block *scratch_block; /* for an instruction that crosses a page */
+    bool fetch_split;        /* rv_fetch_page: PMP treats parts of the page differently (not in the TLB) */
 
     /* Debug triggers and the debugger (trigger.c). dbg_data: loads and
      * stores must check (a data trigger or watchpoint is armed), so watched

@@ -3,7 +3,9 @@
  *
  * Misaligned loads and stores are emulated (split into bytes), as the spec
  * allows; misaligned LR/SC/AMOs raise address-misaligned exceptions.
- * PMP is not enforced.
+ * PMP (pmp.c) is checked on every slow path, on the page walk's own
+ * accesses, and before a page enters a TLB: only pages PMP treats alike
+ * over all 4 KiB are cached, so a TLB hit needs no check.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -118,7 +120,9 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
         uint64_t vpn = (va >> (12 + 9 * lvl)) & 0x1ff;
         uint64_t pte_addr = base + vpn * 8;
         uint64_t *pte_p = bus_dma(h->bus, pte_addr, 8);
-        if (!pte_p)
+        /* The walk's own accesses: PMP-checked as S-mode loads and stores,
+         * an access fault of the original access's kind (priv. spec 3.7.1, 4.3.2). */
+        if (!pte_p || (!debug && !rv_pmp_ok(h, pte_addr, 8, RV_ACC_R, RV_PRIV_S)))
             return (int)access_cause(kind);
         uint64_t pte = *pte_p;
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
@@ -159,7 +163,7 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
         uint64_t want = PTE_A | (kind == RV_ACC_W ? PTE_D : 0);
         if ((pte & want) != want) {
             uint64_t *w = bus_dma_w(h->bus, pte_addr, 8);
-            if (!w)
+            if (!w || !rv_pmp_ok(h, pte_addr, 8, RV_ACC_W, RV_PRIV_S))
                 return (int)access_cause(kind);
             *w = pte | want;
         }
@@ -181,8 +185,19 @@ static inline void copy_sized(void *dst, const void *src, unsigned size)
     }
 }
 
-static void tlb_fill(struct rv_hart *h, unsigned mode, int kind, uint64_t va, uint8_t *host_page)
+/* PMP for an access of `size` bytes at pa: false = access fault. *page_ok
+ * tells whether the whole 4 KiB page passes as well (it may enter the TLB). */
+static bool pmp_access(const struct rv_hart *h, uint64_t pa, unsigned size, int kind, bool *page_ok)
 {
+    unsigned priv = access_priv(h, kind);
+    *page_ok = rv_pmp_ok(h, pa & ~0xfffull, 0x1000, kind, priv);
+    return *page_ok || rv_pmp_ok(h, pa, size, kind, priv);
+}
+
+static void tlb_fill(struct rv_hart *h, unsigned mode, int kind, uint64_t va, uint8_t *host_page, bool page_ok)
+{
+    if (!page_ok)
+        return; /* PMP treats parts of the page differently: check each access */
     if (__builtin_expect(h->dbg_data, 0) && rv_trigger_page_watched(h, va))
         return; /* accesses to a watched page must reach rv_trigger_data */
     struct rv_tlb_entry *e = &h->tlb[mode][kind][(va >> 12) & (RV_TLB_SIZE - 1)];
@@ -220,6 +235,9 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
     int c = rv_translate(h, va, kind, &pa);
     if (c)
         return c + 1;
+    bool page_ok;
+    if (!pmp_access(h, pa, size, kind, &page_ok))
+        return (int)access_cause(kind) + 1;
     const struct bus_region *r;
     uint8_t *page = ram_page(h, pa, &r);
     unsigned mode = kind == RV_ACC_X ? h->imode : h->dmode;
@@ -232,11 +250,11 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
             }
             copy_sized(p, val, size);
             if (!r) /* main RAM: code writes to it are tracked */
-                tlb_fill(h, mode, kind, va, page);
+                tlb_fill(h, mode, kind, va, page, page_ok);
         } else {
             *val = 0;
             copy_sized(val, p, size);
-            tlb_fill(h, mode, kind, va, page);
+            tlb_fill(h, mode, kind, va, page, page_ok);
         }
         return 0;
     }
@@ -303,7 +321,8 @@ int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
         uint64_t pa;
         const struct bus_region *r;
         int c = rv_translate(h, va + i, RV_ACC_W, &pa);
-        if (!c && !ram_page(h, pa, &r) && !(r && r->host))
+        if (!c && ((!ram_page(h, pa, &r) && !(r && r->host)) ||
+                   !rv_pmp_ok(h, pa, 1, RV_ACC_W, access_priv(h, RV_ACC_W))))
             c = (int)access_cause(RV_ACC_W);
         if (c) {
             h->exc_cause = (uint64_t)c;
@@ -337,13 +356,19 @@ int rv_fetch_page(struct rv_hart *h, uint64_t va, uint8_t **host, uint64_t *pa_o
     }
     const struct bus_region *r;
     uint8_t *page = ram_page(h, pa, &r);
-    if (!page) {
+    bool page_ok;
+    if (!page || !pmp_access(h, pa, 2, RV_ACC_X, &page_ok)) {
         h->exc_cause = RV_EXC_INSN_ACCESS;
         h->exc_tval = va;
         return 1;
     }
-    e->tag = va & ~0xfffull;
-    e->addend = (uintptr_t)page - (uintptr_t)(va & ~0xfffull);
+    /* A page PMP cuts stays out of the TLB: its code runs one checked
+     * instruction at a time (tcache.c, fetch_split). */
+    h->fetch_split = !page_ok;
+    if (page_ok) {
+        e->tag = va & ~0xfffull;
+        e->addend = (uintptr_t)page - (uintptr_t)(va & ~0xfffull);
+    }
     *host = page + (va & 0xfff);
     *pa_out = pa;
     return 0;
@@ -369,7 +394,9 @@ int rv_amo_addr(struct rv_hart *h, uint64_t va, unsigned size, bool is_lr, void 
         return 1;
     }
     void *p = is_lr ? bus_dma(h->bus, pa, size) : bus_dma_w(h->bus, pa, size);
-    if (!p) {
+    /* An AMO needs read and write permission; PMP's W implies R (R=0 W=1 is
+     * reserved and reads back W=0), so checking W checks both. */
+    if (!p || !rv_pmp_ok(h, pa, size, kind, access_priv(h, kind))) {
         h->exc_cause = access_cause(kind);
         h->exc_tval = va;
         return 1;
@@ -385,7 +412,7 @@ size_t rv_hart_peek_code(struct rv_hart *h, uint64_t va, uint8_t *buf, size_t le
     while (n < len) {
         uint64_t pa;
         const struct bus_region *r;
-        if (rv_translate(h, va + n, RV_ACC_X, &pa))
+        if (rv_translate(h, va + n, RV_ACC_X, &pa) || !rv_pmp_ok(h, pa, 1, RV_ACC_X, h->priv))
             break;
         uint8_t *page = ram_page(h, pa, &r);
         if (!page)

@@ -17,5 +17,8 @@ int rv_store_slow(struct rv_hart *, uint64_t va, unsigned size, uint64_t val);
 int rv_fetch_page(struct rv_hart *, uint64_t va, uint8_t **host, uint64_t *pa);
 int rv_amo_addr(struct rv_hart *, uint64_t va, unsigned size, bool is_lr, void **host, uint64_t *pa);
 void rv_tlb_flush_writes(struct rv_hart *);
+/* PMP (pmp.c): may privilege mode priv make an access of this kind (RV_ACC_*)
+ * to the physical bytes [pa, pa + size)? */
+bool rv_pmp_ok(const struct rv_hart *, uint64_t pa, uint64_t size, int kind, unsigned priv);
 
 #endif

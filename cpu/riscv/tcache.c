@@ -140,14 +140,15 @@ static void finish_op(struct rv_tcache *tc, struct rv_op *op, enum rv_op_kind k)
 }
 
 /* One instruction alone in the hart's scratch block, never cached: an
- * instruction that straddles two pages, a debugger's single step, or the
- * instruction at a marked pc that did not stop (unchecked). */
-static struct rv_block *single_block(struct rv_hart *h, const uint8_t *host, bool check)
+ * instruction that straddles two pages, a debugger's single step, the
+ * instruction at a marked pc that did not stop (unchecked), or one in a page
+ * that PMP cuts (`split`: its second half is fetched, so checked, apart). */
+static struct rv_block *single_block(struct rv_hart *h, const uint8_t *host, bool check, bool split)
 {
     uint16_t lo, hi = 0;
     memcpy(&lo, host, 2);
     if ((lo & 3) == 3) {
-        if ((h->pc & 0xfff) == 0xffe) {
+        if ((h->pc & 0xfff) == 0xffe || split) {
             uint8_t *host2;
             uint64_t pa2;
             if (rv_fetch_page(h, h->pc + 2, &host2, &pa2)) {
@@ -282,14 +283,18 @@ struct rv_block *rv_block_get(struct rv_hart *h)
             rv_raise(h, h->exc_cause, h->exc_tval);
             return NULL;
         }
+        /* PMP cuts this page: no block (its instructions could lie on both
+         * sides of a boundary), one checked instruction at a time. */
+        if (__builtin_expect(h->fetch_split, 0))
+            return single_block(h, host, !alone, true);
     }
     if (__builtin_expect(alone, 0))
-        return single_block(h, host, false);
+        return single_block(h, host, false, false);
     if ((pc & 0xfff) == 0xffe) {
         uint16_t lo;
         memcpy(&lo, host, 2);
         if ((lo & 3) == 3)
-            return single_block(h, host, true);
+            return single_block(h, host, true, false);
     }
     struct rv_block **jc = &h->jump_cache[(pc >> 1) & ((1u << RV_JC_BITS) - 1)];
     struct rv_block *b = *jc;

@@ -10,7 +10,10 @@
  *    8 u16 entry pc offset in RAM
  *   10 u16 medeleg   12 u16 mideleg   14 u16 mie
  *   16 u64 mstatus   24 u64 pmpcfg0   32 u64 pmpaddr0   40 u64 pmpaddr1
- *   48 u64 menvcfg   56 u8 mcounteren  57 u8 scounteren  58-63 unused
+ *   48 u64 menvcfg   56 u8 mcounteren  57 u8 scounteren
+ *   58-63 u8 pmpcfg of PMP entries 8-13 (the L bit included); pmpaddr2-15
+ *          are pmpaddr0 and pmpaddr1 shifted (entry i: pmpaddr(i & 1) >> (i / 2)),
+ *          so TOR, NA4 and NAPOT ranges nest and overlap
  * CSRs are written as M-mode would (WARL rules apply), then the privilege
  * is set and the hart runs a few small slices with interrupt lines
  * toggled between them. RAM is 64 KiB at 0x80000000, WFI past the image,
@@ -123,6 +126,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     csr(h, 0x3a0, ld(hd, 24, 8));                              /* pmpcfg0 */
     csr(h, 0x3b0, ld(hd, 32, 8));                              /* pmpaddr0 */
     csr(h, 0x3b1, ld(hd, 40, 8));                              /* pmpaddr1 */
+    for (unsigned i = 2; i < 16; i++)                          /* pmpaddr2-15 */
+        csr(h, 0x3b0 + i, ld(hd, 32 + 8 * (i & 1), 8) >> (i / 2));
+    csr(h, 0x3a2, ld(hd, 58, 6));                              /* pmpcfg2: entries 8-13 */
     csr(h, 0x30a, ld(hd, 48, 8));                              /* menvcfg */
     csr(h, 0x306, hd[56]);                                     /* mcounteren */
     csr(h, 0x106, hd[57]);                                     /* scounteren */

@@ -209,7 +209,8 @@ for s in sorted(os.listdir(src)) if os.path.isdir(src) else []:
     fields = {"priv": (0, 1), "satp": (1, 1), "asid": (2, 1), "irq": (3, 1), "mtvec": (4, 2),
               "stvec": (6, 2), "pc": (8, 2), "medeleg": (10, 2), "mideleg": (12, 2), "mie": (14, 2),
               "mstatus": (16, 8), "pmpcfg0": (24, 8), "pmpaddr0": (32, 8), "pmpaddr1": (40, 8),
-              "menvcfg": (48, 8), "mcounteren": (56, 1), "scounteren": (57, 1)}
+              "menvcfg": (48, 8), "mcounteren": (56, 1), "scounteren": (57, 1),
+              "pmpcfg2": (58, 6)}
     for line in open(os.path.join(src, s)):
         if line.startswith("# header:"):
             for kv in line.split(":", 1)[1].split():

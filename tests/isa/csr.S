@@ -12,7 +12,9 @@
  * CSR numbers are illegal; M-mode CSRs trap from S and U, S-mode CSRs
  * trap from U; satp from S traps when mstatus.TVM = 1 and not when 0;
  * cycle/instret/time (and mcycle/minstret) readable in M-mode and
- * increasing, instret by about the number of instructions run; mcounteren gates S (and U) counter reads, scounteren gates
+ * increasing, instret by about the number of instructions run; a write of
+ * mcycle/minstret is what the next read sees (the writing instruction is
+ * not counted, then each retired one is); mcounteren gates S (and U) counter reads, scounteren gates
  * U, per bit (CY/TM/IR); fcsr/frm/fflags aliasing (upper fcsr bits
  * ignored); PMP CSRs pmpcfg0/pmpaddr0 write/read back (WARL); WARL
  * fields: mepc bit 0 reads 0, mstatus.MPP never holds the reserved value
@@ -170,6 +172,32 @@ TEST_BEGIN
     CHECK(a3, 1)
     sltu a3, s1, a1
     CHECK(a3, 1)
+#ifndef QEMU72_QUIRKS   /* QEMU without -icount: instret = host ticks */
+    /* a write of minstret/mcycle is what the next read sees: the writing
+     * instruction itself is not counted (riscv-tests rv64mi instret_overflow) */
+    li a0, 1000
+    csrw minstret, a0
+    csrr a1, minstret
+    CHECK(a1, 1000)
+    csrw minstret, a0
+    nop
+    nop
+    csrr a1, minstret
+    CHECK(a1, 1002)
+    li a0, -1                               /* wraps to 0 after one more */
+    csrw minstret, a0
+    nop
+    csrr a1, minstret
+    CHECK(a1, 0)
+    li a0, 5000
+    csrw mcycle, a0
+    csrr a1, mcycle
+    CHECK(a1, 5000)
+    csrw mcycle, a0
+    nop
+    csrr a1, mcycle
+    CHECK(a1, 5001)
+#endif
 
     /* ---- fcsr / frm / fflags aliasing */
     csrw fcsr, zero

@@ -57,6 +57,12 @@ static int setup(void **state)
         assert_int_equal(rv_hart_init(&f->h[i], &f->bus, f->tc, i), 0);
         rv_hart_reset(&f->h[i], RAM_BASE);
         f->h[i].x[11] = DATA;
+        /* PMP entry 0 over all memory, as firmware opens it: S/U-mode code
+         * runs (PMP is enforced: with no entry, S and U may touch nothing) */
+        uint64_t v = ~0ull;
+        assert_int_equal(rv_csr_debug(&f->h[i], 0x3b0, true, &v), 0);
+        v = 0x1f;
+        assert_int_equal(rv_csr_debug(&f->h[i], 0x3a0, true, &v), 0);
     }
     assert_int_equal(gdbstub_init(&f->s), 0);
     f->s.send = capture;
