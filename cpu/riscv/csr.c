@@ -8,6 +8,7 @@
 
 #include "bus/trace.h"
 #include "cpu/riscv/disas.h"
+#include "cpu/riscv/ext.h"
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/fpu.h"
 
@@ -32,6 +33,7 @@
 /* STCE and FIOM: without Zicbom, Zicboz and Svpbmt, CBIE/CBCFE/CBZE and PBMTE
  * are read-only zero (Privileged ISA 3.1.18) */
 #define MENVCFG_MASK (MENVCFG_STCE | 1ull)
+#define MENVCFG_PBMTE (1ull << 62)   /* with Svpbmt */
 
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
@@ -156,7 +158,9 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_MINSTRET: *v = retired(h) + h->instret_offset; return 0;
     }
     if (csr >= CSR_HPM3 && csr <= CSR_HPM31) {
-        if (!counter_ok(h, csr - CSR_CYCLE)) return -1;
+        /* Zihpm: the counters exist (hpmcounter3-31 read 0, as mhpmcounter3-31:
+         * no event counts), behind mcounteren/scounteren */
+        if (!RV_EXT_HAS(rv_tcache_ext(h->tc), ZIHPM) || !counter_ok(h, csr - CSR_CYCLE)) return -1;
         *v = 0;
         return 0;
     }
@@ -258,7 +262,9 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MTVEC: h->mtvec = v & ~2ull; return 0;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; return 0;
     case CSR_MENVCFG:
-        h->menvcfg = v & MENVCFG_MASK;
+        if ((h->menvcfg ^ v) & MENVCFG_PBMTE)
+            rv_tlb_flush_translated(h); /* PBMT bits change meaning: fault or not */
+        h->menvcfg = v & (MENVCFG_MASK | (RV_EXT_HAS(rv_tcache_ext(h->tc), SVPBMT) ? MENVCFG_PBMTE : 0));
         rv_hart_update_timer(h);
         return 1;
     case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & 0xfffffffd; return 0;

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 
 #include "cpu/riscv/decode.h"
+#include "cpu/riscv/ext.h"
 #include "cpu/riscv/fields.h"
 
 /* 32-bit encoders used by the RVC expander. */
@@ -300,6 +301,12 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
             if (i == 0x10200073) return RV_OP_SRET;
             if (i == 0x10500073) return RV_OP_WFI;
             if (f7 == 0x09) return RV_OP_SFENCE_VMA;
+            if (RV_EXT_HAS(ext, SVINVAL)) {
+                /* sinval.vma is sfence.vma (TVM included); sfence.w.inval
+                 * (rs2 0) and sfence.inval.ir (rs2 1) only order it */
+                if (f7 == 0x0b) return RV_OP_SFENCE_VMA;
+                if (f7 == 0x0c && rs1 == 0 && rs2 <= 1) return RV_OP_SFENCE_INVAL;
+            }
             break;
         }
         op->imm = bits(i, 31, 20); /* the CSR number; rs1 is the register or uimm */

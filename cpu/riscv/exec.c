@@ -382,6 +382,13 @@ L_WFI:
     else if (h->other_harts)
         h->yield = true; /* a WFI that cannot wait is a spin loop: let others run */
     EXIT_AFTER();
+    /* Svinval's sfence.w.inval / sfence.inval.ir: the invalidations they
+     * order are done at once here, so only U-mode's illegal instruction is
+     * left (mstatus.TVM does not apply to them). */
+L_SFENCE_INVAL:
+    if (h->priv == RV_PRIV_U)
+        ILLEGAL();
+    NEXT();
 L_SFENCE_VMA:
     if (h->priv == RV_PRIV_U || (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM)))
         ILLEGAL();

@@ -43,7 +43,7 @@
     X(ZIFENCEI, "zifencei", BASE, "fence.i") \
     X(ZIHINTNTL, "zihintntl", TODO, "non-temporal locality hints") \
     X(ZIHINTPAUSE, "zihintpause", BASE, "pause hint") \
-    X(ZIHPM, "zihpm", TODO, "hardware performance counters") \
+    X(ZIHPM, "zihpm", ON, "hardware performance counters") \
     X(ZIMOP, "zimop", TODO, "may-be-operations") \
     X(ZIC64B, "zic64b", TODO, "64-byte cache blocks") \
     X(ZA64RS, "za64rs", TODO, "64-byte reservation sets") \
@@ -66,9 +66,9 @@
     X(SSCOFPMF, "sscofpmf", TODO, "counter overflow interrupts and mode filtering") \
     X(SSTC, "sstc", BASE, "supervisor timer compare (stimecmp)") \
     X(SVADU, "svadu", TODO, "hardware A/D bit updates, switchable") \
-    X(SVINVAL, "svinval", TODO, "fine-grained address-translation cache invalidation") \
-    X(SVNAPOT, "svnapot", TODO, "NAPOT translation contiguity (64 KiB pages)") \
-    X(SVPBMT, "svpbmt", TODO, "page-based memory types")
+    X(SVINVAL, "svinval", ON, "fine-grained address-translation cache invalidation") \
+    X(SVNAPOT, "svnapot", ON, "NAPOT translation contiguity (64 KiB pages)") \
+    X(SVPBMT, "svpbmt", ON, "page-based memory types")
 
 enum rv_ext_id {
 #define RV_EXT_ENUM(id, name, state, help) RV_EXT_##id,

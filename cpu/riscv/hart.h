@@ -169,6 +169,8 @@ struct rv_hart {
     uint64_t trap_loop_limit; /* more repeats than this: a trap loop (RV_TRAP_LOOP_LIMIT) */
     bool trap_loop;          /* stopped: the same trap repeated endlessly */
     struct rv_block *scratch_block; /* for an instruction that crosses a page */
+    bool tlb_big;            /* the TLB may hold pieces of a superpage or NAPOT page (mmu.c) */
+    uint64_t big_lo, big_hi; /* ... inside these virtual addresses (inclusive) */
     bool fetch_split;        /* rv_fetch_page: PMP treats parts of the page differently (not in the TLB) */
 
     /* Debug triggers and the debugger (trigger.c). dbg_data: loads and

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cpu/riscv/ext.h"
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/mmu.h"
 #include "cpu/riscv/tcache.h"
@@ -24,12 +25,17 @@
 #define PTE_G (1u << 5)
 #define PTE_A (1u << 6)
 #define PTE_D (1u << 7)
+#define PTE_PBMT (3ull << 61)     /* Svpbmt: 0 PMA, 1 NC, 2 IO, 3 reserved */
+#define PTE_N (1ull << 63)        /* Svnapot */
+#define PTE_RESERVED (0x7full << 54)
+#define MENVCFG_PBMTE (1ull << 62)
 
 void rv_tlb_flush(struct rv_hart *h)
 {
     struct rv_tlb_entry *e = &h->tlb[0][0][0];
     for (size_t i = 0; i < sizeof h->tlb / sizeof *e; i++)
         e[i].tag = RV_TLB_INVALID;
+    h->tlb_big = false;
 }
 
 /* satp, sfence.vma and MXR change translations, but not the M regime,
@@ -41,10 +47,20 @@ void rv_tlb_flush_translated(struct rv_hart *h)
     size_t n = (size_t)RV_MODE_M * RV_TLB_KINDS * RV_TLB_SIZE;
     for (size_t i = 0; i < n; i++)
         e[i].tag = RV_TLB_INVALID;
+    h->tlb_big = false;
 }
 
 void rv_tlb_flush_page(struct rv_hart *h, uint64_t va)
 {
+    /* The TLB holds 4 KiB pieces: a superpage or a NAPOT page filled since
+     * the last full flush may have pieces at other indexes, all of which
+     * an sfence.vma of any address inside it must drop. Such pages lie in
+     * [big_lo, big_hi] (Linux: its linear map and kernel image), so fences
+     * of other addresses (user pages) stay cheap. */
+    if (h->tlb_big && va >= h->big_lo && va <= h->big_hi) {
+        rv_tlb_flush_translated(h);
+        return;
+    }
     uint64_t tag = va & ~0xfffull;
     unsigned idx = (va >> 12) & (RV_TLB_SIZE - 1);
     for (unsigned m = 0; m < RV_MODES; m++)
@@ -116,6 +132,12 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
     if ((uint64_t)sx != va)
         return (int)fault_cause(kind);
     uint64_t base = (h->satp & ((1ull << 44) - 1)) << 12;
+    uint64_t ext = rv_tcache_ext(h->tc);
+    /* PBMT is only there with Svpbmt and menvcfg.PBMTE; N with Svnapot.
+     * Where they are not, their bits are reserved: a page fault. */
+    uint64_t reserved = PTE_RESERVED |
+                        (RV_EXT_HAS(ext, SVPBMT) && (h->menvcfg & MENVCFG_PBMTE) ? 0 : PTE_PBMT) |
+                        (RV_EXT_HAS(ext, SVNAPOT) ? 0 : PTE_N);
     for (int lvl = (int)levels - 1; lvl >= 0; lvl--) {
         uint64_t vpn = (va >> (12 + 9 * lvl)) & 0x1ff;
         uint64_t pte_addr = base + vpn * 8;
@@ -125,16 +147,26 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
         if (!pte_p || (!debug && !rv_pmp_ok(h, pte_addr, 8, RV_ACC_R, RV_PRIV_S)))
             return (int)access_cause(kind);
         uint64_t pte = *pte_p;
-        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54))
+        if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & reserved) ||
+            (pte & PTE_PBMT) == PTE_PBMT)
             return (int)fault_cause(kind);
         uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
         if (!(pte & (PTE_R | PTE_X))) { /* pointer to the next level */
-            if (pte & (PTE_A | PTE_D | PTE_U))
+            /* A, D, U, PBMT and N are reserved in a non-leaf PTE. */
+            if (pte & (PTE_A | PTE_D | PTE_U | PTE_PBMT | PTE_N))
                 return (int)fault_cause(kind);
             base = ppn << 12;
             continue;
         }
         uint64_t low_mask = (1ull << (9 * lvl)) - 1;
+        if (pte & PTE_N) {
+            /* Svnapot: only 64 KiB pages (a level-0 leaf with ppn[3:0] =
+             * 1000); every other encoding is reserved. The page's 16 PTEs
+             * say the same; the low 4 bits of the PPN come from the va. */
+            if (lvl != 0 || (ppn & 0xf) != 0x8)
+                return (int)fault_cause(kind);
+            ppn = (ppn & ~0xfull) | ((va >> 12) & 0xf);
+        }
         if (debug) {
             if (ppn & low_mask)
                 return (int)fault_cause(kind);
@@ -169,6 +201,15 @@ static int walk(struct rv_hart *h, uint64_t va, int kind, unsigned priv, uint64_
         }
         uint64_t off_mask = (1ull << (12 + 9 * lvl)) - 1;
         *pa = ((ppn << 12) & ~off_mask) | (va & off_mask);
+        if (lvl > 0 || (pte & PTE_N)) { /* see rv_tlb_flush_page */
+            uint64_t size = (pte & PTE_N) ? 0x10000 : off_mask + 1;
+            uint64_t lo = va & ~(size - 1), hi = lo + (size - 1);
+            if (!h->tlb_big || lo < h->big_lo)
+                h->big_lo = lo;
+            if (!h->tlb_big || hi > h->big_hi)
+                h->big_hi = hi;
+            h->tlb_big = true;
+        }
         return 0;
     }
     return (int)fault_cause(kind);

@@ -19,8 +19,8 @@
  * ignored); PMP CSRs pmpcfg0/pmpaddr0 write/read back (WARL); WARL
  * fields: mepc bit 0 reads 0, mstatus.MPP never holds the reserved value
  * 2, mstatus UXL/SXL = 2, medeleg bit 11 (M ecall) is read-only 0, satp
- * ignores a write with an unsupported MODE; menvcfg keeps only STCE and
- * FIOM, senvcfg only FIOM (no Zicbom, Zicboz, Svpbmt); mcountinhibit is 32
+ * ignores a write with an unsupported MODE; menvcfg keeps only STCE,
+ * PBMTE (Svpbmt) and FIOM, senvcfg only FIOM (no Zicbom, Zicboz); mcountinhibit is 32
  * bits with TM (bit 1) read-only 0; sstatus is a view of mstatus;
  * sie/sip show only bits delegated through mideleg.
  *
@@ -278,7 +278,7 @@ TEST_BEGIN
     li a0, -1                              /* (found by make difftest) */
     csrw 0x30a, a0                         /* menvcfg */
     csrr a1, 0x30a
-    li a2, 0x8000000000000001              /* STCE, FIOM */
+    li a2, 0xc000000000000001              /* STCE, PBMTE (Svpbmt), FIOM */
     CHECK_REG(a1, a2)
     csrw 0x30a, zero
     csrw 0x10a, a0                         /* senvcfg */
