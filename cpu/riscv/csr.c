@@ -5,6 +5,7 @@
  * trusted firmware; OpenSBI only needs to program them).
  */
 #include <inttypes.h>
+#include <sys/random.h>
 
 #include "bus/trace.h"
 #include "cpu/riscv/disas.h"
@@ -34,9 +35,11 @@
  * are read-only zero (Privileged ISA 3.1.18) */
 #define MENVCFG_MASK (MENVCFG_STCE | 1ull)
 #define MENVCFG_PBMTE (1ull << 62)   /* with Svpbmt */
+#define MSECCFG_USEED (1ull << 8)    /* Zkr */
+#define MSECCFG_SSEED (1ull << 9)
 
 enum {
-    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
+    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003, CSR_SEED = 0x015, CSR_MSECCFG = 0x747,
     CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
     CSR_HPM3 = 0xc03, CSR_HPM31 = 0xc1f,
     CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
@@ -148,6 +151,10 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_MTVEC: *v = h->mtvec; return 0;
     case CSR_MCOUNTEREN: *v = h->mcounteren; return 0;
     case CSR_MENVCFG: *v = h->menvcfg; return 0;
+    case CSR_MSECCFG:
+        if (!RV_EXT_HAS(rv_tcache_ext(h->tc), ZKR)) break;
+        *v = h->mseccfg;
+        return 0;
     case CSR_MCOUNTINHIBIT: *v = h->mcountinhibit; return 0;
     case CSR_MSCRATCH: *v = h->mscratch; return 0;
     case CSR_MEPC: *v = h->mepc; return 0;
@@ -261,6 +268,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MIE: h->mie = v & M_INTS; rv_update_irq(h); return 1;
     case CSR_MTVEC: h->mtvec = v & ~2ull; return 0;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; return 0;
+    case CSR_MSECCFG: h->mseccfg = v & (MSECCFG_SSEED | MSECCFG_USEED); return 0;
     case CSR_MENVCFG:
         if ((h->menvcfg ^ v) & MENVCFG_PBMTE)
             rv_tlb_flush_translated(h); /* PBMT bits change meaning: fault or not */
@@ -320,8 +328,44 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     return r < 0 ? 0 : r;
 }
 
+/* Zkr: 16 bits of entropy for the seed CSR, from the host (getrandom),
+ * 32 bytes fetched at a time. The one place entropy enters the hart (for a
+ * record/replay log to take later). false: none available now. */
+static bool seed_entropy(uint16_t *out)
+{
+    static uint16_t pool[16];
+    static unsigned left;
+    if (left == 0) {
+        if (getrandom(pool, sizeof pool, GRND_NONBLOCK) != (ssize_t)sizeof pool)
+            return false;
+        left = 16;
+    }
+    *out = pool[--left];
+    return true;
+}
+
+#define SEED_ES16 (2u << 30)   /* OPST: 16 bits of entropy */
+#define SEED_WAIT (1u << 30)   /* OPST: none yet, try again */
+
+/* The seed CSR (Zkr): only a read-write access (csrrw, or csrrs/csrrc
+ * with rs1 != x0), from M, or from S with mseccfg.SSEED, U with USEED;
+ * what is written is ignored. */
+static int seed_op(struct rv_hart *h, bool write, uint64_t *old)
+{
+    if (!RV_EXT_HAS(rv_tcache_ext(h->tc), ZKR) || !write)
+        return -1;
+    if ((h->priv == RV_PRIV_S && !(h->mseccfg & MSECCFG_SSEED)) ||
+        (h->priv == RV_PRIV_U && !(h->mseccfg & MSECCFG_USEED)))
+        return -1;
+    uint16_t e;
+    *old = seed_entropy(&e) ? SEED_ES16 | e : SEED_WAIT;
+    return 0;
+}
+
 int rv_csr_op(struct rv_hart *h, unsigned csr, int op, uint64_t operand, bool write, uint64_t *old)
 {
+    if (csr == CSR_SEED)
+        return seed_op(h, write, old);
     unsigned min_priv = (csr >> 8) & 3;
     bool read_only = (csr >> 10) == 3;
     if (h->priv < min_priv)

@@ -60,7 +60,7 @@
     X(ZBKC, "zbkc", TODO, "carry-less multiplication for cryptography") \
     X(ZBKX, "zbkx", TODO, "crossbar permutations") \
     X(ZBS, "zbs", TODO, "single-bit instructions") \
-    X(ZKR, "zkr", TODO, "entropy source (the seed CSR)") \
+    X(ZKR, "zkr", OFF, "entropy source (the seed CSR)") \
     X(ZKT, "zkt", TODO, "data-independent execution latency") \
     X(SMSTATEEN, "smstateen", TODO, "state-enable CSRs") \
     X(SSCOFPMF, "sscofpmf", TODO, "counter overflow interrupts and mode filtering") \

@@ -141,6 +141,7 @@ struct rv_hart {
     uint64_t mhartid;
     uint64_t icount;         /* instructions retired before this slice */
     int64_t cycle_offset, instret_offset;
+    uint64_t mseccfg;        /* Zkr: SSEED, USEED */
     uint8_t pmpcfg[64];      /* entries RV_PMP_ENTRIES.. stay 0 (pmp.c) */
     uint64_t pmpaddr[64];
 
