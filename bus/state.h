@@ -41,6 +41,8 @@ struct state {
     size_t len, cap, pos;
     bool loading;
     bool error;
+    bool to_file;         /* writer: for a snapshot file that must load again (a device
+                           * whose state cannot be carried fails the save) */
     char why[96];         /* the first error */
 };
 

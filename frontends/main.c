@@ -494,6 +494,11 @@ int main(int argc, char **argv)
         return 1;
     }
     ho.cfg.display = display_host_devices(host.display);
+    /* snapshots by name live next to the first disk (docs/snapshots.md) */
+    char *snapdir = NULL;
+    if (o.ndrives && o.drives[0].file && (snapdir = malloc(strlen(o.drives[0].file) + 11)))
+        sprintf(snapdir, "%s.snapshots", o.drives[0].file);
+    o.machine.snapshot_dir = snapdir;
     o.machine.host = (struct host_io){
         .ctx = &host,
         .serial_write = host_serial_write,
@@ -537,6 +542,7 @@ int main(int argc, char **argv)
         gdb_failed = !host.gdb;
     }
     rc = gdb_failed ? 1 : virt_run(&o.machine);
+    free(snapdir);
     gdb_server_close(host.gdb);
     close_monitor(&host);
     if (o.machine.stats)

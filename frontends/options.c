@@ -382,6 +382,14 @@ static int opt_snapshot(struct rivet_options *o, const char *arg)
     return 0;
 }
 
+static int opt_loadvm(struct rivet_options *o, const char *arg)
+{
+    if (!*arg)
+        return bad("-loadvm", arg, "a snapshot name or path is needed");
+    o->machine.loadvm = arg;
+    return 0;
+}
+
 static int opt_chardev(struct rivet_options *o, const char *arg)
 {
     if (!strcmp(arg, "help")) {
@@ -595,6 +603,7 @@ static const struct option_def defs[] = {
     { "drive", "file=F[,if=none,id=ID,...]", "a disk image, raw or qcow2 (format=, readonly=on, snapshot=on, cache=, file.locking=off); if=virtio adds the device", opt_drive },
     { "hda", "FILE", "-drive file=FILE: a virtio-blk-pci disk (QEMU's virt attaches none)", opt_hda },
     { "snapshot", NULL, "every -drive gets snapshot=on: writes go to a temporary overlay, the images stay unchanged", opt_snapshot },
+    { "loadvm", "NAME", "start from the machine snapshot NAME (a path, or a name in the snapshot folder: docs/snapshots.md)", opt_loadvm },
     { "chardev", "BACKEND,id=ID[,...]", "a character device: stdio, file, pty, socket, null, ringbuf (-chardev help)", opt_chardev },
     { "netdev", "user|tap,id=ID[,...]", "a host network backend: user (hostfwd=tcp::HPORT-:GPORT, dump=F.pcap) or tap (ifname=)", opt_netdev },
     { "fsdev", "local,id=ID,path=DIR,security_model=M", "a host folder for virtio-9p (M: passthrough, mapped-xattr, none; readonly=on)", fsdev_opt_fsdev },

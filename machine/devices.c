@@ -633,6 +633,21 @@ void devices_set_clock(struct devices *d, struct vclock *clock)
             d->netdevs[i].set_clock(d->netdevs[i].ctx, clock ? vclock_ns : NULL, clock);
 }
 
+void devices_state(struct devices *d, struct state *st)
+{
+    state_section(st, "devices", 1);
+    unsigned n = d ? d->nslots : 0;
+    state_unsigned(st, "slots", &n);
+    if (state_loading(st) && n != (d ? d->nslots : 0))
+        state_fail(st, "devices: another set of devices");
+    for (unsigned i = 0; d && i < d->nslots && !st->error; i++) {
+        if (d->slot[i].mmio)
+            virtio_mmio_state(d->slot[i].mmio, st);
+        else if (d->slot[i].pci)
+            virtio_pci_state(d->slot[i].pci, st);
+    }
+}
+
 void devices_free(struct devices *d)
 {
     if (!d)

@@ -86,5 +86,9 @@ bool devices_powerdown(struct devices *);
 struct vclock;
 void devices_set_clock(struct devices *, struct vclock *);
 void devices_free(struct devices *);
+/* Every -device's state (bus/state.h), transport and device, in slot
+ * order: the virtio-mmio slots, then the PCI functions. A load goes into
+ * devices made from the same configuration. */
+void devices_state(struct devices *, struct state *);
 
 #endif

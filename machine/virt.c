@@ -9,11 +9,16 @@
  *   0x40000000  PCIe MMIO window          16 GiB above RAM: PCIe MMIO64 window
  *   0x80000000  RAM
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bus/bus.h"
 #include "bus/util.h"
@@ -31,8 +36,10 @@
 #include "machine/pci_virt.h"
 #include "machine/plic.h"
 #include "machine/sifive_test.h"
+#include "machine/snapshot.h"
 #include "machine/uart16550.h"
 #include "machine/virt.h"
+#include "virtio/blk.h"
 
 #define ROM_BASE 0x1000ull
 #define ROM_SIZE 0x1000ull
@@ -605,6 +612,8 @@ static void time_start(struct virt *m)
         vclock_set_rate(&m->clock, (1ull << c->icount_shift) * VCLOCK_FS_PER_NS, false);
     else if (auto_rate(m))
         vclock_set_rate(&m->clock, VCLOCK_CTL_INITIAL_FS_PER_INSN, false);
+    else
+        vclock_set_rate(&m->clock, VCLOCK_BATCH_FS_PER_INSN, true); /* (a -loadvm clock may have another) */
     m->read_wall = c->host.monotonic_ns && (auto_rate(m) || c->icount_align || c->rtc_clock != VIRT_RTC_VM);
     if (c->host.monotonic_ns && (c->icount_sleep || m->read_wall)) {
         uint64_t wall = wall_now(m);
@@ -967,6 +976,8 @@ static int run(struct virt *m)
     return m->exit_code;
 }
 
+static int start_from_snapshot(struct virt *m);
+
 int virt_run(const struct virt_config *cfg)
 {
     if (cfg->smp < 1 || cfg->smp > VIRT_MAX_HARTS) {
@@ -984,7 +995,8 @@ int virt_run(const struct virt_config *cfg)
             return 1;
         }
         m->cfg = cfg;
-        if (machine_build(m) < 0) {
+        bool snap = cfg->loadvm && !restarted && !cfg->dumpdtb;
+        if ((snap ? start_from_snapshot(m) : machine_build(m)) < 0) {
             machine_free(m);
             free(m);
             return 1;
@@ -1065,4 +1077,312 @@ void virt_board_free(struct virt *m)
         return;
     machine_free(m);
     free(m);
+}
+
+/* ---- snapshots (machine/snapshot.h, docs/snapshots.md) ---- */
+
+/* The board's own fields and every row's device, in table order: the
+ * interrupt controllers come last, so that their loaded input levels and
+ * outputs win over what the other devices' loads raise into them. */
+static void board_state(void *ctx, struct state *st)
+{
+    struct virt *m = ctx;
+    state_section(st, "virt", 1);
+    state_u64(st, "tohost", &m->tohost);
+    state_u64(st, "fromhost", &m->fromhost);
+    state_u64(st, "tohost_seen", &m->tohost_seen);
+    for (unsigned i = 0; i < VIRT_ROWS && !st->error; i++) {
+        const struct board_row *r = &virt_rows[i].row;
+        void *d = m->rowdev[i];
+        if (r->type && state_loading(st)) {
+            if (r->type->load(d, st) < 0)
+                state_fail(st, r->name);
+        } else if (r->type) {
+            r->type->save(d, st);
+        } else if (d == m->pci) {
+            pci_host_state(m->pci, st);
+        } else if (d == m->devs) {
+            devices_state(m->devs, st);
+        }
+    }
+}
+
+/* What a snapshot must match: board, RAM, harts, ISA, devices, drives. */
+static char *describe(const struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    const struct devices_config *dc = c->devices;
+    size_t n = 256;
+    for (unsigned i = 0; dc && i < dc->ndevices; i++)
+        n += strlen(dc->devices[i]) + 9;
+    for (unsigned i = 0; dc && i < dc->ndrives; i++)
+        n += strlen(dc->drives[i].id ? dc->drives[i].id : "") + 40;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    size_t k = (size_t)snprintf(s, n, "virt ram=%" PRIu64 " smp=%u isa-ext=0x%" PRIx64 " mmio-legacy=%d",
+                                c->ram_size, c->smp, rv_tcache_ext(m->tc), dc && dc->mmio_legacy);
+    for (unsigned i = 0; dc && i < dc->ndevices; i++)
+        k += (size_t)snprintf(s + k, n - k, " device=%s", dc->devices[i]);
+    for (unsigned i = 0; dc && i < dc->ndrives; i++)
+        k += (size_t)snprintf(s + k, n - k, " drive=%s:%" PRIu64 "%s", dc->drives[i].id ? dc->drives[i].id : "",
+                              dc->drives[i].backend->size, dc->drives[i].backend->readonly ? ":ro" : "");
+    return s;
+}
+
+static void snap_view(struct virt *m, struct snapshot_machine *sm, const char *desc)
+{
+    const struct devices_config *dc = m->cfg->devices;
+    *sm = (struct snapshot_machine){
+        .desc = desc, .harts = m->harts, .nharts = m->nharts, .clock = &m->clock,
+        .ram = { { "ram", m->ram, m->cfg->ram_size }, { "rom", m->rom, ROM_SIZE } }, .nram = 2,
+        .devices = board_state, .ctx = m,
+        .drives = dc ? dc->drives : NULL, .ndrives = dc ? dc->ndrives : 0,
+    };
+}
+
+static int snap_path(const struct virt *m, const char *name, bool mkdir_it, char **out, char *err, size_t errlen)
+{
+    if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+        snprintf(err, errlen, "'%s' is not a snapshot name", name);
+        return -1;
+    }
+    if (strchr(name, '/')) {
+        *out = strdup(name);
+    } else {
+        const char *dir = m->cfg->snapshot_dir ? m->cfg->snapshot_dir : "rivet-snapshots";
+        if (mkdir_it && mkdir(dir, 0777) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create the snapshot folder '%s': %s", dir, strerror(errno));
+            return -1;
+        }
+        size_t n = strlen(dir) + strlen(name) + 2;
+        if ((*out = malloc(n)))
+            snprintf(*out, n, "%s/%s", dir, name);
+    }
+    if (!*out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int virt_savevm(struct virt *m, const char *name, char *err, size_t errlen)
+{
+    char *path = NULL, *desc = describe(m);
+    int rc = -1;
+    if (!desc)
+        snprintf(err, errlen, "out of memory");
+    else if (snap_path(m, name, true, &path, err, errlen) == 0) {
+        out_flush(m);
+        struct snapshot_machine sm;
+        snap_view(m, &sm, desc);
+        rc = snapshot_save(&sm, path, err, errlen);
+    }
+    free(path);
+    free(desc);
+    return rc;
+}
+
+/* Free the machine and build an empty one of the same configuration in
+ * the same struct virt (devices and the debugger keep pointing at it). */
+static int rebuild(struct virt *m)
+{
+    machine_free(m);
+    m->harts = NULL;
+    m->tc = NULL;
+    m->ram = m->rom = NULL;
+    m->running = NULL;
+    m->clint = NULL; m->plic = NULL; m->uart = NULL; m->test = NULL; m->rtc = NULL;
+    m->devs = NULL; m->pci = NULL;
+    memset(&m->bus, 0, sizeof m->bus);
+    return machine_create(m);
+}
+
+/* After a load (ok: of the snapshot, else of the machine as it was): what
+ * lives outside the machine follows it. A machine loaded from a snapshot
+ * runs (or stays stopped): no longer powered off (-no-shutdown). */
+static void loaded(struct virt *m, bool ok)
+{
+    const struct virt_config *c = m->cfg;
+    if (ok) {
+        m->poweroff = m->shutdown = false;
+        m->exit_code = 0;
+    }
+    /* a fixed rate is the configuration's; a realtime one goes on from the
+     * loaded rate, re-anchored below */
+    if (c->icount_shift >= 0)
+        vclock_set_rate(&m->clock, (1ull << c->icount_shift) * VCLOCK_FS_PER_NS, false);
+    else if (!auto_rate(m))
+        vclock_set_rate(&m->clock, VCLOCK_BATCH_FS_PER_INSN, true);
+    if (c->host.monotonic_ns && (c->icount_sleep || m->read_wall)) {
+        bool paused = m->ctl.paused;
+        uint64_t wall = wall_now(m);
+        vclock_ctl_init(&m->ctl, wall, vclock_now_ns(&m->clock), m->clock.icount);
+        if (paused)
+            vclock_ctl_pause(&m->ctl, wall);
+    }
+    if (c->debugger)
+        c->debugger->attach(c->debugger->ctx, m->harts, m->nharts, m->tc, &m->bus);
+}
+
+int virt_loadvm(struct virt *m, const char *name, char *err, size_t errlen)
+{
+    char *path = NULL, *desc = describe(m);
+    if (!desc || snap_path(m, name, false, &path, err, errlen) < 0) {
+        if (!desc)
+            snprintf(err, errlen, "out of memory");
+        free(desc);
+        return -1;
+    }
+    struct snapshot_file *sf = snapshot_open(path, desc, err, errlen);
+    free(path);
+    struct snapshot_machine sm;
+    uint8_t *backup = NULL;
+    size_t blen = 0;
+    snap_view(m, &sm, desc);
+    /* what to go back to if the file's contents do not load: the machine
+     * as it is, RAM stored raw (fast), disks untouched */
+    if (!sf || snapshot_encode(&sm, 0, false, &backup, &blen, err, errlen) < 0) {
+        snapshot_close(sf);
+        free(desc);
+        return -1;
+    }
+    out_flush(m);
+    int rc = -1;
+    if (rebuild(m) == 0) {
+        snap_view(m, &sm, desc);
+        rc = snapshot_load(sf, &sm, err, errlen);
+        if (rc == 0) {
+            free(backup);
+            backup = NULL;
+            rc = snapshot_commit_disks(sf, &sm, err, errlen);
+        }
+    }
+    bool restored = backup != NULL;
+    if (backup) {
+        char e2[160] = "out of memory";
+        struct snapshot_file *bf = snapshot_parse(backup, blen, desc, e2, sizeof e2);
+        if (rebuild(m) < 0 || !bf || (snap_view(m, &sm, desc), snapshot_load(bf, &sm, e2, sizeof e2) < 0)) {
+            fprintf(stderr, "rivet: loadvm: cannot go back to the machine as it was: %s\n", e2);
+            abort();
+        }
+        snapshot_close(bf);
+    }
+    snapshot_close(sf);
+    free(desc);
+    loaded(m, !restored);
+    return rc;
+}
+
+int virt_delvm(struct virt *m, const char *name, char *err, size_t errlen)
+{
+    char *path = NULL;
+    if (snap_path(m, name, false, &path, err, errlen) < 0)
+        return -1;
+    char head[8];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    bool ours = fd >= 0 && read(fd, head, 8) == 8 && !memcmp(head, SNAPSHOT_MAGIC, 8);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    int rc = -1;
+    if (fd < 0)
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(e));
+    else if (!ours)
+        snprintf(err, errlen, "'%s' is not a rivet snapshot", path);
+    else if (unlink(path) < 0)
+        snprintf(err, errlen, "cannot delete '%s': %s", path, strerror(errno));
+    else
+        rc = 0;
+    free(path);
+    return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void virt_list_snapshots(struct virt *m, char *out, size_t len)
+{
+    const char *dir = m->cfg->snapshot_dir ? m->cfg->snapshot_dir : "rivet-snapshots";
+    size_t k = 0;
+    out[0] = 0;
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *names);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    if (d)
+        closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, name_cmp);
+    k += (size_t)snprintf(out + k, len - k, "Snapshots in %s:\n%-24s %12s  %s\n", dir, "ID/TAG", "SIZE", "DATE");
+    unsigned shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096], head[8];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        struct stat sb;
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        bool ours = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && read(fd, head, 8) == 8 &&
+                    !memcmp(head, SNAPSHOT_MAGIC, 8);
+        if (fd >= 0)
+            close(fd);
+        if (ours && k < len) {
+            char date[32];
+            struct tm tm;
+            time_t t = sb.st_mtime;
+            strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+            k += (size_t)snprintf(out + k, len - k, "%-24s %12lld  %s\n", names[i], (long long)sb.st_size, date);
+            shown++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (!shown && k < len)
+        snprintf(out + k, len - k, "(none)\n");
+}
+
+uint64_t virt_state_hash(struct virt *m)
+{
+    struct snapshot_machine sm;
+    snap_view(m, &sm, "");
+    return snapshot_state_hash(&sm);
+}
+
+/* -loadvm at start: the machine built empty, then loaded; disks last. */
+static int start_from_snapshot(struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    char err[256], *path = NULL, *desc = NULL;
+    struct snapshot_file *sf = NULL;
+    int rc = -1;
+    if (machine_create(m) < 0)
+        return -1;
+    if (!(desc = describe(m)))
+        snprintf(err, sizeof err, "out of memory");
+    else if (snap_path(m, c->loadvm, false, &path, err, sizeof err) == 0 &&
+             (sf = snapshot_open(path, desc, err, sizeof err))) {
+        struct snapshot_machine sm;
+        snap_view(m, &sm, desc);
+        if (snapshot_load(sf, &sm, err, sizeof err) == 0 && snapshot_commit_disks(sf, &sm, err, sizeof err) == 0)
+            rc = 0;
+    }
+    if (rc < 0)
+        fprintf(stderr, "rivet: -loadvm %s: %s\n", c->loadvm, err);
+    snapshot_close(sf);
+    free(path);
+    free(desc);
+    return rc;
 }

@@ -3,6 +3,7 @@
 #define RIVET_VIRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "machine/host.h"
@@ -87,6 +88,11 @@ struct virt_config {
     const struct virt_monitor *monitor;   /* -monitor, -qmp, Ctrl-A c (NULL: none) */
     bool no_shutdown;       /* -no-shutdown: a guest poweroff stops the machine (needs a monitor) */
     bool start_stopped;     /* -S without a debugger: stopped until the monitor's cont */
+    /* Snapshots (docs/snapshots.md): -loadvm NAME starts from that
+     * snapshot; a NAME without '/' is a file in snapshot_dir (NULL:
+     * "rivet-snapshots" in the current directory). */
+    const char *loadvm;
+    const char *snapshot_dir;
     struct host_io host;
 };
 
@@ -120,6 +126,20 @@ struct pci_host *virt_pci(struct virt *);
 uint64_t virt_ram_size(const struct virt *);
 uint64_t virt_insns(const struct virt *);     /* retired since this machine was built */
 uint64_t virt_time_ns(const struct virt *);   /* virtual time */
+/* Snapshots of the running machine (machine/snapshot.h,
+ * docs/snapshots.md), for the monitor; call them between slices only.
+ * NAME is a path when it holds a '/', else a file in the snapshot folder.
+ * 0, or -1 with a one-line reason in err; a failed loadvm leaves the
+ * machine and its disks as they were. */
+struct virt;
+int virt_savevm(struct virt *, const char *name, char *err, size_t errlen);
+int virt_loadvm(struct virt *, const char *name, char *err, size_t errlen);
+int virt_delvm(struct virt *, const char *name, char *err, size_t errlen);
+/* `info snapshots`: one line per snapshot in the folder (name, size, date)
+ * into out (NUL-terminated, truncated to len). */
+void virt_list_snapshots(struct virt *, char *out, size_t len);
+/* The state hash (snapshot_state_hash): harts, clock, RAM, every device. */
+uint64_t virt_state_hash(struct virt *);
 
 /* The board virt_run builds (RAM, harts, the platform devices, -device's
  * devices) without firmware, images or a run loop, for the MMIO fuzz

@@ -71,8 +71,9 @@ static void v9p_reset(struct virtio_dev *d)
 }
 
 /* Fids hold host files (open descriptors, directory positions), which a
- * snapshot cannot carry: the stream records how many were open, and a load
- * of a stream with open fids is refused. A 9p device without fids (before
+ * snapshot cannot carry: the stream records how many were open, a save for
+ * a snapshot file (to_file) with open fids fails, and a load of a stream
+ * with open fids is refused. A 9p device without fids (before
  * the guest mounted, or after it unmounted) saves and loads; the loaded
  * session starts over (a new Tversion), as after a device reset. */
 static void v9p_state(struct virtio_dev *d, struct state *st)
@@ -81,6 +82,8 @@ static void v9p_state(struct virtio_dev *d, struct state *st)
     state_section(st, "virtio-9p", 1);
     uint32_t fids = p9_server_fids(v->srv);
     state_u32(st, "fids", &fids);
+    if (!state_loading(st) && st->to_file && fids)
+        state_fail(st, "virtio-9p: open fids (host files) cannot be saved: unmount the share first");
     if (!state_loading(st) || st->error)
         return;
     if (fids)
