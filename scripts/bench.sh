@@ -16,6 +16,9 @@
 #         (-virtfs ... security_model=none; scripts/bench-9p.sh).
 #   net   guest<-host TCP over user networking: wget of 64 MiB from a
 #         server on 127.0.0.1 to /dev/null (scripts/bench-net.sh).
+#   snapshot  savevm and loadvm of a 512 MiB guest at its shell prompt
+#         (scripts/bench-snapshot.sh; targets: each under 1 s, file under 32 MiB);
+#         rows savevm and loadvm (no QEMU column: QEMU keeps snapshots in qcow2).
 #   realtime  batch mode against realtime mode (-icount shift=auto, what a
 #         terminal, a network or a window get), side by side: the CPU
 #         benchmark and the -smp 1 boot, runs alternated so that both see
@@ -29,7 +32,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot realtime blk qcow2 9p net"
+SECTIONS="cpu boot realtime blk qcow2 9p net snapshot"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -249,6 +252,16 @@ section_net() {
     q=$(sed -n 's/.*: qemu  *[0-9.]* MB\/s (\([0-9.]*\) s).*/\1/p' "$tmp/net.txt" | head -n 1)
     [ -n "$r" ] || die "net benchmark failed"
     add_row net "$r" "${q:--}" -
+}
+
+# section_snapshot: scripts/bench-snapshot.sh prints its own lines; the
+# table gets the best savevm and loadvm times.
+section_snapshot() {
+    echo "== snapshot: savevm/loadvm of a 512 MiB guest at its prompt, best of $RUNS"
+    RUNS=$RUNS sh scripts/bench-snapshot.sh | tee "$tmp/snap.txt"
+    line=$(grep '^snapshot: savevm [0-9.]* s' "$tmp/snap.txt") || die "snapshot benchmark failed"
+    add_row savevm "$(echo "$line" | sed 's/^snapshot: savevm \([0-9.]*\) s.*/\1/')" - -
+    add_row loadvm "$(echo "$line" | sed 's/.*loadvm \([0-9.]*\) s.*/\1/')" - -
 }
 
 [ -x "$RIVET" ] || die "$RIVET not found or not executable (run: make)"

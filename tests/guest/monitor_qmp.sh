@@ -13,7 +13,7 @@
 command -v python3 > /dev/null || die "python3 not installed (the QMP client)"
 PORT=$(free_port)
 python3 - "$RIVET" "$TMP" "$KERNEL" "$INITRD" "$PORT" <<'PY'
-import json, socket, subprocess, sys, time
+import json, re, socket, subprocess, sys, time
 rivet, tmp, kernel, initrd, port = sys.argv[1:6]
 bad = 0
 
@@ -114,7 +114,7 @@ r = c.cmd("query-status")
 if r.get("return", {}).get("status") != "paused" or r["return"].get("running") is not False:
     fail("query-status after stop: %r" % r)
 r = c.cmd("human-monitor-command", **{"command-line": "info status"})
-if r.get("return") != "VM status: paused\n":
+if not re.match(r"VM status: paused\nState hash: [0-9a-f]{16}\n$", r.get("return", "")):
     fail("human-monitor-command: %r" % r)
 r = c.cmd("human-monitor-command", **{"command-line": "xp/2xg 0x80200000"})
 if not r.get("return", "").startswith("0000000080200000: 0x"):
