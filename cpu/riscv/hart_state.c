@@ -37,7 +37,7 @@ void rv_hart_state(struct rv_hart *h, struct state *st)
     F(mstatus); F(misa); F(medeleg); F(mideleg); F(mie); F(mtvec); F(mscratch);
     F(mepc); F(mcause); F(mtval); F(mcounteren); F(menvcfg); F(mcountinhibit);
     F(stvec); F(sscratch); F(sepc); F(scause); F(stval); F(satp); F(scounteren);
-    F(senvcfg); F(stimecmp);
+    F(senvcfg); F(stimecmp); F(mseccfg);
     F(mip_hw); F(mip_sw);
     F(icount);
     uint64_t co = (uint64_t)h->cycle_offset, io = (uint64_t)h->instret_offset;
