@@ -610,6 +610,15 @@ static void test_device(void **state)
     f->req[0] = (uint8_t)n;
     assert_int_equal(ring_call(&v, d, f, n, 4096), 17);
     assert_memory_equal(f->rep + 11, "hello\n", 6);
+    /* open fids: a save for a snapshot file (savevm) refuses them at once,
+     * saying why */
+    struct state out;
+    state_init_save(&out);
+    out.to_file = true;
+    virtio_dev_state(d, &out);
+    assert_false(state_ok(&out, false));
+    assert_non_null(strstr(out.why, "unmount the share first"));
+    state_free(&out);
     /* open fids are host state: a snapshot of them does not load */
     snap = fx_save(dev_state, d);
     struct state in;
