@@ -341,6 +341,8 @@ static bool dis_fp(struct dis *d, uint32_t i)
         t = 's';
     else if (fmt == 1)
         t = 'd';
+    else if (fmt == 2)
+        t = 'h';
     else
         return false;
     unsigned opc = bits(i, 6, 0);
@@ -388,19 +390,18 @@ static bool dis_fp(struct dis *d, uint32_t i)
         snprintf(d->mn, sizeof d->mn, "%s.%c", f3 ? "fmax" : "fmin", t);
         f(d, rd); f(d, rs1); f(d, rs2);
         return true;
-    case 0x08: /* fcvt.s.d, fcvt.d.s */
-        if (t == 's' && rs2 == 1) {
-            mn(d, "fcvt.s.d");
-            f(d, rd); f(d, rs1); rm(d, f3);
-            return true;
-        }
-        /* Exact: objdump knows it only with rm = rne (0). */
-        if (t == 'd' && rs2 == 0 && f3 == 0) {
-            mn(d, "fcvt.d.s");
-            f(d, rd); f(d, rs1);
-            return true;
-        }
-        return false;
+    case 0x08: { /* fcvt.fmt.fmt2 (rs2 = the source format) */
+        static const char src[3] = { 's', 'd', 'h' };
+        if (rs2 > 2 || rs2 == fmt)
+            return false;
+        snprintf(d->mn, sizeof d->mn, "fcvt.%c.%c", t, src[rs2]);
+        f(d, rd); f(d, rs1);
+        /* Widening is exact: objdump knows it only with rm = rne (0). */
+        if ((t == 'd' && rs2 != 1) || (t == 's' && rs2 == 2))
+            return f3 == 0;
+        rm(d, f3);
+        return true;
+    }
     case 0x14: { /* compares */
         static const char *const cmp[3] = { "fle", "flt", "feq" };
         if (f3 > 2) return false;
@@ -430,7 +431,7 @@ static bool dis_fp(struct dis *d, uint32_t i)
     case 0x1c: /* fmv.x.w / fclass */
         if (rs2) return false;
         if (f3 == 0) {
-            mn(d, t == 's' ? "fmv.x.w" : "fmv.x.d");
+            mn(d, t == 's' ? "fmv.x.w" : t == 'd' ? "fmv.x.d" : "fmv.x.h");
         } else if (f3 == 1) {
             snprintf(d->mn, sizeof d->mn, "fclass.%c", t);
         } else {
@@ -440,7 +441,7 @@ static bool dis_fp(struct dis *d, uint32_t i)
         return true;
     case 0x1e: /* fmv.w.x */
         if (rs2 || f3) return false;
-        mn(d, t == 's' ? "fmv.w.x" : "fmv.d.x");
+        mn(d, t == 's' ? "fmv.w.x" : t == 'd' ? "fmv.d.x" : "fmv.h.x");
         f(d, rd); x(d, rs1);
         return true;
     }
@@ -526,15 +527,15 @@ static bool dis32(struct dis *d, uint32_t i)
     }
     case 0x07:
     case 0x27:
-        if (f3 != 2 && f3 != 3)
+        if (f3 < 1 || f3 > 3)
             return false;
         if (opc == 0x07) {
-            mn(d, f3 == 2 ? "flw" : "fld");
+            mn(d, f3 == 1 ? "flh" : f3 == 2 ? "flw" : "fld");
             f(d, rd);
             addr_comment(d, rs1, imm_i, false);
             mem(d, imm_i, rs1);
         } else {
-            mn(d, f3 == 2 ? "fsw" : "fsd");
+            mn(d, f3 == 1 ? "fsh" : f3 == 2 ? "fsw" : "fsd");
             f(d, rs2);
             addr_comment(d, rs1, imm_s, false);
             mem(d, imm_s, rs1);
