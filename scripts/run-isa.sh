@@ -6,7 +6,9 @@
 #        scripts/run-isa.sh qemu-system-riscv64 build/tests/isa/*.elf
 #
 # Each ELF runs as `EMU -M virt -m 512M -bios none -nographic -kernel ELF`
-# under `timeout 20`; the test's exit status (0 = pass, through the SiFive
+# (plus `-cpu $ISA_CPU` when ISA_CPU is set, e.g. ISA_CPU=rv64,Zfh=true for
+# QEMU 7.2, whose extensions beyond RV64GC are off by default) under
+# `timeout 20`; the test's exit status (0 = pass, through the SiFive
 # test finisher or HTIF) decides.  Prints "PASS name" or "FAIL name (exit N)"
 # (followed by the test's last output lines, indented) and ends with
 # "N passed, M failed".  Exits 0 only if every test passed.
@@ -38,7 +40,7 @@ for elf in "$@"; do
     fi
     rc=0
     timeout "$timeout_s" "$emu" -M virt -m 512M -bios none -nographic \
-        -kernel "$elf" </dev/null >"$out" 2>&1 || rc=$?
+        ${ISA_CPU:+-cpu "$ISA_CPU"} -kernel "$elf" </dev/null >"$out" 2>&1 || rc=$?
     if [ "$rc" -eq 0 ]; then
         echo "PASS $name"
         passed=$((passed + 1))

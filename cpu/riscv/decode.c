@@ -4,6 +4,7 @@
 #include "cpu/riscv/decode.h"
 #include "cpu/riscv/ext.h"
 #include "cpu/riscv/fields.h"
+#include "cpu/riscv/fpu.h"
 
 /* 32-bit encoders used by the RVC expander. */
 static uint32_t enc_i(uint32_t opc, unsigned f3, unsigned rd, unsigned rs1, int32_t imm)
@@ -153,6 +154,20 @@ int rv_op_ends_block(enum rv_op_kind k)
         return 1;
     default:
         return 0;
+    }
+}
+
+/* OP-FP and the FMA opcodes: F/D run in rv_fpu_exec, half precision and
+ * Zfa in rv_fpu_exec_ext when the hart offers their extension. */
+static enum rv_op_kind rv_decode_fp(uint32_t i, uint64_t ext)
+{
+    bool zfh = RV_EXT_HAS(ext, ZFH), zfa = RV_EXT_HAS(ext, ZFA);
+    switch (rv_fpu_class(i)) {
+    case RV_FPU_BASE:   return RV_OP_FP;
+    case RV_FPU_ZFHMIN: return zfh || RV_EXT_HAS(ext, ZFHMIN) ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
+    case RV_FPU_ZFH:    return zfh ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
+    case RV_FPU_ZFA:    return zfa ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
+    default:            return zfa && zfh ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
     }
 }
 
@@ -342,15 +357,17 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
         op->insn = op->len == 2 ? (raw & 0xffff) : raw;
         if (f3 == 2) return RV_OP_FLW;
         if (f3 == 3) return RV_OP_FLD;
+        if (f3 == 1 && (RV_EXT_HAS(ext, ZFH) || RV_EXT_HAS(ext, ZFHMIN))) return RV_OP_FLH;
         break;
     case 0x27:
         op->imm = imm_s;
         op->insn = op->len == 2 ? (raw & 0xffff) : raw;
         if (f3 == 2) return RV_OP_FSW;
         if (f3 == 3) return RV_OP_FSD;
+        if (f3 == 1 && (RV_EXT_HAS(ext, ZFH) || RV_EXT_HAS(ext, ZFHMIN))) return RV_OP_FSH;
         break;
     case 0x53: case 0x43: case 0x47: case 0x4b: case 0x4f:
-        return RV_OP_FP;
+        return rv_decode_fp(i, ext);
     }
     op->insn = op->len == 2 ? (raw & 0xffff) : raw;
     return RV_OP_ILLEGAL;

@@ -24,6 +24,7 @@
     X(CSRRW) X(CSRRS) X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI) \
     X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D) \
     X(FLW) X(FLD) X(FSW) X(FSD) X(FP) \
+    X(FLH) X(FSH) X(FP_EXT) \
     X(DEBUG)
 
 /* Pairs of consecutive ops that run as one (no dispatch between them):

@@ -537,4 +537,32 @@ L_FP:
         ILLEGAL();
     FS_DIRTY();
     NEXT();
+    /* Zfh/Zfhmin and Zfa (decoded only when the hart offers them) */
+L_FLH:
+    if (!FS_ON()) ILLEGAL();
+    {
+        uint64_t va_ = x[op->rs1] + (uint64_t)op->imm;
+        const struct rv_tlb_entry *e_ = TLB(RV_TLB_R, va_);
+        uint16_t v;
+        if (LIKELY(HIT(e_, va_, 2))) {
+            memcpy(&v, (void *)(uintptr_t)(va_ + e_->addend), 2);
+        } else {
+            uint64_t t;
+            SYNC();
+            if (rv_load_slow(h, va_, 2, &t)) goto exception;
+            v = (uint16_t)t;
+        }
+        h->f[op->rd] = 0xffffffffffff0000ull | v;
+        FS_DIRTY();
+        NEXT();
+    }
+L_FSH:
+    if (!FS_ON()) ILLEGAL();
+    STORE_VAL(uint16_t, 2, h->f[op->rs2]);
+L_FP_EXT:
+    if (!FS_ON()) ILLEGAL();
+    if (rv_fpu_exec_ext(x, h->f, &h->fflags, h->frm, op->insn) < 0)
+        ILLEGAL();
+    FS_DIRTY();
+    NEXT();
 }

@@ -48,9 +48,9 @@
     X(ZIC64B, "zic64b", TODO, "64-byte cache blocks") \
     X(ZA64RS, "za64rs", TODO, "64-byte reservation sets") \
     X(ZAWRS, "zawrs", TODO, "wait on reservation set (wrs.nto, wrs.sto)") \
-    X(ZFA, "zfa", TODO, "additional floating-point instructions") \
-    X(ZFH, "zfh", TODO, "half precision") \
-    X(ZFHMIN, "zfhmin", TODO, "minimal half precision (loads, stores, conversions)") \
+    X(ZFA, "zfa", ON, "additional floating-point instructions") \
+    X(ZFH, "zfh", ON, "half precision") \
+    X(ZFHMIN, "zfhmin", ON, "minimal half precision (loads, stores, conversions)") \
     X(ZCB, "zcb", TODO, "more compressed instructions") \
     X(ZCMOP, "zcmop", TODO, "compressed may-be-operations") \
     X(ZBA, "zba", TODO, "address generation (sh1add, add.uw, ...)") \

@@ -1,6 +1,8 @@
-/* cpu/riscv/fpu.c: the F and D extensions' arithmetic (IEEE 754-2008).
+/* cpu/riscv/fpu.c: the F, D, Zfh/Zfhmin and Zfa extensions' arithmetic
+ * (IEEE 754-2008).
  *
- * Two engines compute the same function:
+ * Two engines compute the same function for S and D (half precision, which
+ * no host does the RISC-V way, is soft-float only):
  *   - the host's FPU for add/sub/mul/div/sqrt/fma in RNE, RTZ, RDN and RUP,
  *     which on x86-64 (SSE, tininess after rounding like RISC-V) is exact
  *     bit for bit and flag for flag once NaN results are made canonical.
@@ -16,8 +18,9 @@
  * -DRIVET_FPU_GENERIC_FENV to use the portable <fenv.h> host path on x86-64
  * too (both exist to test the other hosts' code paths here).
  *
- * Single-precision values travel as uint64_t holding the 32 bits (upper
- * half zero); NaN-boxing is checked when reading f[] and added on writing.
+ * Single- and half-precision values travel as uint64_t holding their 32 or
+ * 16 bits (the rest zero); NaN-boxing is checked when reading f[] and added
+ * on writing.
  */
 #include "cpu/riscv/fpu.h"
 
@@ -52,22 +55,30 @@
 typedef unsigned __int128 u128;
 
 enum { RM_RNE, RM_RTZ, RM_RDN, RM_RUP, RM_RMM, RM_DYN = 7 };
-enum { FMT_S, FMT_D };
+enum { FMT_S, FMT_D, FMT_H };
 enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_SQRT, OP_FMA };
 enum { CVT_W, CVT_WU, CVT_L, CVT_LU };
 
 #define S_QNAN 0x7fc00000ull
 #define D_QNAN 0x7ff8000000000000ull
+#define H_QNAN 0x7e00ull
 #define NAN_BOX 0xffffffff00000000ull
+#define NAN_BOX_H 0xffffffffffff0000ull
 
 /* ---- format parameters (fmt is a constant after inlining) ---- */
 
-static inline int f_mbits(int fmt) { return fmt == FMT_D ? 52 : 23; }
-static inline int f_bias(int fmt) { return fmt == FMT_D ? 1023 : 127; }
-static inline int f_emax_biased(int fmt) { return fmt == FMT_D ? 0x7ff : 0xff; }
-static inline uint64_t f_signbit(int fmt) { return fmt == FMT_D ? 1ull << 63 : 1ull << 31; }
-static inline uint64_t f_qnan(int fmt) { return fmt == FMT_D ? D_QNAN : S_QNAN; }
-static inline uint64_t f_inf(int fmt) { return fmt == FMT_D ? 0x7ff0000000000000ull : 0x7f800000ull; }
+static inline int f_mbits(int fmt) { return fmt == FMT_D ? 52 : fmt == FMT_S ? 23 : 10; }
+static inline int f_bias(int fmt) { return fmt == FMT_D ? 1023 : fmt == FMT_S ? 127 : 15; }
+static inline int f_emax_biased(int fmt) { return fmt == FMT_D ? 0x7ff : fmt == FMT_S ? 0xff : 0x1f; }
+static inline uint64_t f_signbit(int fmt)
+{
+    return fmt == FMT_D ? 1ull << 63 : fmt == FMT_S ? 1ull << 31 : 1ull << 15;
+}
+static inline uint64_t f_qnan(int fmt) { return fmt == FMT_D ? D_QNAN : fmt == FMT_S ? S_QNAN : H_QNAN; }
+static inline uint64_t f_inf(int fmt)
+{
+    return fmt == FMT_D ? 0x7ff0000000000000ull : fmt == FMT_S ? 0x7f800000ull : 0x7c00ull;
+}
 static inline uint64_t f_mag(uint64_t v, int fmt) { return v & (f_signbit(fmt) - 1); }
 static inline bool f_isnan(uint64_t v, int fmt) { return f_mag(v, fmt) > f_inf(fmt); }
 static inline bool f_issnan(uint64_t v, int fmt)
@@ -75,18 +86,20 @@ static inline bool f_issnan(uint64_t v, int fmt)
     return f_isnan(v, fmt) && !(v & (1ull << (f_mbits(fmt) - 1)));
 }
 
-/* Reads an FP register as format fmt: an improperly NaN-boxed single is the
- * canonical NaN (spec, "NaN Boxing of Narrower Values"). */
+/* Reads an FP register as format fmt: an improperly NaN-boxed single or
+ * half is the canonical NaN (spec, "NaN Boxing of Narrower Values"). */
 static inline uint64_t freg_read(const uint64_t *f, unsigned r, int fmt)
 {
     if (fmt == FMT_D)
         return f[r];
-    return (f[r] & NAN_BOX) == NAN_BOX ? (uint32_t)f[r] : S_QNAN;
+    if (fmt == FMT_S)
+        return (f[r] & NAN_BOX) == NAN_BOX ? (uint32_t)f[r] : S_QNAN;
+    return (f[r] & NAN_BOX_H) == NAN_BOX_H ? (uint16_t)f[r] : H_QNAN;
 }
 
 static inline void freg_write(uint64_t *f, unsigned r, int fmt, uint64_t v)
 {
-    f[r] = fmt == FMT_D ? v : (NAN_BOX | (uint32_t)v);
+    f[r] = fmt == FMT_D ? v : fmt == FMT_S ? (NAN_BOX | (uint32_t)v) : (NAN_BOX_H | (uint16_t)v);
 }
 
 static inline void xreg_write(uint64_t *x, unsigned r, uint64_t v)
@@ -782,10 +795,9 @@ static uint64_t cvt_i_to_f(int fmt, uint64_t v, int type, int rm, uint32_t *fl)
     return round_pack(fmt, sign, 62, mag, rm, fl);
 }
 
-/* Between S and D: `to` is the destination format. */
-static uint64_t cvt_f_to_f(int to, uint64_t v, int rm, uint32_t *fl)
+/* Between two formats (S, D, H). */
+static uint64_t cvt_f_to_f(int to, int from, uint64_t v, int rm, uint32_t *fl)
 {
-    int from = to == FMT_D ? FMT_S : FMT_D;
     struct fp u = unpack(v, from);
     switch (u.cls) {
     case C_NAN:  return nan_result(to, u.snan, fl);
@@ -844,6 +856,72 @@ static uint64_t f_class(int fmt, uint64_t v)
     }
 }
 
+/* ---- Zfa ---- */
+
+/* FLI.fmt: the 32 constants of the Zfa table (entry 1 is the format's
+ * smallest normal, 31 the canonical NaN; 2^-16 and 2^-15 are subnormal
+ * halves and 2^16 overflows to +inf in FLI.H). */
+static const uint32_t fli_s[32] = {
+    0xbf800000, 0x00800000, 0x37800000, 0x38000000, 0x3b800000, 0x3c000000, 0x3d800000,
+    0x3e000000, 0x3e800000, 0x3ea00000, 0x3ec00000, 0x3ee00000, 0x3f000000, 0x3f200000,
+    0x3f400000, 0x3f600000, 0x3f800000, 0x3fa00000, 0x3fc00000, 0x3fe00000, 0x40000000,
+    0x40200000, 0x40400000, 0x40800000, 0x41000000, 0x41800000, 0x43000000, 0x43800000,
+    0x47000000, 0x47800000, 0x7f800000, 0x7fc00000,
+};
+static const uint64_t fli_d[32] = {
+    0xbff0000000000000, 0x0010000000000000, 0x3ef0000000000000, 0x3f00000000000000,
+    0x3f70000000000000, 0x3f80000000000000, 0x3fb0000000000000, 0x3fc0000000000000,
+    0x3fd0000000000000, 0x3fd4000000000000, 0x3fd8000000000000, 0x3fdc000000000000,
+    0x3fe0000000000000, 0x3fe4000000000000, 0x3fe8000000000000, 0x3fec000000000000,
+    0x3ff0000000000000, 0x3ff4000000000000, 0x3ff8000000000000, 0x3ffc000000000000,
+    0x4000000000000000, 0x4004000000000000, 0x4008000000000000, 0x4010000000000000,
+    0x4020000000000000, 0x4030000000000000, 0x4060000000000000, 0x4070000000000000,
+    0x40e0000000000000, 0x40f0000000000000, 0x7ff0000000000000, 0x7ff8000000000000,
+};
+static const uint16_t fli_h[32] = {
+    0xbc00, 0x0400, 0x0100, 0x0200, 0x1c00, 0x2000, 0x2c00, 0x3000, 0x3400, 0x3500, 0x3600,
+    0x3700, 0x3800, 0x3900, 0x3a00, 0x3b00, 0x3c00, 0x3d00, 0x3e00, 0x3f00, 0x4000, 0x4100,
+    0x4200, 0x4400, 0x4800, 0x4c00, 0x5800, 0x5c00, 0x7800, 0x7c00, 0x7c00, 0x7e00,
+};
+
+/* FROUND (nx false) / FROUNDNX (nx true): round to an integral value in
+ * the same format. Zeros and infinities unchanged, NaN canonical (NV for
+ * a signaling one), NX only for FROUNDNX when the value changed. */
+static uint64_t f_round_int(int fmt, uint64_t v, int rm, bool nx, uint32_t *fl)
+{
+    struct fp u = unpack(v, fmt);
+    if (u.cls == C_NAN)
+        return nan_result(fmt, u.snan, fl);
+    if (u.cls != C_FIN || u.exp >= f_mbits(fmt))
+        return v;
+    bool inexact;
+    uint64_t k = round_bits(u.sig, 62 - u.exp, u.sign, rm, &inexact);
+    if (inexact && nx)
+        *fl |= FFLAG_NX;
+    if (!k)
+        return signed_zero(fmt, u.sign);
+    uint32_t exact = 0; /* k has at most mbits+1 bits: no rounding */
+    return round_pack(fmt, u.sign, 62, k, rm, &exact);
+}
+
+/* FCVTMOD.W.D: truncate, keep bits 31:0 of the unbounded integer (sign-
+ * extended); infinities and NaN give 0. Flags as FCVT.W.D RTZ. */
+static uint64_t cvt_mod_w_d(uint64_t v, uint32_t *fl)
+{
+    struct fp u = unpack(v, FMT_D);
+    (void)cvt_f_to_i(FMT_D, v, CVT_W, RM_RTZ, fl);
+    if (u.cls != C_FIN || u.exp < 0)
+        return 0;
+    uint64_t mag;
+    if (u.exp <= 62)
+        mag = u.sig >> (62 - u.exp);
+    else
+        mag = u.exp - 62 >= 64 ? 0 : u.sig << (u.exp - 62);
+    if (u.sign)
+        mag = 0 - mag;
+    return (uint64_t)(int64_t)(int32_t)(uint32_t)mag;
+}
+
 /* ---- decode ---- */
 
 static inline int resolve_rm(uint32_t rm, uint32_t frm)
@@ -853,7 +931,55 @@ static inline int resolve_rm(uint32_t rm, uint32_t frm)
     return rm <= RM_RMM ? (int)rm : -1;
 }
 
-int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+int rv_fpu_class(uint32_t insn)
+{
+    const uint32_t opc = insn & 0x7f;
+    const unsigned rs2 = (insn >> 20) & 31;
+    const uint32_t funct3 = (insn >> 12) & 7;
+    const uint32_t f5 = insn >> 27;
+    const bool h = ((insn >> 25) & 3) == FMT_H;
+
+    if (opc != 0x53)
+        return h ? RV_FPU_ZFH : RV_FPU_BASE;
+    switch (f5) {
+    case 0x05: /* FMINM, FMAXM */
+        if (funct3 >= 2)
+            return h ? RV_FPU_ZFA_H : RV_FPU_ZFA;
+        break;
+    case 0x08: /* FROUND, FROUNDNX; conversions from or to H */
+        if (rs2 == 4 || rs2 == 5)
+            return h ? RV_FPU_ZFA_H : RV_FPU_ZFA;
+        if (h || rs2 == FMT_H)
+            return RV_FPU_ZFHMIN;
+        break;
+    case 0x14: /* FLEQ, FLTQ */
+        if (funct3 >= 4)
+            return h ? RV_FPU_ZFA_H : RV_FPU_ZFA;
+        break;
+    case 0x18: /* FCVTMOD.W.D */
+        if (rs2 == 8)
+            return RV_FPU_ZFA;
+        break;
+    case 0x1c: /* FMV.X.H is Zfhmin, FCLASS.H Zfh */
+        if (h && funct3 == 0)
+            return RV_FPU_ZFHMIN;
+        break;
+    case 0x1e: /* FLI; FMV.H.X */
+        if (rs2 == 1)
+            return h ? RV_FPU_ZFA_H : RV_FPU_ZFA;
+        if (h)
+            return RV_FPU_ZFHMIN;
+        break;
+    }
+    return h ? RV_FPU_ZFH : RV_FPU_BASE;
+}
+
+/* One body, two instances: rv_fpu_exec (ext false: F and D only, the hot
+ * one, where every H and Zfa case folds away) and rv_fpu_exec_ext (ext
+ * true: also H and Zfa). */
+__attribute__((always_inline))
+static inline int fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm,
+                           uint32_t insn, const bool ext)
 {
     const uint32_t opc = insn & 0x7f;
     const unsigned rd = (insn >> 7) & 31;
@@ -865,8 +991,11 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
     uint32_t fl = *fflags; /* accrued so far; written back on success */
     int rm;
 
-    if (fmt > FMT_D)
+    if (fmt > FMT_D && !(ext && fmt == FMT_H))
         return -1;
+    /* H arithmetic is soft-float only (no host has it the RISC-V way) */
+#define ARITH(op, a, b, c) \
+    (ext && fmt == FMT_H ? soft_arith(op, fmt, a, b, c, rm, &fl) : fp_op(op, fmt, a, b, c, rm, &fl))
 
     if (opc == 0x43 || opc == 0x47 || opc == 0x4b || opc == 0x4f) {
         /* FMADD rs1*rs2+rs3, FMSUB rs1*rs2-rs3, FNMSUB -rs1*rs2+rs3,
@@ -879,7 +1008,7 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
             a ^= f_signbit(fmt);
         if (opc == 0x47 || opc == 0x4f)
             c ^= f_signbit(fmt);
-        freg_write(f, rd, fmt, fp_op(OP_FMA, fmt, a, b, c, rm, &fl));
+        freg_write(f, rd, fmt, ARITH(OP_FMA, a, b, c));
         *fflags = fl;
         return 0;
     }
@@ -894,7 +1023,7 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
             return -1;
         if ((rm = resolve_rm(funct3, frm)) < 0)
             return -1;
-        uint64_t r = fp_op(op, fmt, freg_read(f, rs1, fmt), freg_read(f, rs2, fmt), 0, rm, &fl);
+        uint64_t r = ARITH(op, freg_read(f, rs1, fmt), freg_read(f, rs2, fmt), 0);
         freg_write(f, rd, fmt, r);
         break;
     }
@@ -906,33 +1035,42 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
         freg_write(f, rd, fmt, (a & ~sb) | (s & sb));
         break;
     }
-    case 0x05: /* FMIN, FMAX */
-        if (funct3 > 1)
+    case 0x05: { /* FMIN, FMAX; Zfa FMINM, FMAXM (any NaN gives the NaN) */
+        if (funct3 > (ext ? 3u : 1u))
             return -1;
-        freg_write(f, rd, fmt, f_minmax(fmt, freg_read(f, rs1, fmt), freg_read(f, rs2, fmt),
-                                        funct3 == 1, &fl));
-        break;
-    case 0x08: { /* FCVT.S.D (fmt S, rs2 D), FCVT.D.S (fmt D, rs2 S) */
-        if (rs2 != (fmt == FMT_S ? 1u : 0u))
-            return -1;
-        if ((rm = resolve_rm(funct3, frm)) < 0)
-            return -1;
-        int from = fmt == FMT_S ? FMT_D : FMT_S;
-        freg_write(f, rd, fmt, cvt_f_to_f(fmt, freg_read(f, rs1, from), rm, &fl));
+        uint64_t a = freg_read(f, rs1, fmt), b = freg_read(f, rs2, fmt);
+        if (ext && funct3 >= 2 && (f_isnan(a, fmt) || f_isnan(b, fmt))) {
+            freg_write(f, rd, fmt, nan_result(fmt, f_issnan(a, fmt) || f_issnan(b, fmt), &fl));
+            break;
+        }
+        freg_write(f, rd, fmt, f_minmax(fmt, a, b, funct3 & 1, &fl));
         break;
     }
-    case 0x14: { /* FLE, FLT, FEQ */
-        if (funct3 > 2)
+    case 0x08: { /* FCVT.fmt.fmt2 (rs2 = the source format); Zfa FROUND(NX) */
+        if ((rm = resolve_rm(funct3, frm)) < 0)
+            return -1;
+        if (ext && (rs2 == 4 || rs2 == 5)) {
+            freg_write(f, rd, fmt, f_round_int(fmt, freg_read(f, rs1, fmt), rm, rs2 == 5, &fl));
+            break;
+        }
+        int from = (int)rs2;
+        if (ext ? (from > FMT_H || from == fmt) : from != (fmt == FMT_S ? FMT_D : FMT_S))
+            return -1;
+        freg_write(f, rd, fmt, cvt_f_to_f(fmt, from, freg_read(f, rs1, from), rm, &fl));
+        break;
+    }
+    case 0x14: { /* FLE, FLT, FEQ; Zfa FLEQ, FLTQ (quiet) */
+        if (funct3 > 2 && !(ext && (funct3 == 4 || funct3 == 5)))
             return -1;
         uint64_t a = freg_read(f, rs1, fmt), b = freg_read(f, rs2, fmt), r;
         if (f_isnan(a, fmt) || f_isnan(b, fmt)) {
-            /* FEQ is quiet; FLT and FLE signal on any NaN */
-            if (funct3 != 2 || f_issnan(a, fmt) || f_issnan(b, fmt))
+            /* FEQ, FLEQ, FLTQ are quiet; FLT and FLE signal on any NaN */
+            if (funct3 < 2 || f_issnan(a, fmt) || f_issnan(b, fmt))
                 fl |= FFLAG_NV;
             r = 0;
         } else if (funct3 == 2) {
             r = f_eq(fmt, a, b);
-        } else if (funct3 == 1) {
+        } else if (funct3 & 1) {
             r = f_lt(fmt, a, b);
         } else {
             r = f_lt(fmt, a, b) || f_eq(fmt, a, b);
@@ -940,7 +1078,13 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
         xreg_write(x, rd, r);
         break;
     }
-    case 0x18: /* FCVT.W/WU/L/LU.fmt */
+    case 0x18: /* FCVT.W/WU/L/LU.fmt; Zfa FCVTMOD.W.D (rm RTZ only) */
+        if (ext && rs2 == 8) {
+            if (fmt != FMT_D || funct3 != RM_RTZ)
+                return -1;
+            xreg_write(x, rd, cvt_mod_w_d(freg_read(f, rs1, fmt), &fl));
+            break;
+        }
         if (rs2 > CVT_LU)
             return -1;
         if ((rm = resolve_rm(funct3, frm)) < 0)
@@ -954,22 +1098,42 @@ int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32
             return -1;
         freg_write(f, rd, fmt, cvt_i_to_f(fmt, x[rs1], (int)rs2, rm, &fl));
         break;
-    case 0x1c: /* FMV.X.W / FMV.X.D, FCLASS */
+    case 0x1c: /* FMV.X.W / FMV.X.D / FMV.X.H, FCLASS */
         if (rs2 != 0 || funct3 > 1)
             return -1;
         if (funct3 == 0)
-            xreg_write(x, rd, fmt == FMT_D ? f[rs1] : (uint64_t)(int64_t)(int32_t)f[rs1]);
+            xreg_write(x, rd, fmt == FMT_D   ? f[rs1]
+                              : fmt == FMT_S ? (uint64_t)(int64_t)(int32_t)f[rs1]
+                                             : (uint64_t)(int64_t)(int16_t)f[rs1]);
         else
             xreg_write(x, rd, f_class(fmt, freg_read(f, rs1, fmt)));
         break;
-    case 0x1e: /* FMV.W.X / FMV.D.X */
-        if (rs2 != 0 || funct3 != 0)
+    case 0x1e: /* FMV.W.X / FMV.D.X / FMV.H.X; Zfa FLI */
+        if (funct3 != 0)
+            return -1;
+        if (ext && rs2 == 1) {
+            f[rd] = fmt == FMT_D ? fli_d[rs1] : fmt == FMT_S ? (NAN_BOX | fli_s[rs1])
+                                                             : (NAN_BOX_H | fli_h[rs1]);
+            break;
+        }
+        if (rs2 != 0)
             return -1;
         freg_write(f, rd, fmt, x[rs1]);
         break;
     default:
         return -1;
     }
+#undef ARITH
     *fflags = fl;
     return 0;
+}
+
+int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+{
+    return fpu_exec(x, f, fflags, frm, insn, false);
+}
+
+int rv_fpu_exec_ext(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+{
+    return fpu_exec(x, f, fflags, frm, insn, true);
 }

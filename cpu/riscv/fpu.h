@@ -1,9 +1,12 @@
-/* cpu/riscv/fpu.h: the F and D extensions' arithmetic (IEEE 754-2008).
+/* cpu/riscv/fpu.h: the F, D, Zfh/Zfhmin and Zfa extensions' arithmetic
+ * (IEEE 754-2008).
  *
  * The interpreter does FP loads and stores itself and calls this for every
  * instruction of the major opcodes OP-FP (0x53), MADD (0x43), MSUB (0x47),
  * NMSUB (0x4b) and NMADD (0x4f). It knows nothing of harts: it gets the
- * register files and fcsr fields by pointer.
+ * register files and fcsr fields by pointer. The decoder asks
+ * rv_fpu_class which extension an encoding belongs to, and sends F/D to
+ * rv_fpu_exec and the rest (when the hart offers it) to rv_fpu_exec_ext.
  */
 #ifndef RIVET_FPU_H
 #define RIVET_FPU_H
@@ -26,5 +29,18 @@
  * reserved rounding mode, or rm=DYN with an invalid frm). On -1 no state
  * has changed. */
 int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+
+/* The same for every FP encoding: F, D, and also half precision (Zfh,
+ * Zfhmin: halves are NaN-boxed in 64 bits, an unboxed one reads as the
+ * canonical NaN 0x7e00) and Zfa (FLI, FMINM/FMAXM, FROUND/FROUNDNX,
+ * FCVTMOD.W.D, FLEQ/FLTQ; FMVH.X.D and FMVP.D.X are RV32-only and
+ * illegal here). The caller checks the extension first (rv_fpu_class). */
+int rv_fpu_exec_ext(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+
+/* Which extension an OP-FP/MADD/MSUB/NMSUB/NMADD encoding needs: F/D
+ * (including encodings that are illegal anyway), Zfh or Zfhmin (either
+ * one), Zfh, Zfa, or Zfa together with Zfh. */
+enum { RV_FPU_BASE, RV_FPU_ZFHMIN, RV_FPU_ZFH, RV_FPU_ZFA, RV_FPU_ZFA_H };
+int rv_fpu_class(uint32_t insn);
 
 #endif
