@@ -20,11 +20,11 @@ import gen      # noqa: E402
 import quirks   # noqa: E402
 
 QEMU_CPU = ('rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false,'
-            'svinval=false,svnapot=false,svpbmt=false,v=false,Zfh=false,'
+            'svinval=false,svnapot=false,svpbmt=false,v=false,Zfh=true,'
             'zmmul=false,sstc=true')
 MACHINE = ['-M', 'virt', '-m', '256M', '-bios', 'none', '-nographic']
 CC = 'riscv64-unknown-elf-gcc'
-CFLAGS = ['-march=rv64gc', '-mabi=lp64d', '-mcmodel=medany', '-static',
+CFLAGS = ['-march=rv64gc_zfh', '-mabi=lp64d', '-mcmodel=medany', '-static',
           '-nostdlib', '-nostartfiles']
 
 

@@ -601,6 +601,36 @@ def rand_double(r):
     return r.getrandbits(64)
 
 
+HALF = [0x0000, 0x8000, 0x3c00, 0xbc00, 0x7c00, 0xfc00, 0x7e00, 0xfe00,
+        0x7c01, 0x7d00, 0x0001, 0x83ff, 0x0400, 0x7bff, 0xfbff, 0x3800,
+        0x3e00, 0x4100, 0x7800, 0x6800, 0x63ff, 0x3555, 0x1000, 0x0200,
+        0x7fff, 0x3bff, 0x3c01, 0x5bff]
+
+
+def rand_half(r):
+    c = r.random()
+    if c < 0.6:
+        return r.choice(HALF)
+    if c < 0.8:
+        e = r.choice([0, 1, 0xe, 0xf, 0x10, 0x19, 0x1d, 0x1e, 0x1f])
+        return (r.getrandbits(1) << 15) | (e << 10) | r.getrandbits(10)
+    return r.getrandbits(16)
+
+
+def rand_fpr_h(r):
+    """An FP register image for the zfh class: mostly NaN-boxed halves."""
+    c = r.random()
+    if c < 0.7:
+        return 0xffffffffffff0000 | rand_half(r)     # NaN-boxed half
+    if c < 0.8:
+        return 0xffffffff00000000 | rand_single(r)    # a single (not a half)
+    if c < 0.85:
+        return rand_half(r)                           # unboxed (upper 0)
+    if c < 0.9:
+        return 0xfffffffffffe0000 | rand_half(r)      # almost boxed
+    return rand_double(r)
+
+
 def rand_fpr(r):
     c = r.random()
     if c < 0.45:
@@ -618,7 +648,7 @@ XREGS = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0',
          's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6']
 RMS = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'dyn']
 
-CLASSES = ['im', 'a', 'fd', 'c', 'csr', 'vm']
+CLASSES = ['im', 'a', 'fd', 'c', 'csr', 'vm', 'zfh']
 
 
 class Seq:
@@ -685,7 +715,7 @@ class Seq:
             self.satp = 0
         self.gprs = [corner64(r) for _ in range(31)]
         self.gprs[2] = self.base   # gp
-        self.fprs = [rand_fpr(r) for _ in range(32)]
+        self.fprs = [(rand_fpr_h(r) if klass == 'zfh' else rand_fpr(r)) for _ in range(32)]
         self.fcsr = (r.randrange(5) << 5) | r.getrandbits(5) if r.random() < 0.9 else r.getrandbits(8)
         if (self.fcsr >> 5) > 4:
             self.fcsr &= 0x9f
@@ -972,12 +1002,59 @@ class Seq:
             else:
                 self.emit('%s %s, %s' % (op, fd, self.rs()))
 
-    def g_fpval(self):
+    def g_fph(self):
+        """Zfh and Zfhmin: every instruction, every rounding mode."""
+        r = self.r
+        rm = r.choice(RMS)
+        rmx = '' if rm == 'dyn' and r.random() < 0.5 else ', ' + rm
+        c = r.randrange(13)
+        fd, f1, f2, f3 = self.fr(), self.fr(), self.fr(), self.fr()
+        if c < 3:
+            op = r.choice(['fadd', 'fsub', 'fmul', 'fdiv'])
+            self.emit('%s.h %s, %s, %s%s' % (op, fd, f1, f2, rmx))
+        elif c == 3:
+            self.emit('fsqrt.h %s, %s%s' % (fd, f1, rmx))
+        elif c == 4:
+            op = r.choice(['fmin', 'fmax', 'fsgnj', 'fsgnjn', 'fsgnjx'])
+            self.emit('%s.h %s, %s, %s' % (op, fd, f1, f2))
+        elif c < 7:
+            op = r.choice(['fmadd', 'fmsub', 'fnmadd', 'fnmsub'])
+            self.emit('%s.h %s, %s, %s, %s%s' % (op, fd, f1, f2, f3, rmx))
+        elif c == 7:
+            op = r.choice(['feq', 'flt', 'fle'])
+            self.emit('%s.h %s, %s, %s' % (op, self.rd(), f1, f2))
+        elif c == 8:
+            self.emit('fclass.h %s, %s' % (self.rd(), f1))
+        elif c == 9:
+            t = r.choice(['w', 'wu', 'l', 'lu'])
+            if r.random() < 0.5:
+                self.emit('fcvt.%s.h %s, %s%s' % (t, self.rd(), f1, rmx))
+            else:
+                self.emit('fcvt.h.%s %s, %s%s' % (t, fd, self.rs(), rmx))
+        elif c == 10:
+            # between formats: narrowing takes rm; widening is exact (binutils
+            # 2.40 takes it only with rm = rne, written as no rm)
+            p = r.choice(['s', 'd'])
+            if r.random() < 0.5:
+                self.emit('fcvt.h.%s %s, %s%s' % (p, fd, f1, rmx))
+            else:
+                self.emit('fcvt.%s.h %s, %s' % (p, fd, f1))
+        elif c == 11:
+            if r.random() < 0.5:
+                self.emit('fmv.x.h %s, %s' % (self.rd(), f1))
+            else:
+                self.emit('fmv.h.x %s, %s' % (fd, self.rs()))
+        else:
+            lines, rb, imm = self.addr(2, False)
+            op = r.choice(['flh', 'fsh'])
+            self.emit(*(lines + ['%s %s, %d(%s)' % (op, self.fr(), imm, rb)]))
+
+    def g_fpval(self, half=False):
         r = self.r
         t = self.rd()
         if t == 'zero':
             t = 't0'
-        v = rand_fpr(r)
+        v = rand_fpr_h(r) if half else rand_fpr(r)
         self.emit('li %s, 0x%x' % (t, v), 'fmv.d.x %s, %s' % (self.fr(), t))
 
     def g_fcsr(self):
@@ -1327,6 +1404,8 @@ class Seq:
               ('li', 3)],
         'csr': [('csr', 35), ('illegal', 20), ('system', 10), ('alu', 8),
                 ('alui', 8), ('load', 6), ('store', 6), ('fp', 4), ('fcsr', 3)],
+        'zfh': [('fph', 60), ('fpvalh', 12), ('fp', 6), ('fcsr', 8), ('fload', 3),
+                ('fstore', 3), ('alu', 4), ('li', 2), ('branch', 2)],
         'vm': [('loadf', 25), ('storef', 20), ('fpmem', 6), ('amo', 8), ('lrsc', 4), ('fetch', 3),
                ('alu', 10), ('alui', 8), ('system', 5), ('csr', 8), ('illegal', 3),
                ('li', 3)],
@@ -1343,6 +1422,7 @@ class Seq:
             'fpmem': lambda: (self.g_fload(True) if r.random() < 0.5 else self.g_fstore(True)),
             'branch': self.g_branch, 'jump': self.g_jump, 'amo': self.g_amo,
             'lrsc': self.g_lrsc, 'fp': self.g_fp, 'fpval': self.g_fpval,
+            'fph': self.g_fph, 'fpvalh': lambda: self.g_fpval(True),
             'fcsr': self.g_fcsr, 'comp': self.g_compressed,
             'illegal': self.g_illegal, 'csr': self.g_csr, 'system': self.g_system,
             'fetch': self.g_fetchfault,
