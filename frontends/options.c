@@ -74,6 +74,17 @@ static int opt_machine(struct rivet_options *o, const char *arg)
             o->machine.dumpdtb = o->dumpdtb;
             continue;
         }
+        if (!strcmp(t->key, "aia") && t->value) {
+            if (!strcmp(t->value, "none"))
+                o->machine.aia = VIRT_AIA_NONE;
+            else if (!strcmp(t->value, "aplic"))
+                o->machine.aia = VIRT_AIA_APLIC;
+            else if (!strcmp(t->value, "aplic-imsic"))
+                o->machine.aia = VIRT_AIA_APLIC_IMSIC;
+            else
+                rc = bad("-machine", arg, "aia= takes none, aplic or aplic-imsic");
+            continue;
+        }
         if (!strcmp(t->key, "accel") && t->value) {
             rc = compat_check_accel("-machine", arg, t->value);
             continue;
@@ -83,7 +94,7 @@ static int opt_machine(struct rivet_options *o, const char *arg)
             printf("Supported machines:\nvirt                 RISC-V VirtIO board (QEMU's virt memory map)\n");
             return OPT_HELP_DONE;
         }
-        rc = bad("-machine", arg, t->value ? "unknown machine property (supported: dumpdtb=FILE, accel=tcg)"
+        rc = bad("-machine", arg, t->value ? "unknown machine property (supported: dumpdtb=FILE, aia=none|aplic|aplic-imsic, accel=tcg)"
                                            : "unknown machine (supported: virt)");
     }
     optlist_free(&l);
@@ -581,8 +592,8 @@ static int opt_version(struct rivet_options *o, const char *arg)
 }
 
 static const struct option_def defs[] = {
-    { "machine", "virt[,dumpdtb=FILE]", "the board (only virt); dumpdtb= writes the device tree and exits", opt_machine },
-    { "M", "virt[,dumpdtb=FILE]", "same as -machine", opt_machine },
+    { "machine", "virt[,aia=none|aplic|aplic-imsic][,dumpdtb=FILE]", "the board (only virt); aia= its interrupt controllers, dumpdtb= writes the device tree and exits", opt_machine },
+    { "M", "virt[,aia=none|aplic|aplic-imsic][,dumpdtb=FILE]", "same as -machine", opt_machine },
     { "m", "SIZE[,slots=N,maxmem=M]", "guest RAM, with K/M/G suffix (default 512M; 16M to 16G); slots=, maxmem= are checked, unused", compat_opt_m },
     { "smp", "N[,sockets=,cores=,threads=,maxcpus=]", "number of harts, 1 to 8 (default 1); the topology is checked as QEMU does", compat_opt_smp },
     { "cpu", "rv64[,EXT=on|off...]|help", "the CPU model: rv64 (RV64GC) and its optional extensions (-cpu help lists them)", compat_opt_cpu },

@@ -28,7 +28,11 @@ struct board_fdt {
     unsigned count;            /* rows that repeat (virtio-mmio slots): how many */
     uint64_t stride;           /* ... and how far apart */
     uint32_t phandle;          /* this node's phandle (0: none) */
-    uint32_t plic_phandle;     /* 0: the board has no PLIC (no interrupts properties) */
+    uint32_t plic_phandle;     /* the wired interrupt controller's (PLIC, or the APLIC's S
+                                * domain with aia); 0: none (no interrupts properties) */
+    unsigned irq_cells;        /* its #interrupt-cells: 1 (PLIC) or 2 (APLIC: <source 4>) */
+    uint32_t aplic_s_phandle;  /* aia: the APLIC's S domain */
+    uint32_t msi_phandle[2];   /* aia=aplic-imsic: the M and S IMSICs (0: direct delivery) */
     uint32_t test_phandle;     /* the syscon's, for poweroff/reboot */
     unsigned nharts;
     unsigned plic_ndev;
@@ -40,17 +44,22 @@ struct board_row {
     uint64_t base, size;
     unsigned irq;              /* PLIC source, 0: none */
     unsigned count;            /* 0/1: one region; n: n regions of `size` from base up */
-    unsigned phandle;          /* 0: none; k: phandle 2 * nharts + k (after the harts') */
+    unsigned phandle;          /* 0: none; k: phandle 2 * nharts + k (after the harts'), BOARD_PH_* */
     int (*fdt_node)(const struct board_fdt *);   /* the node(s) under /soc */
     int (*fdt_root)(const struct board_fdt *);   /* optional: nodes under / (before /memory) */
     const struct device_desc *type;              /* platform device type, or NULL */
 };
 
+/* Row phandles k (2 * nharts + k in the blob). */
+enum { BOARD_PH_PLIC = 1, BOARD_PH_TEST = 2, BOARD_PH_APLIC_M = 3, BOARD_PH_APLIC_S = 4,
+       BOARD_PH_IMSIC_M = 5, BOARD_PH_IMSIC_S = 6 };
+
 /* ---- helpers for node writers (machine/fdt_virt.c) ---- */
 int board_fdt_begin_at(const struct board_fdt *, const char *name, uint64_t addr);
 /* reg = <base size> (two cells each). */
 int board_fdt_reg(const struct board_fdt *, uint64_t base, uint64_t size);
-/* interrupts + interrupt-parent, when the board has a PLIC. */
+/* interrupts (<irq>, or <irq 4> = level high with the APLIC) and
+ * interrupt-parent, when the board has a wired interrupt controller. */
 int board_fdt_irq(const struct board_fdt *, unsigned irq);
 int board_fdt_strings(const struct board_fdt *, const char *name, const char *const *list, unsigned n);
 /* interrupts-extended = <intc(h) a intc(h) b> for every hart. */

@@ -158,7 +158,13 @@ int board_fdt_irq(const struct board_fdt *b, unsigned irq)
 {
     if (!b->plic_phandle)
         return 0;
-    if (fdt_property_cell(b->fdt, "interrupts", irq) < 0)
+    if (b->irq_cells == 2) {
+        fdt32_t *c = prop_cells(b->fdt, "interrupts", 2);
+        if (!c)
+            return -1;
+        c[0] = cpu_to_fdt32(irq);
+        c[1] = cpu_to_fdt32(4);        /* IRQ_TYPE_LEVEL_HIGH */
+    } else if (fdt_property_cell(b->fdt, "interrupts", irq) < 0)
         return -1;
     return fdt_property_cell(b->fdt, "interrupt-parent", b->plic_phandle);
 }
@@ -213,7 +219,8 @@ static unsigned row_count(const struct virt_fdt_config *c, const struct board_ro
         return c->virtio_mmio_count;
     bool on = !strcmp(r->name, "test") ? c->test : !strcmp(r->name, "rtc") ? c->rtc
             : !strcmp(r->name, "uart") ? c->uart : !strcmp(r->name, "pci") ? c->pci
-            : !strcmp(r->name, "plic") ? c->plic : !strcmp(r->name, "clint") ? c->clint : true;
+            : !strcmp(r->name, "plic") ? c->plic : !strcmp(r->name, "clint") ? c->clint
+            : !strncmp(r->name, "aplic", 5) ? c->aia != 0 : !strncmp(r->name, "imsic", 5) ? c->aia == 2 : true;
     return on ? 1 : 0;
 }
 
@@ -231,7 +238,11 @@ static struct board_fdt row_ctx(const struct virt_fdt_config *c, const struct bo
     return (struct board_fdt){
         .fdt = fdt, .base = r->base, .size = r->size, .irq = r->irq, .count = row_count(c, r),
         .stride = r->size, .phandle = r->phandle ? 2 * c->nharts + r->phandle : 0,
-        .plic_phandle = c->plic ? 2 * c->nharts + 1 : 0, .test_phandle = 2 * c->nharts + 2,
+        .plic_phandle = c->plic ? 2 * c->nharts + BOARD_PH_PLIC : c->aia ? 2 * c->nharts + BOARD_PH_APLIC_S : 0,
+        .irq_cells = c->aia ? 2 : 1, .aplic_s_phandle = 2 * c->nharts + BOARD_PH_APLIC_S,
+        .msi_phandle = { c->aia == 2 ? 2 * c->nharts + BOARD_PH_IMSIC_M : 0,
+                         c->aia == 2 ? 2 * c->nharts + BOARD_PH_IMSIC_S : 0 },
+        .test_phandle = 2 * c->nharts + BOARD_PH_TEST,
         .nharts = c->nharts, .plic_ndev = c->plic_ndev, .ram_base = c->ram_base, .ram_size = c->ram_size,
     };
 }
@@ -286,7 +297,9 @@ static bool config_ok(const struct virt_fdt_config *c)
         return false;
     if (c->initrd_end < c->initrd_start)
         return false;
-    if (c->pci && !c->plic)
+    if (c->aia > 2 || (c->aia && c->plic))
+        return false;
+    if (c->pci && !c->plic && !c->aia)
         return false;
     if (c->plic) {
         unsigned need = max_irq(c);

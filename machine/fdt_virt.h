@@ -30,6 +30,7 @@ struct virt_fdt_config {
     const char *bootargs;        /* NULL or "" leaves bootargs out */
     uint64_t initrd_start, initrd_end; /* 0, 0 = none */
     bool uart, rtc, test, clint, plic;
+    unsigned aia;                /* 0: none (PLIC), 1: APLIC direct, 2: APLIC + IMSIC (MSIs); needs !plic */
     unsigned plic_ndev;          /* riscv,ndev: sources 1..plic_ndev */
     unsigned virtio_mmio_count;  /* 0..8 */
     bool pci;                    /* needs the PLIC */

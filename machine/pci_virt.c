@@ -11,9 +11,15 @@
 
 struct pci_host *virt_pci_create(struct bus *bus, struct plic *plic, uint64_t ram_base, uint64_t ram_size)
 {
+    return virt_pci_create_wired(bus, plic_set_irq, plic, ram_base, ram_size);
+}
+
+struct pci_host *virt_pci_create_wired(struct bus *bus, void (*set)(void *, unsigned, bool), void *sink,
+                                       uint64_t ram_base, uint64_t ram_size)
+{
     struct irq_line intx[PCI_INTX_PINS];
     for (unsigned i = 0; i < PCI_INTX_PINS; i++)
-        intx[i] = (struct irq_line){ plic_set_irq, plic, VIRT_PCIE_IRQ + i };
+        intx[i] = (struct irq_line){ set, sink, VIRT_PCIE_IRQ + i };
     struct pci_host *h = pci_host_new(bus, intx);
     if (!h)
         return NULL;
@@ -46,7 +52,8 @@ int virt_pci_fdt(const struct board_fdt *b)
     mask[1] = cpu_to_fdt32(0);
     mask[2] = cpu_to_fdt32(0);
     mask[3] = cpu_to_fdt32(7);
-    enum { ENTRY = 6 }; /* child unit address (3), child pin (1), parent phandle, source */
+    /* child unit address (3), child pin (1), parent phandle, source [, 4 = level high (APLIC)] */
+    const unsigned ENTRY = b->irq_cells == 2 ? 7 : 6;
     uint32_t *map = board_fdt_cells(b, "interrupt-map", PCI_INTX_PINS * PCI_INTX_PINS * ENTRY);
     if (!map)
         return -1;
@@ -59,6 +66,8 @@ int virt_pci_fdt(const struct board_fdt *b)
             e[3] = cpu_to_fdt32(pin);
             e[4] = cpu_to_fdt32(b->plic_phandle);
             e[5] = cpu_to_fdt32(b->irq + (pin - 1 + slot) % PCI_INTX_PINS);
+            if (ENTRY == 7)
+                e[6] = cpu_to_fdt32(4);
         }
     /* ranges: <pci.hi pci.mid pci.lo  cpu.hi cpu.lo  size.hi size.lo> x3:
      * I/O space, 32-bit memory, 64-bit memory (not prefetchable, as
@@ -83,6 +92,8 @@ int virt_pci_fdt(const struct board_fdt *b)
         r[6] = cpu_to_fdt32((uint32_t)win[i].size);
     }
     TRY(board_fdt_reg(b, b->base, b->size));
+    if (b->msi_phandle[1]) /* MSI-X goes to the S-level IMSIC */
+        TRY(fdt_property_cell(fdt, "msi-parent", b->msi_phandle[1]));
     TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
     uint32_t *bus_range = board_fdt_cells(b, "bus-range", 2);
     if (!bus_range)

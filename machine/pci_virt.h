@@ -37,6 +37,9 @@ static inline uint64_t virt_pcie_mmio64_base(uint64_t ram_base, uint64_t ram_siz
  * ECAM, I/O and memory windows on bus. NULL when out of memory or when a
  * window overlaps something already mapped. Free with pci_host_free. */
 struct pci_host *virt_pci_create(struct bus *, struct plic *, uint64_t ram_base, uint64_t ram_size);
+/* The same with INTA-D on any wired controller (set(sink, VIRT_PCIE_IRQ + pin, level)). */
+struct pci_host *virt_pci_create_wired(struct bus *, void (*set)(void *, unsigned, bool), void *sink,
+                                       uint64_t ram_base, uint64_t ram_size);
 
 /* Its device-tree node: the row's base/size are the ECAM, irq is INTA. */
 struct board_fdt;

@@ -3,7 +3,9 @@
  *
  *   0x00001000  reset ROM (jumps to firmware or kernel)
  *   0x00100000  SiFive test finisher      0x00101000  goldfish RTC (irq 11)
- *   0x02000000  CLINT                     0x0c000000  PLIC
+ *   0x02000000  CLINT                     0x0c000000  PLIC, or with aia= the APLIC's
+ *   0x0d000000  APLIC S domain (aia=)      M domain (docs/aia.md)
+ *   0x24000000  IMSIC M files (aia=aplic-imsic)   0x28000000  IMSIC S files
  *   0x10000000  16550A UART (irq 10)      0x10001000+ virtio-mmio slots (irq 1-8)
  *   0x03000000  PCIe I/O window           0x30000000  PCIe ECAM (INTA-D: irq 32-35)
  *   0x40000000  PCIe MMIO window          16 GiB above RAM: PCIe MMIO64 window
@@ -26,12 +28,15 @@
 #include "cpu/riscv/ext.h"
 #include "cpu/riscv/hart.h"
 #include "bus/device.h"
+#include "cpu/riscv/aia.h"
+#include "machine/aplic.h"
 #include "machine/board.h"
 #include "machine/clint.h"
 #include "machine/clock.h"
 #include "machine/devices.h"
 #include "machine/fdt_virt.h"
 #include "machine/goldfish_rtc.h"
+#include "machine/imsic.h"
 #include "machine/loader.h"
 #include "machine/pci_virt.h"
 #include "machine/plic.h"
@@ -59,6 +64,8 @@ struct virt {
     struct rv_hart *running;
     struct clint *clint;
     struct plic *plic;
+    struct aplic *aplic;    /* aia=aplic[-imsic], instead of the PLIC */
+    struct imsic *imsic;    /* aia=aplic-imsic */
     struct uart16550 *uart;
     struct sifive_test *test;
     struct goldfish_rtc *rtc;
@@ -172,8 +179,68 @@ static void *make_plic(struct virt *m, const struct board_row *r)
     return m->plic = plic_new(m->nharts, meip, seip);
 }
 
+/* An external interrupt line of hart n / 16 (mip bit n % 16) from an
+ * IMSIC file or an APLIC IDC: as for an IPI, the hart that sent the MSI
+ * ends its slice so that the receiver answers soon. */
+static void eip_set(void *ctx, unsigned n, bool level)
+{
+    struct virt *m = ctx;
+    rv_hart_set_irq(&m->harts[n / 16], n % 16, level);
+    if (level && m->running && m->running != &m->harts[n / 16])
+        rv_hart_yield(m->running);
+}
+
+static void eip_lines(struct virt *m, struct irq_line *meip, struct irq_line *seip)
+{
+    for (unsigned i = 0; i < m->nharts; i++) {
+        meip[i] = (struct irq_line){ eip_set, m, 16 * i + RV_IRQ_MEI };
+        seip[i] = (struct irq_line){ eip_set, m, 16 * i + RV_IRQ_SEI };
+    }
+}
+
+#define VIRT_IMSIC_M 0x24000000ull
+#define VIRT_IMSIC_S 0x28000000ull
+
+/* The APLIC (both rows share it): direct delivery to the harts' lines, or
+ * MSIs to the IMSIC files. */
+static struct aplic *get_aplic(struct virt *m)
+{
+    if (!m->aplic) {
+        struct irq_line meip[VIRT_MAX_HARTS], seip[VIRT_MAX_HARTS];
+        eip_lines(m, meip, seip);
+        m->aplic = aplic_new(m->nharts, m->cfg->aia == VIRT_AIA_APLIC_IMSIC, meip, seip, &m->bus,
+                             VIRT_IMSIC_M, VIRT_IMSIC_S);
+    }
+    return m->aplic;
+}
+
+static void *make_aplic(struct virt *m, const struct board_row *r)
+{
+    return aplic_domain(get_aplic(m), r->base == 0xc000000 ? 0 : 1);
+}
+
+static struct imsic *get_imsic(struct virt *m)
+{
+    if (!m->imsic) {
+        struct irq_line meip[VIRT_MAX_HARTS], seip[VIRT_MAX_HARTS];
+        eip_lines(m, meip, seip);
+        m->imsic = imsic_new(m->nharts, meip, seip);
+        for (unsigned i = 0; m->imsic && i < m->nharts; i++)
+            rv_hart_set_imsic(&m->harts[i], &imsic_hart_ops, imsic_hart_ctx(m->imsic, i));
+    }
+    return m->imsic;
+}
+
+static void *make_imsic(struct virt *m, const struct board_row *r)
+{
+    return imsic_view(get_imsic(m), r->base == VIRT_IMSIC_M ? 0 : 1);
+}
+
+/* A wired interrupt source: a PLIC source, or an APLIC one with aia=. */
 static struct irq_line plic_line(struct virt *m, unsigned irq)
 {
+    if (m->aplic)
+        return (struct irq_line){ aplic_set_irq, m->aplic, irq };
     return (struct irq_line){ plic_set_irq, m->plic, irq };
 }
 
@@ -196,6 +263,8 @@ static void *make_rtc(struct virt *m, const struct board_row *r)
  * plug into it. */
 static void *make_pci(struct virt *m, const struct board_row *r)
 {
+    if (m->aplic)
+        return m->pci = virt_pci_create_wired(&m->bus, aplic_set_irq, m->aplic, VIRT_RAM_BASE, m->cfg->ram_size);
     return m->pci = virt_pci_create(&m->bus, m->plic, VIRT_RAM_BASE, m->cfg->ram_size);
 }
 
@@ -220,7 +289,11 @@ struct virt_row {
     void *(*make)(struct virt *, const struct board_row *);
     void (*free)(void *);   /* rows without a device type */
     bool first;             /* interrupt controllers: made before the rest */
+    unsigned char aia;      /* 0: on every board; else the VIRT_AIA_* modes (bits) that have it */
+    bool per_hart;          /* the row's size is per hart (IMSIC files) */
 };
+#define AIA_ONLY(mode) (1u << (mode))
+#define AIA_ANY (AIA_ONLY(VIRT_AIA_APLIC) | AIA_ONLY(VIRT_AIA_APLIC_IMSIC))
 
 /* QEMU virt's memory map, the one place it is written. Table order is the
  * device tree's order (QEMU's); rows marked first are created first. */
@@ -229,15 +302,25 @@ static const struct virt_row virt_rows[] = {
                .type = &device_type_goldfish_rtc }, .make = make_rtc },
     { .row = { .name = "uart", .base = 0x10000000, .size = UART16550_SIZE, .irq = 10,
                .type = &device_type_uart16550 }, .make = make_uart },
-    { .row = { .name = "test", .base = 0x100000, .size = SIFIVE_TEST_SIZE, .phandle = 2,
+    { .row = { .name = "test", .base = 0x100000, .size = SIFIVE_TEST_SIZE, .phandle = BOARD_PH_TEST,
                .type = &device_type_sifive_test }, .make = make_test },
     { .row = { .name = "pci", .base = VIRT_PCIE_ECAM, .size = VIRT_PCIE_ECAM_SIZE, .irq = VIRT_PCIE_IRQ,
                .fdt_node = virt_pci_fdt }, .make = make_pci, .free = free_pci },
     { .row = { .name = "virtio-mmio", .base = 0x10001000, .size = 0x1000, .irq = 1,
                .count = VIRT_VIRTIO_MMIO_SLOTS, .fdt_node = board_fdt_virtio_mmio },
       .make = make_virtio_mmio, .free = free_devices },
-    { .row = { .name = "plic", .base = 0xc000000, .size = PLIC_SIZE, .phandle = 1, .type = &device_type_plic },
-      .make = make_plic, .first = true },
+    { .row = { .name = "plic", .base = 0xc000000, .size = PLIC_SIZE, .phandle = BOARD_PH_PLIC,
+               .type = &device_type_plic }, .make = make_plic, .first = true, .aia = AIA_ONLY(VIRT_AIA_NONE) },
+    { .row = { .name = "aplic-s", .base = 0xd000000, .size = APLIC_SIZE, .phandle = BOARD_PH_APLIC_S,
+               .type = &device_type_aplic_s }, .make = make_aplic, .first = true, .aia = AIA_ANY },
+    { .row = { .name = "aplic-m", .base = 0xc000000, .size = APLIC_SIZE, .phandle = BOARD_PH_APLIC_M,
+               .type = &device_type_aplic_m }, .make = make_aplic, .first = true, .aia = AIA_ANY },
+    { .row = { .name = "imsic-s", .base = VIRT_IMSIC_S, .size = IMSIC_PAGE,
+               .phandle = BOARD_PH_IMSIC_S, .type = &device_type_imsic_s }, .make = make_imsic, .first = true, .per_hart = true,
+      .aia = AIA_ONLY(VIRT_AIA_APLIC_IMSIC) },
+    { .row = { .name = "imsic-m", .base = VIRT_IMSIC_M, .size = IMSIC_PAGE,
+               .phandle = BOARD_PH_IMSIC_M, .type = &device_type_imsic_m }, .make = make_imsic, .first = true, .per_hart = true,
+      .aia = AIA_ONLY(VIRT_AIA_APLIC_IMSIC) },
     { .row = { .name = "clint", .base = 0x2000000, .size = CLINT_SIZE, .type = &device_type_clint },
       .make = make_clint, .first = true },
 };
@@ -263,13 +346,14 @@ static int build_devices(struct virt *m)
     for (unsigned pass = 0; pass < 2; pass++)
         for (unsigned i = 0; i < VIRT_ROWS; i++) {
             const struct virt_row *v = &virt_rows[i];
-            if (v->first != (pass == 0))
+            if (v->first != (pass == 0) || (v->aia && !(v->aia & AIA_ONLY(m->cfg->aia))))
                 continue;
             const struct board_row *r = &v->row;
             m->rowdev[i] = v->make(m, r);
             if (!m->rowdev[i])
                 return r->type ? log_err("out of memory creating the %s", r->name) : -1;
-            if (r->type && bus_map(&m->bus, r->base, r->size, r->name, r->type->ops, m->rowdev[i]) < 0)
+            uint64_t size = v->per_hart ? r->size * m->nharts : r->size;
+            if (r->type && bus_map(&m->bus, r->base, size, r->name, r->type->ops, m->rowdev[i]) < 0)
                 return log_err("internal error: %s overlaps the device map", r->name);
         }
     return 0;
@@ -358,7 +442,8 @@ static int boot_setup(struct virt *m, uint64_t *start)
             .cboz_block_size = RV_EXT_HAS(ext, ZICBOZ) ? 64 : 0,
             .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
             .bootargs = c->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
-            .uart = true, .rtc = true, .test = true, .clint = true, .plic = true,
+            .uart = true, .rtc = true, .test = true, .clint = true, .plic = c->aia == VIRT_AIA_NONE,
+            .aia = c->aia,
             .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = true,
             .rows = virt_board_rows(&nrows), .nrows = nrows,
         };
@@ -438,8 +523,10 @@ static int machine_create(struct virt *m)
     m->harts = calloc(m->nharts, sizeof *m->harts);
     if (!m->tc || !m->harts)
         return log_err("%s", "out of memory");
-    if (c->cpu_ext)
-        rv_tcache_set_ext(m->tc, c->cpu_ext);
+    uint64_t ext = c->cpu_ext ? c->cpu_ext : rv_tcache_ext(m->tc);
+    if (c->aia == VIRT_AIA_APLIC_IMSIC) /* the harts have the IMSIC's CSRs: -cpu cannot take them away */
+        ext |= RV_EXT_BIT(SMAIA) | RV_EXT_BIT(SSAIA);
+    rv_tcache_set_ext(m->tc, ext);
     for (unsigned i = 0; i < m->nharts; i++) {
         if (rv_hart_init(&m->harts[i], &m->bus, m->tc, i) < 0)
             return log_err("%s", "out of memory");

@@ -65,10 +65,14 @@ struct virt_monitor {
 
 enum { VIRT_RTC_VM, VIRT_RTC_HOST, VIRT_RTC_RT };
 
+/* -M virt,aia=: the interrupt controllers (docs/aia.md). */
+enum { VIRT_AIA_NONE, VIRT_AIA_APLIC, VIRT_AIA_APLIC_IMSIC };
+
 struct virt_config {
     uint64_t ram_size;
     unsigned smp;
     uint64_t cpu_ext;       /* ISA extensions (cpu/riscv/ext.h mask); 0: the default set */
+    unsigned aia;           /* VIRT_AIA_*: PLIC (default), APLIC, APLIC + IMSIC (adds Smaia/Ssaia) */
     const char *bios;       /* path, or NULL for none */
     const char *kernel;
     const char *initrd;

@@ -8,7 +8,8 @@
 # Each ELF runs as `EMU -M virt -m 512M -bios none -nographic -kernel ELF`
 # (plus `-cpu $ISA_CPU` when ISA_CPU is set, e.g. ISA_CPU=rv64,Zfh=true for
 # QEMU 7.2, whose extensions beyond RV64GC are off by default) under
-# `timeout 20`; the test's exit status (0 = pass, through the SiFive
+# `timeout 20` (-M as the test's "isa-machine:" line says, e.g.
+# virt,aia=aplic-imsic); the test's exit status (0 = pass, through the SiFive
 # test finisher or HTIF) decides.  Prints "PASS name" or "FAIL name (exit N)"
 # (followed by the test's last output lines, indented) and ends with
 # "N passed, M failed".  Exits 0 only if every test passed.
@@ -39,7 +40,10 @@ for elf in "$@"; do
         continue
     fi
     rc=0
-    timeout "$timeout_s" "$emu" -M virt -m 512M -bios none -nographic \
+    # a test that needs another board says so in its source: "isa-machine: virt,aia=..."
+    src=$(dirname "$0")/../tests/isa/$name.S
+    machine=$(sed -n 's/^.*isa-machine: *//p' "$src" 2>/dev/null | head -n 1)
+    timeout "$timeout_s" "$emu" -M "${machine:-virt}" -m 512M -bios none -nographic \
         ${ISA_CPU:+-cpu "$ISA_CPU"} -kernel "$elf" </dev/null >"$out" 2>&1 || rc=$?
     if [ "$rc" -eq 0 ]; then
         echo "PASS $name"

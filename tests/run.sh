@@ -57,7 +57,8 @@ for elf in "$B"/tests/isa/*.elf; do
     [ -f "$elf" ] || continue
     name=isa/$(basename "$elf" .elf)
     out=$log/isa-$(basename "$elf" .elf).log
-    timeout 60 "$RIVET" -M virt -m 512M -bios none -nographic -kernel "$elf" < /dev/null > "$out" 2>&1
+    machine=$(sed -n 's/^.*isa-machine: *//p' "tests/isa/$(basename "$elf" .elf).S" 2>/dev/null | head -n 1)
+    timeout 60 "$RIVET" -M "${machine:-virt}" -m 512M -bios none -nographic -kernel "$elf" < /dev/null > "$out" 2>&1
     rc=$?
     if [ "$rc" -eq 0 ]; then pass "$name"; else fail "$name" "exit $rc, see $out"; tail -n 3 "$out"; fi
 done

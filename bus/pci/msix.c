@@ -75,12 +75,14 @@ static void send(struct pci_msix *m, unsigned v)
     m->sending = true;
     bool ok = bus_write(m->dev->host->bus, addr, 4, data);
     m->sending = false;
-    if (!ok && !m->logged_lost) {
-        m->logged_lost = true;
+    if (ok)
+        return;
+    m->lost++;
+    if ((m->lost & (m->lost - 1)) == 0) /* the 1st, 2nd, 4th, 8th ... */
         fprintf(stderr,
                 "rivet: pci %s: MSI-X vector %u message to 0x%" PRIx64
-                " went nowhere (no MSI controller there; logged once)\n", m->dev->name, v, addr);
-    }
+                " went nowhere (no MSI controller there), dropped (%" PRIu64 " so far)\n", m->dev->name, v, addr,
+                m->lost);
 }
 
 /* Send every pending vector that may go now. */

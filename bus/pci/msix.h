@@ -3,12 +3,14 @@
  *
  * An MSI-X message is a 32-bit memory write of the vector's data to the
  * vector's address, made by the function as a bus master; that is what
- * pci_msix_notify does, on the host's bus. The virt board has no MSI
- * controller (no AIA IMSIC) yet, so nothing there turns such a write into
- * an interrupt: Linux finds no MSI domain, does not keep MSI-X enabled and
- * uses INTx, which is what a device must do while MSI-X is off
- * (pci_msix_notify returns false; use pci_set_irq). The table and PBA are
- * still real memory so that drivers that probe them work.
+ * pci_msix_notify does, on the host's bus. On the virt board with
+ * aia=aplic-imsic the write lands on an IMSIC interrupt file's setipnum
+ * register (machine/imsic.h) and is the interrupt; a message to an address
+ * where nothing is mapped is dropped, with a rate-limited log line (the
+ * 1st, 2nd, 4th, 8th ... of the function). Without an IMSIC (the default
+ * PLIC board, aia=aplic) Linux finds no MSI domain, does not keep MSI-X
+ * enabled and uses INTx, which is what a device must do while MSI-X is off
+ * (pci_msix_notify returns false; use pci_set_irq).
  */
 #ifndef RIVET_PCI_MSIX_H
 #define RIVET_PCI_MSIX_H
@@ -39,7 +41,7 @@ struct pci_msix {
     uint8_t *table;                    /* nvec entries of 16 bytes */
     uint64_t *pba;                     /* (nvec + 63) / 64 words */
     bool sending;                      /* a message write is in progress */
-    bool logged_lost;
+    uint64_t lost;                     /* messages that went nowhere */
 };
 
 /* Adds the MSI-X capability with nvec (1..2048) vectors and declares BAR

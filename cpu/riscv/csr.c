@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "bus/trace.h"
+#include "cpu/riscv/aia.h"
 #include "cpu/riscv/disas.h"
 #include "cpu/riscv/ext.h"
 #include "cpu/riscv/hart.h"
@@ -190,6 +191,9 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
         *v = h->pmpaddr[csr - CSR_PMPADDR0];
         return 0;
     }
+    int aia = rv_aia_csr_read(h, csr, v);      /* Smaia/Ssaia (aia.c) */
+    if (aia != RV_AIA_NOT_MINE)
+        return aia;
     if (rv_trigger_csr_read(h, csr, v) == 0)
         return 0;
     if (TRACE_ON(TRACE_UNIMP)) {
@@ -324,6 +328,9 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         rv_tlb_flush(h);
         return 1;
     }
+    int aia = rv_aia_csr_write(h, csr, v);
+    if (aia != RV_AIA_NOT_MINE)
+        return aia < 0 ? 0 : aia;
     int r = rv_trigger_csr_write(h, csr, v);
     return r < 0 ? 0 : r;
 }

@@ -62,7 +62,9 @@
     X(ZBS, "zbs", TODO, "single-bit instructions") \
     X(ZKR, "zkr", OFF, "entropy source (the seed CSR)") \
     X(ZKT, "zkt", TODO, "data-independent execution latency") \
+    X(SMAIA, "smaia", OFF, "advanced interrupts, M level (on with -M virt,aia=aplic-imsic)") \
     X(SMSTATEEN, "smstateen", TODO, "state-enable CSRs") \
+    X(SSAIA, "ssaia", OFF, "advanced interrupts, S level (on with -M virt,aia=aplic-imsic)") \
     X(SSCOFPMF, "sscofpmf", TODO, "counter overflow interrupts and mode filtering") \
     X(SSTC, "sstc", BASE, "supervisor timer compare (stimecmp)") \
     X(SVADU, "svadu", TODO, "hardware A/D bit updates, switchable") \

@@ -47,6 +47,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     h->scounteren = h->senvcfg = 0;
     h->stimecmp = UINT64_MAX;
     h->mip_sw = 0;
+    h->miselect = h->siselect = 0;
     h->mip_hw &= ~RV_MIP_STIP;
     h->mseccfg = 0;
     memset(h->pmpcfg, 0, sizeof h->pmpcfg);

@@ -82,6 +82,7 @@ struct rv_tlb_entry {
 #define RV_TLB_INVALID 0x800ull
 
 struct rv_block;
+struct rv_imsic_ops;
 struct rv_op;
 struct rv_tcache;
 
@@ -142,6 +143,9 @@ struct rv_hart {
     uint64_t icount;         /* instructions retired before this slice */
     int64_t cycle_offset, instret_offset;
     uint64_t mseccfg;        /* Zkr: SSEED, USEED */
+    uint64_t miselect, siselect; /* Smaia/Ssaia (aia.c) */
+    const struct rv_imsic_ops *imsic; /* the hart's IMSIC files, or NULL (aia.h) */
+    void *imsic_ctx;
     uint8_t pmpcfg[64];      /* entries RV_PMP_ENTRIES.. stay 0 (pmp.c) */
     uint64_t pmpaddr[64];
 

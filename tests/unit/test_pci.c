@@ -688,7 +688,10 @@ static void test_msix(void **state)
     assert_true(bus_write(&f->bus, tbl + 32, 8, 0x10));
     assert_true(bus_write(&f->bus, tbl + 44, 4, 0));
     assert_true(pci_msix_notify(d, 2));
-    assert_true(f->b.pci.msix->logged_lost);
+    assert_int_equal(f->b.pci.msix->lost, 1);
+    assert_true(pci_msix_notify(d, 2));
+    assert_true(pci_msix_notify(d, 2));
+    assert_int_equal(f->b.pci.msix->lost, 3);      /* counted; logged 1st and 2nd only */
     assert_true(pci_msix_notify(d, 99));
     /* A message aimed at the function's own table cannot loop. */
     assert_true(bus_write(&f->bus, tbl + 48, 8, tbl + 60));
