@@ -553,6 +553,72 @@ static void aplic_free_s(void *d) { (void)d; /* a view of the M row's controller
 static void aplic_reset_m(void *d) { reset(((struct aplic_domain *)d)->a); }
 static void aplic_reset_s(void *d) { (void)d; /* the M row's reset covers both domains */ }
 
+/* Both domains and the sources (bus/state.h), saved with the M row; a
+ * load keeps what guest writes could reach and recomputes the outputs. */
+static void aplic_state(struct aplic *a, struct state *st)
+{
+    state_section(st, "aplic", 1);
+    unsigned n = a->nharts;
+    bool msi = a->msi;
+    state_unsigned(st, "harts", &n);
+    state_bool(st, "msi", &msi);
+    if (state_loading(st) && (n != a->nharts || msi != a->msi))
+        state_fail(st, "aplic: another number of harts or delivery mode");
+    state_bytes(st, "target", a->target, sizeof a->target);
+    state_bytes(st, "ip", a->ip, sizeof a->ip);
+    state_bytes(st, "ie", a->ie, sizeof a->ie);
+    state_bytes(st, "input", a->input, sizeof a->input);
+    for (unsigned d = 0; d < 2 && !st->error; d++) {
+        struct aplic_domain *dm = &a->dom[d];
+        state_bool(st, "ie", &dm->ie);
+        state_bytes(st, "sourcecfg", dm->sourcecfg, sizeof dm->sourcecfg);
+        for (unsigned h = 0; h < a->nharts; h++) {
+            state_u32(st, "idelivery", &dm->idc[h].idelivery);
+            state_u32(st, "iforce", &dm->idc[h].iforce);
+            state_u32(st, "ithreshold", &dm->idc[h].ithreshold);
+        }
+    }
+    if (!state_loading(st) || st->error)
+        return;
+    for (unsigned s = 1; s <= APLIC_NSRC; s++) {
+        uint32_t c0 = a->dom[0].sourcecfg[s];
+        a->dom[0].sourcecfg[s] = (c0 & CFG_D) ? CFG_D : ((c0 & 7) == 2 || (c0 & 7) == 3) ? 0 : c0 & 7;
+        uint32_t c1 = a->dom[1].sourcecfg[s] & 7;
+        a->dom[1].sourcecfg[s] = (a->dom[0].sourcecfg[s] & CFG_D) && c1 != 2 && c1 != 3 ? c1 : 0;
+        a->target[s] = legal_target(a, a->target[s]);
+    }
+    for (unsigned w = 0; w < WORDS; w++) {
+        uint32_t valid = w == 0 ? ~1u : ~0u;
+        if (w == WORDS - 1 && (APLIC_NSRC + 1) % 32)
+            valid &= (1u << ((APLIC_NSRC + 1) % 32)) - 1;
+        a->ip[w] &= valid;
+        a->ie[w] &= valid;
+        a->input[w] &= valid;
+    }
+    for (unsigned s = 1; s <= APLIC_NSRC; s++)
+        if (!active(a, owner(a, s), s)) {
+            put(a->ip, s, false);
+            put(a->ie, s, false);
+        }
+    for (unsigned d = 0; d < 2; d++)
+        for (unsigned h = 0; h < a->nharts; h++) {
+            a->dom[d].idc[h].idelivery &= 1;
+            a->dom[d].idc[h].iforce &= 1;
+            a->dom[d].idc[h].ithreshold &= PRIO_MASK;
+        }
+    update(a);
+}
+
+static void aplic_save_m(void *d, struct state *st) { aplic_state(((struct aplic_domain *)d)->a, st); }
+static int aplic_load_m(void *d, struct state *st)
+{
+    aplic_state(((struct aplic_domain *)d)->a, st);
+    return st->error ? -1 : 0;
+}
+/* The S row's state is the M row's (one controller). */
+static void aplic_save_s(void *d, struct state *st) { (void)d; state_section(st, "aplic-s", 1); }
+static int aplic_load_s(void *d, struct state *st) { (void)d; state_section(st, "aplic-s", 1); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(aplic_m) = {
     .name = "aplic-m",
     .help = "AIA platform-level interrupt controller, M domain",
@@ -561,6 +627,8 @@ DEVICE_TYPE(aplic_m) = {
     .fdt_node = aplic_m_fdt,
     .free = aplic_free_m,
     .reset = aplic_reset_m,
+    .save = aplic_save_m,
+    .load = aplic_load_m,
 };
 
 DEVICE_TYPE(aplic_s) = {
@@ -571,4 +639,6 @@ DEVICE_TYPE(aplic_s) = {
     .fdt_node = aplic_s_fdt,
     .free = aplic_free_s,
     .reset = aplic_reset_s,
+    .save = aplic_save_s,
+    .load = aplic_load_s,
 };

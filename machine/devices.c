@@ -533,7 +533,10 @@ static int create_pci(struct devices *d, struct plans *ps, struct pci_host *pci)
         struct slot *s = &d->slot[d->nslots++];
         if (create_one(d, p, s) < 0)
             return -1;
-        s->pci = virtio_pci_new(s->inst.vdev, pci, p->pci_slot, 0, 0);
+        /* MSI-X vectors: one for the config and one per queue, as QEMU
+         * (with an MSI controller, aia=aplic-imsic, Linux gives each its own) */
+        unsigned nvec = s->inst.vdev->nqueues + 1 > 2 ? s->inst.vdev->nqueues + 1 : 2;
+        s->pci = virtio_pci_new(s->inst.vdev, pci, p->pci_slot, nvec, 0);
         if (!s->pci)
             return fail(p->arg, "PCI slot %02x is not free (or out of memory)", (unsigned)p->pci_slot);
     }

@@ -256,6 +256,36 @@ static void imsic_reset_v(void *d)
     }
 }
 
+/* One level's files (bus/state.h); a load keeps what guest writes could
+ * reach (as reg_write) and recomputes the lines. */
+static void imsic_state(struct imsic_view *v, struct state *st)
+{
+    state_section(st, v->level ? "imsic-s" : "imsic-m", 1);
+    unsigned n = v->im->nharts;
+    state_unsigned(st, "harts", &n);
+    if (state_loading(st) && n != v->im->nharts)
+        state_fail(st, "imsic: another number of harts");
+    for (unsigned h = 0; h < v->im->nharts && !st->error; h++) {
+        struct imsic_file *f = &v->im->hart[h].file[v->level];
+        state_bytes(st, "eip", f->eip, sizeof f->eip);
+        state_bytes(st, "eie", f->eie, sizeof f->eie);
+        state_u32(st, "eidelivery", &f->eidelivery);
+        state_u32(st, "eithreshold", &f->eithreshold);
+        if (state_loading(st)) {
+            for (unsigned w = 0; w < WORDS; w++) {
+                f->eip[w] &= valid(w);
+                f->eie[w] &= valid(w);
+            }
+            f->eidelivery &= 1;
+            f->eithreshold &= THRESHOLD_MASK;
+            update(f);
+        }
+    }
+}
+
+static void imsic_save_v(void *d, struct state *st) { imsic_state(d, st); }
+static int imsic_load_v(void *d, struct state *st) { imsic_state(d, st); return st->error ? -1 : 0; }
+
 DEVICE_TYPE(imsic_m) = {
     .name = "imsic-m",
     .help = "AIA incoming MSI controller, M-level interrupt files",
@@ -264,6 +294,8 @@ DEVICE_TYPE(imsic_m) = {
     .fdt_node = imsic_m_fdt,
     .free = imsic_free_m,
     .reset = imsic_reset_v,
+    .save = imsic_save_v,
+    .load = imsic_load_v,
 };
 
 DEVICE_TYPE(imsic_s) = {
@@ -274,4 +306,6 @@ DEVICE_TYPE(imsic_s) = {
     .fdt_node = imsic_s_fdt,
     .free = imsic_free_s,
     .reset = imsic_reset_v,
+    .save = imsic_save_v,
+    .load = imsic_load_v,
 };

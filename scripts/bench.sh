@@ -24,6 +24,12 @@
 #         benchmark and the -smp 1 boot, runs alternated so that both see
 #         the same host load (rows cpu-rt, boot-rt: realtime's time; the
 #         qemu column holds batch mode's time for these rows).
+#   aia   virtio-pci blk (256 MiB O_DIRECT read) and net (64 MiB over TCP
+#         from the host) on Debian 13's kernel, with MSI-X (aia=aplic-imsic)
+#         against INTx (aia=none), timed on the host (scripts/aia-linux.py
+#         --bench; rows msix-blk, msix-net: the qemu column holds INTx's
+#         time). Needs the image of `make debian` ($RIVET_DEBIAN_DIR,
+#         build/debian or ../debian); skipped, saying so, without it.
 # A new benchmark is one more section_NAME
 # function that calls run_best and add_row, and its name in SECTIONS.
 #
@@ -32,7 +38,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot realtime blk qcow2 9p net snapshot"
+SECTIONS="cpu boot realtime blk qcow2 9p net snapshot aia"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -112,6 +118,9 @@ print_table() {
          }' "$rows"
     if grep -q -- '-rt ' "$rows"; then
         echo "(rows *-rt: the rivet column is realtime mode, the qemu column batch mode)"
+    fi
+    if grep -q -- '^msix-' "$rows"; then
+        echo "(rows msix-*: the rivet column is MSI-X (aia=aplic-imsic), the qemu column INTx (aia=none), both rivet)"
     fi
 }
 
@@ -262,6 +271,26 @@ section_snapshot() {
     line=$(grep '^snapshot: savevm [0-9.]* s' "$tmp/snap.txt") || die "snapshot benchmark failed"
     add_row savevm "$(echo "$line" | sed 's/^snapshot: savevm \([0-9.]*\) s.*/\1/')" - -
     add_row loadvm "$(echo "$line" | sed 's/.*loadvm \([0-9.]*\) s.*/\1/')" - -
+}
+
+# section_aia: MSI-X against INTx on the Debian kernel (see the header).
+section_aia() {
+    d=
+    for c in "${RIVET_DEBIAN_DIR:-}" build/debian ../debian; do
+        if [ -n "$c" ] && [ -f "$c/vmlinux" ] && [ -f "$c/rootfs.img" ]; then d=$c; break; fi
+    done
+    if [ -z "$d" ]; then
+        echo "== aia: SKIPPED: no Debian image (make debian, or RIVET_DEBIAN_DIR)"
+        return 0
+    fi
+    echo "== aia: virtio-pci with MSI-X (aia=aplic-imsic) against INTx (aia=none), Debian's kernel, best of $RUNS"
+    for a in aplic-imsic none; do
+        BENCH_RUNS=$RUNS python3 scripts/aia-linux.py --bench $a "$d" "$RIVET" | tee "$tmp/aia-$a.txt" ||
+            die "aia benchmark ($a) failed"
+    done
+    secs_of() { sed -n "s/.* host seconds blk \(.*\) net \(.*\))/\\$2/p" "$1" | tr ' ' '\n' | sort -n | head -n 1; }
+    add_row msix-blk "$(secs_of "$tmp/aia-aplic-imsic.txt" 1)" "$(secs_of "$tmp/aia-none.txt" 1)" -
+    add_row msix-net "$(secs_of "$tmp/aia-aplic-imsic.txt" 2)" "$(secs_of "$tmp/aia-none.txt" 2)" -
 }
 
 [ -x "$RIVET" ] || die "$RIVET not found or not executable (run: make)"

@@ -7,17 +7,19 @@
  *   virtio-pci:  mouse, console, net, rng (slots 1-4)
  * and host sides the harness plays: the serial console, three chardevs,
  * two -netdevs and a display whose input events all come from the input.
- * The first byte picks the virtio-mmio flavour (bit 0: legacy) and the
- * number of harts (bit 1: 2); the first 64 KiB of RAM start as a copy of
- * the input (buffers and descriptors point there).
+ * The first byte picks the virtio-mmio flavour (bit 0: legacy), the
+ * number of harts (bit 1: 2) and the interrupt controllers (bits 2-3 mod
+ * 3: aia=none, aplic, aplic-imsic; docs/aia.md); the first 64 KiB of RAM
+ * start as a copy of the input (buffers and descriptors point there).
  *
  * The rest is a script of records, u8 op then:
  *   0 write   u8 region, u32 offset, u8 size (1<<(n&3)), u64 value
  *   1 read    u8 region, u32 offset, u8 size
- *       regions: CLINT, PLIC, UART, RTC, test finisher, the 8 virtio-mmio
- *       slots, ECAM (any bus/device/function/register), the PCI 32-bit
- *       window (where BARs go), the PIO window, the 64-bit window, and any
- *       address (u64 offset)
+ *       regions: CLINT, PLIC (or the APLIC's M domain), UART, RTC, test
+ *       finisher, the 8 virtio-mmio slots, ECAM (any bus/device/function/
+ *       register), the PCI 32-bit window (where BARs go), the PIO window,
+ *       the 64-bit window, RAM, any address (u64 offset), the APLIC's S
+ *       domain, the IMSIC files
  *   2 poke    u16 RAM offset, u8 length, bytes
  *   3 time    u16 ticks << (u8 & 15): timers fire, then host input polls
  *   4 serial  u8 n, n bytes typed on the UART's host side
@@ -44,6 +46,7 @@
 
 #include "bus/bus.h"
 #include "bus/device.h"
+#include "machine/aplic.h"
 #include "machine/clint.h"
 #include "machine/devices.h"
 #include "machine/display_glue.h"
@@ -200,8 +203,10 @@ static uint64_t rd(struct fm *f, uint64_t a, unsigned size)
 static uint64_t region_addr(struct fm *f, unsigned region, struct fin *in)
 {
     uint32_t off = fin_u32(in);
-    switch (region % 12) {
+    switch (region % 14) {
     case 0: return 0x2000000 + off % CLINT_SIZE;
+    case 12: return 0xd000000 + off % APLIC_SIZE;           /* the APLIC's S domain (aia=) */
+    case 13: return 0x24000000 + off % 0x8000000;           /* IMSIC M and S files */
     case 1: return 0xc000000 + off % PLIC_SIZE;
     case 2: return 0x10000000 + off % UART16550_SIZE;
     case 3: return 0x101000 + off % GOLDFISH_RTC_SIZE;
@@ -423,7 +428,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .display = &display, .mmio_legacy = mode & 1,
     };
     struct virt_config vc = {
-        .ram_size = RAM_SIZE, .smp = (mode & 2) ? 2 : 1, .devices = &dc,
+        .ram_size = RAM_SIZE, .smp = (mode & 2) ? 2 : 1, .devices = &dc, .aia = (mode >> 2 & 3) % 3,
         .host = { .serial_write = sink, .serial_read = serial_read },
     };
     struct fm f = { .legacy = mode & 1 };

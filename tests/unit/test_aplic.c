@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "bus/bus.h"
+#include "bus/device.h"
+#include "bus/state.h"
 #include "cpu/riscv/aia.h"
 #include "machine/aplic.h"
 #include "machine/imsic.h"
@@ -293,6 +295,44 @@ static void test_msi_delivery(void **state)
     assert_int_equal(rd(f, M, idc(0, 0)), 0);
 }
 
+/* Save and load into a fresh controller: the same registers and lines;
+ * a stream of another delivery mode is refused. */
+static void test_state(void **state)
+{
+    struct fixture *f = *state;
+    wr(f, M, SOURCECFG + 4 * 9, 1u << 10);
+    wr(f, S, SOURCECFG + 4 * 9, 4);
+    wr(f, S, TARGET + 4 * 9, 1u << 18 | 3);
+    wr(f, S, SETIENUM, 10);
+    wr(f, S, SETIPNUM, 10);
+    wr(f, S, DOMAINCFG, 1u << 8);
+    wr(f, S, idc(1, 0), 1);
+    assert_true(f->sink.level[1][1]);
+    struct state st;
+    state_init_save(&st);
+    device_type_aplic_m.save(aplic_domain(f->a, M), &st);
+    assert_false(st.error);
+    struct sink sink2 = { 0 };
+    struct irq_line meip[NHARTS], seip[NHARTS];
+    for (unsigned h = 0; h < NHARTS; h++) {
+        meip[h] = (struct irq_line){ sink_set, &sink2, 2 * h };
+        seip[h] = (struct irq_line){ sink_set, &sink2, 2 * h + 1 };
+    }
+    struct aplic *b = aplic_new(NHARTS, false, meip, seip, NULL, 0, 0);
+    struct state in;
+    state_init_load(&in, st.buf, st.len);
+    assert_int_equal(device_type_aplic_m.load(aplic_domain(b, M), &in), 0);
+    assert_true(sink2.level[1][1]);
+    assert_int_equal(aplic_ops.read(aplic_domain(b, S), IDC + 32 + 0x18, 4), 10u << 16 | 3);
+    assert_int_equal(aplic_ops.read(aplic_domain(b, S), SOURCECFG + 4 * 9, 4), 4);
+    aplic_free(b);
+    struct aplic *c = aplic_new(NHARTS, true, NULL, NULL, NULL, 0, 0);
+    state_init_load(&in, st.buf, st.len);
+    assert_int_equal(device_type_aplic_m.load(aplic_domain(c, M), &in), -1);
+    aplic_free(c);
+    state_free(&st);
+}
+
 static void test_bad_new(void **state)
 {
     (void)state;
@@ -316,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_direct_delivery, setup_direct, teardown),
         cmocka_unit_test_setup_teardown(test_direct_level, setup_direct, teardown),
         cmocka_unit_test_setup_teardown(test_msi_delivery, setup_msi, teardown),
+        cmocka_unit_test_setup_teardown(test_state, setup_direct, teardown),
         cmocka_unit_test(test_bad_new),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -340,7 +340,7 @@ static void test_contract(void **state)
         assert_non_null(t->save);
         assert_non_null(t->load);
     }
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 9);   /* and aplic-m/-s, imsic-m/-s (aia=) */
 }
 
 /* A stream of one device never loads into another. */
