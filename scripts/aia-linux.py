@@ -101,8 +101,8 @@ def ints():
     """The virtio lines of /proc/interrupts between markers: name -> (irq, cpu0, cpu1, chip)."""
     global buf
     tag = 'INTS%d' % int(time.monotonic() * 1000)
-    send('echo %s-BEGIN; grep virtio /proc/interrupts; echo %s-END' % (tag, tag))
-    m = wait_for(rb'\n%s-BEGIN\r?\n(.*?)\n%s-END' % (tag.encode(), tag.encode()), '/proc/interrupts')
+    send('echo %s""-BEGIN; grep virtio /proc/interrupts; echo %s""-END' % (tag, tag))
+    m = wait_for(rb'(?s)[\r\n]%s-BEGIN\r?\n(.*?)\r?\n%s-END' % (tag.encode(), tag.encode()), '/proc/interrupts')
     out = {}
     for line in m.group(1).decode(errors='replace').splitlines():
         f = line.split()
