@@ -1,7 +1,7 @@
 # AIA with a kernel that has the drivers (issue #23 point 2): Debian 13's
 # 6.12 kernel on -M virt,aia=aplic-imsic -smp 2 uses MSI-X for virtio-pci
 # (one vector per virtqueue), blk and net work, smp_affinity moves a vector
-# to hart 1, OpenSBI's IPIs go through the IMSIC (scripts/aia-linux.py).
+# to the other hart, OpenSBI's IPIs go through the IMSIC (scripts/aia-linux.py).
 # Needs the image of `make debian` ($RIVET_DEBIAN_DIR, else build/debian,
 # else ../debian next to the worktree): SKIPPED when it is absent, which is
 # the case on CI. Takes minutes.
