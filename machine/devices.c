@@ -533,9 +533,11 @@ static int create_pci(struct devices *d, struct plans *ps, struct pci_host *pci)
         struct slot *s = &d->slot[d->nslots++];
         if (create_one(d, p, s) < 0)
             return -1;
-        /* MSI-X vectors: one for the config and one per queue, as QEMU
-         * (with an MSI controller, aia=aplic-imsic, Linux gives each its own) */
-        unsigned nvec = s->inst.vdev->nqueues + 1 > 2 ? s->inst.vdev->nqueues + 1 : 2;
+        /* MSI-X vectors as QEMU's defaults: net and blk one per queue plus
+         * the config's (with aia=aplic-imsic Linux gives each its own), the
+         * others 2 */
+        unsigned id = s->inst.vdev->device_id, nq = s->inst.vdev->nqueues;
+        unsigned nvec = (id == 1 || id == 2) && nq + 1 > 2 ? nq + 1 : 0;
         s->pci = virtio_pci_new(s->inst.vdev, pci, p->pci_slot, nvec, 0);
         if (!s->pci)
             return fail(p->arg, "PCI slot %02x is not free (or out of memory)", (unsigned)p->pci_slot);
