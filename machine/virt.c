@@ -1181,6 +1181,8 @@ static void board_state(void *ctx, struct state *st)
     for (unsigned i = 0; i < VIRT_ROWS && !st->error; i++) {
         const struct board_row *r = &virt_rows[i].row;
         void *d = m->rowdev[i];
+        if (!d)
+            continue;               /* not on this board (the aia= rows) */
         if (r->type && state_loading(st)) {
             if (r->type->load(d, st) < 0)
                 state_fail(st, r->name);
