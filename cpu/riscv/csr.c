@@ -39,6 +39,19 @@
 #define MSECCFG_USEED (1ull << 8)    /* Zkr */
 #define MSECCFG_SSEED (1ull << 9)
 
+/* The cbo enables of menvcfg and senvcfg (CBIE 5:4, CBCFE 6, CBZE 7) that a
+ * write of v keeps: those of the extensions the hart has (Zicbom: CBIE,
+ * CBCFE; Zicboz: CBZE). CBIE = 10 is reserved: WARL, it reads 00. */
+static uint64_t envcfg_cbo(const struct rv_hart *h, uint64_t v)
+{
+    uint64_t ext = rv_tcache_ext(h->tc), m = 0;
+    if (RV_EXT_HAS(ext, ZICBOM))
+        m |= ((v >> 4) & 3) == 2 ? 1ull << 6 : 0x70;
+    if (RV_EXT_HAS(ext, ZICBOZ))
+        m |= 1ull << 7;
+    return m;
+}
+
 enum {
     CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003, CSR_SEED = 0x015, CSR_MSECCFG = 0x747,
     CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
@@ -242,7 +255,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     }
     case CSR_STVEC: h->stvec = v & ~2ull; return 0;
     case CSR_SCOUNTEREN: h->scounteren = v & 0xffffffff; return 0;
-    case CSR_SENVCFG: h->senvcfg = v & 1; return 0; /* FIOM only (see MENVCFG_MASK) */
+    case CSR_SENVCFG: h->senvcfg = v & (1 | envcfg_cbo(h, v)); return 0; /* FIOM and the cbo enables */
     case CSR_SSCRATCH: h->sscratch = v; return 0;
     case CSR_SEPC: h->sepc = v & ~1ull; return 0;
     case CSR_SCAUSE: h->scause = v; return 0;
@@ -276,7 +289,8 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MENVCFG:
         if ((h->menvcfg ^ v) & MENVCFG_PBMTE)
             rv_tlb_flush_translated(h); /* PBMT bits change meaning: fault or not */
-        h->menvcfg = v & (MENVCFG_MASK | (RV_EXT_HAS(rv_tcache_ext(h->tc), SVPBMT) ? MENVCFG_PBMTE : 0));
+        h->menvcfg = v & (MENVCFG_MASK | (RV_EXT_HAS(rv_tcache_ext(h->tc), SVPBMT) ? MENVCFG_PBMTE : 0) |
+                            envcfg_cbo(h, v));
         rv_hart_update_timer(h);
         return 1;
     case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & 0xfffffffd; return 0;

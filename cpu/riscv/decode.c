@@ -1,6 +1,7 @@
 /* cpu/riscv/decode.c: RV64GC instruction decoding into rv_op. */
 #include <stdbool.h>
 
+#include "cpu/riscv/bitmanip.h"
 #include "cpu/riscv/decode.h"
 #include "cpu/riscv/ext.h"
 #include "cpu/riscv/fields.h"
@@ -33,7 +34,45 @@ static uint32_t enc_j(unsigned rd, int32_t imm)
            bits(u, 19, 12) << 12 | rd << 7 | 0x6f;
 }
 
-uint32_t rv_expand_compressed(uint16_t c16)
+/* Zcb (1.0.x, "Zcb" chapter of the code-size reduction specification):
+ * quadrant 0 funct3 100 (c.lbu, c.lhu, c.lh, c.sb, c.sh) and quadrant 1
+ * funct6 100111 (c.zext.b, c.sext.b, c.zext.h, c.sext.h, c.zext.w, c.not,
+ * c.mul). c.sext.b/c.zext.h/c.sext.h need Zbb and c.zext.w needs Zba (the
+ * spec: "if Zbb/Zba is not present, the encoding is reserved"); c.mul needs
+ * M, which every rivet hart has. */
+static uint32_t expand_zcb(uint32_t c, uint64_t ext)
+{
+    unsigned rdp = 8 + bits(c, 4, 2), rs1p = 8 + bits(c, 9, 7);
+    if (!RV_EXT_HAS(ext, ZCB))
+        return 0;
+    if ((c & 3) == 0) {
+        unsigned u1 = bits(c, 5, 5) << 1, b6 = bits(c, 6, 6);
+        switch (bits(c, 12, 10)) {
+        case 0: return enc_i(0x03, 4, rdp, rs1p, (int32_t)(u1 | b6));              /* c.lbu */
+        case 1: return enc_i(0x03, b6 ? 1 : 5, rdp, rs1p, (int32_t)u1);            /* c.lh / c.lhu */
+        case 2: return enc_s(0x23, 0, rs1p, rdp, (int32_t)(u1 | b6));              /* c.sb */
+        case 3: return b6 ? 0 : enc_s(0x23, 1, rs1p, rdp, (int32_t)u1);            /* c.sh */
+        }
+        return 0;
+    }
+    /* quadrant 1, bits 15:10 = 100111 */
+    if (bits(c, 6, 5) == 2)
+        return enc_r(0x33, 0, 1, rs1p, rs1p, rdp);                                 /* c.mul */
+    if (bits(c, 6, 5) != 3)
+        return 0;
+    bool zbb = RV_EXT_HAS(ext, ZBB);
+    switch (bits(c, 4, 2)) {
+    case 0: return enc_i(0x13, 7, rs1p, rs1p, 0xff);                               /* c.zext.b */
+    case 1: return zbb ? enc_i(0x13, 1, rs1p, rs1p, 0x604) : 0;                    /* c.sext.b */
+    case 2: return zbb ? enc_r(0x3b, 4, 4, rs1p, rs1p, 0) : 0;                     /* c.zext.h */
+    case 3: return zbb ? enc_i(0x13, 1, rs1p, rs1p, 0x605) : 0;                    /* c.sext.h */
+    case 4: return RV_EXT_HAS(ext, ZBA) ? enc_r(0x3b, 0, 4, rs1p, rs1p, 0) : 0;    /* c.zext.w */
+    case 5: return enc_i(0x13, 4, rs1p, rs1p, -1);                                 /* c.not */
+    }
+    return 0;
+}
+
+uint32_t rv_expand_compressed(uint16_t c16, uint64_t ext)
 {
     uint32_t c = c16;
     unsigned q = c & 3, f3 = bits(c, 15, 13);
@@ -52,6 +91,8 @@ uint32_t rv_expand_compressed(uint16_t c16)
         return enc_i(0x03, 2, rdp, rs1p, (int32_t)(bits(c, 12, 10) << 3 | bits(c, 6, 6) << 2 | bits(c, 5, 5) << 6));
     case 003: /* C.LD */
         return enc_i(0x03, 3, rdp, rs1p, (int32_t)(bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6));
+    case 004: /* Zcb loads and stores */
+        return expand_zcb(c, ext);
     case 005: /* C.FSD */
         return enc_s(0x27, 3, rs1p, rdp, (int32_t)(bits(c, 12, 10) << 3 | bits(c, 6, 5) << 6));
     case 006: /* C.SW */
@@ -71,8 +112,10 @@ uint32_t rv_expand_compressed(uint16_t c16)
                                        bits(c, 4, 3) << 7 | bits(c, 2, 2) << 5, 10);
             return nz ? enc_i(0x13, 0, 2, 2, nz) : 0;
         } else { /* C.LUI */
+            /* C.LUI with imm 0 is reserved; for odd x1..x15 it is
+             * Zcmop's c.mop.n, which writes no register: a nop. */
             if (!imm6)
-                return 0;
+                return RV_EXT_HAS(ext, ZCMOP) && (rd & 1) && rd < 16 ? 0x13 : 0;
             return ((uint32_t)imm6 << 12) | rd << 7 | 0x37;
         }
     case 014: {
@@ -92,6 +135,7 @@ uint32_t rv_expand_compressed(uint16_t c16)
             case 3: return enc_r(0x33, 7, 0, rs1p, rs1p, rs2p);    /* C.AND */
             case 4: return enc_r(0x3b, 0, 0x20, rs1p, rs1p, rs2p); /* C.SUBW */
             case 5: return enc_r(0x3b, 0, 0, rs1p, rs1p, rs2p);    /* C.ADDW */
+            case 6: case 7: return expand_zcb(c, ext);
             default: return 0;
             }
         }
@@ -170,17 +214,130 @@ static enum rv_op_kind rv_decode_fp(uint32_t i, uint64_t ext)
     default:            return zfa && zfh ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
     }
 }
+/* Zba, Zbb, Zbc, Zbs, Zbkb, Zbkc, Zbkx, Zicond (bitmanip.h): the OP,
+ * OP-32, OP-IMM and OP-IMM-32 encodings the base ISA leaves free. */
+#define ZB(id) do { if (!(has)) break; op->imm = (int64_t)RV_ZB_##id | (int64_t)sh << 8; return kind; } while (0)
+static enum rv_op_kind decode_zb(uint32_t i, uint64_t ext, struct rv_op *op)
+{
+    unsigned opc = bits(i, 6, 0), f3 = bits(i, 14, 12), rs2 = bits(i, 24, 20), f7 = bits(i, 31, 25);
+    unsigned f6 = bits(i, 31, 26), imm12 = bits(i, 31, 20), sh = 0;
+    bool zba = RV_EXT_HAS(ext, ZBA), zbb = RV_EXT_HAS(ext, ZBB), zbs = RV_EXT_HAS(ext, ZBS);
+    bool zbkb = RV_EXT_HAS(ext, ZBKB), zbbk = zbb || zbkb;
+    bool zbc = RV_EXT_HAS(ext, ZBC), zbck = zbc || RV_EXT_HAS(ext, ZBKC);
+    bool zbkx = RV_EXT_HAS(ext, ZBKX), zicond = RV_EXT_HAS(ext, ZICOND);
+    bool has;
+    enum rv_op_kind kind = RV_OP_ZB;
+#define IF(cond, id) do { has = (cond); ZB(id); } while (0)
+    switch (opc << 3 | f3) {
+    case 0x13 << 3 | 1:
+        kind = RV_OP_ZBI;
+        sh = bits(i, 25, 20);
+        if (imm12 == 0x600) IF(zbb, CLZ);
+        if (imm12 == 0x601) IF(zbb, CTZ);
+        if (imm12 == 0x602) IF(zbb, CPOP);
+        if (imm12 == 0x604) IF(zbb, SEXT_B);
+        if (imm12 == 0x605) IF(zbb, SEXT_H);
+        if (f6 == 0x12) IF(zbs, BCLR);
+        if (f6 == 0x1a) IF(zbs, BINV);
+        if (f6 == 0x0a) IF(zbs, BSET);
+        break;
+    case 0x13 << 3 | 5:
+        kind = RV_OP_ZBI;
+        sh = bits(i, 25, 20);
+        if (f6 == 0x18) IF(zbbk, ROR);
+        if (imm12 == 0x287) IF(zbb, ORC_B);
+        if (imm12 == 0x6b8) IF(zbbk, REV8);
+        if (imm12 == 0x687) IF(zbkb, BREV8);
+        if (f6 == 0x12) IF(zbs, BEXT);
+        break;
+    case 0x1b << 3 | 1:
+        kind = RV_OP_ZBI;
+        sh = bits(i, 25, 20);
+        if (f6 == 0x02) IF(zba, SLLI_UW);
+        if (imm12 == 0x600) IF(zbb, CLZW);
+        if (imm12 == 0x601) IF(zbb, CTZW);
+        if (imm12 == 0x602) IF(zbb, CPOPW);
+        break;
+    case 0x1b << 3 | 5:
+        kind = RV_OP_ZBI;
+        sh = rs2;
+        if (f7 == 0x30) IF(zbbk, RORW);
+        break;
+    case 0x33 << 3 | 1:
+        if (f7 == 0x05) IF(zbck, CLMUL);
+        if (f7 == 0x30) IF(zbbk, ROL);
+        if (f7 == 0x24) IF(zbs, BCLR);
+        if (f7 == 0x34) IF(zbs, BINV);
+        if (f7 == 0x14) IF(zbs, BSET);
+        break;
+    case 0x33 << 3 | 2:
+        if (f7 == 0x10) IF(zba, SH1ADD);
+        if (f7 == 0x05) IF(zbc, CLMULR);
+        if (f7 == 0x14) IF(zbkx, XPERM4);
+        break;
+    case 0x33 << 3 | 3:
+        if (f7 == 0x05) IF(zbck, CLMULH);
+        break;
+    case 0x33 << 3 | 4:
+        if (f7 == 0x10) IF(zba, SH2ADD);
+        if (f7 == 0x20) IF(zbbk, XNOR);
+        if (f7 == 0x05) IF(zbb, MIN);
+        if (f7 == 0x04) IF(zbkb, PACK);
+        if (f7 == 0x14) IF(zbkx, XPERM8);
+        break;
+    case 0x33 << 3 | 5:
+        if (f7 == 0x05) IF(zbb, MINU);
+        if (f7 == 0x30) IF(zbbk, ROR);
+        if (f7 == 0x24) IF(zbs, BEXT);
+        if (f7 == 0x07) IF(zicond, CZERO_EQZ);
+        break;
+    case 0x33 << 3 | 6:
+        if (f7 == 0x10) IF(zba, SH3ADD);
+        if (f7 == 0x20) IF(zbbk, ORN);
+        if (f7 == 0x05) IF(zbb, MAX);
+        break;
+    case 0x33 << 3 | 7:
+        if (f7 == 0x20) IF(zbbk, ANDN);
+        if (f7 == 0x05) IF(zbb, MAXU);
+        if (f7 == 0x04) IF(zbkb, PACKH);
+        if (f7 == 0x07) IF(zicond, CZERO_NEZ);
+        break;
+    case 0x3b << 3 | 0:
+        if (f7 == 0x04) IF(zba, ADD_UW);
+        break;
+    case 0x3b << 3 | 1:
+        if (f7 == 0x30) IF(zbbk, ROLW);
+        break;
+    case 0x3b << 3 | 2:
+        if (f7 == 0x10) IF(zba, SH1ADD_UW);
+        break;
+    case 0x3b << 3 | 4:
+        if (f7 == 0x10) IF(zba, SH2ADD_UW);
+        /* zext.h is packw rd, rs1, zero: Zbb has that one encoding */
+        if (f7 == 0x04 && rs2 == 0) IF(zbb, ZEXT_H);
+        if (f7 == 0x04) IF(zbkb, PACKW);
+        break;
+    case 0x3b << 3 | 5:
+        if (f7 == 0x30) IF(zbbk, RORW);
+        break;
+    case 0x3b << 3 | 6:
+        if (f7 == 0x10) IF(zba, SH3ADD_UW);
+        break;
+    }
+#undef IF
+    return RV_OP_ILLEGAL;
+}
+#undef ZB
 
 enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op *op)
 {
     uint32_t i = raw;
-    (void)ext; /* no switchable extension decodes yet */
     op->pc = pc;
     op->imm = 0;
     op->len = 4;
     if ((raw & 3) != 3) {
         op->len = 2;
-        i = rv_expand_compressed((uint16_t)raw);
+        i = rv_expand_compressed((uint16_t)raw, ext);
         if (!i) {
             op->insn = raw & 0xffff;
             op->rd = op->rs1 = op->rs2 = 0;
@@ -244,7 +401,8 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
         case 7: return RV_OP_ANDI;
         case 1:
             op->imm = bits(i, 25, 20);
-            return bits(i, 31, 26) == 0 ? RV_OP_SLLI : RV_OP_ILLEGAL;
+            if (bits(i, 31, 26) == 0) return RV_OP_SLLI;
+            break;
         case 5:
             op->imm = bits(i, 25, 20);
             if (bits(i, 31, 26) == 0) return RV_OP_SRLI;
@@ -256,7 +414,10 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
         op->imm = imm_i;
         switch (f3) {
         case 0: return RV_OP_ADDIW;
-        case 1: op->imm = rs2; return f7 == 0 ? RV_OP_SLLIW : RV_OP_ILLEGAL;
+        case 1:
+            op->imm = rs2;
+            if (f7 == 0) return RV_OP_SLLIW;
+            break;
         case 5:
             op->imm = rs2;
             if (f7 == 0) return RV_OP_SRLIW;
@@ -304,6 +465,12 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
         break;
     case 0x0f:
         if (i == 0x0100000f) return RV_OP_PAUSE; /* Zihintpause: fence w,0 */
+        if (f3 == 2 && rd == 0) { /* Zicbom, Zicboz: cbo.* (rs1) */
+            op->imm = bits(i, 31, 20);
+            if (op->imm <= 2 && RV_EXT_HAS(ext, ZICBOM)) return RV_OP_CBO;
+            if (op->imm == 4 && RV_EXT_HAS(ext, ZICBOZ)) return RV_OP_CBO;
+            break;
+        }
         if (f3 == 0) return RV_OP_FENCE;
         if (f3 == 1) return RV_OP_FENCE_I;
         break;
@@ -315,6 +482,10 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
             if (i == 0x30200073) return RV_OP_MRET;
             if (i == 0x10200073) return RV_OP_SRET;
             if (i == 0x10500073) return RV_OP_WFI;
+            if ((i == 0x00d00073 || i == 0x01d00073) && RV_EXT_HAS(ext, ZAWRS)) {
+                op->imm = i == 0x00d00073; /* 1: wrs.nto */
+                return RV_OP_WRS;
+            }
             if (f7 == 0x09) return RV_OP_SFENCE_VMA;
             if (RV_EXT_HAS(ext, SVINVAL)) {
                 /* sinval.vma is sfence.vma (TVM included); sfence.w.inval
@@ -332,6 +503,11 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
         case 5: return RV_OP_CSRRWI;
         case 6: return RV_OP_CSRRSI;
         case 7: return RV_OP_CSRRCI;
+        }
+        /* Zimop: mop.r.n and mop.rr.n write 0 to rd. */
+        if (RV_EXT_HAS(ext, ZIMOP) && ((i & 0xb3c0707f) == 0x81c04073 || (i & 0xb200707f) == 0x82004073)) {
+            op->imm = 0;
+            return RV_OP_LUI;
         }
         break;
     case 0x2f: {
@@ -368,6 +544,11 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
         break;
     case 0x53: case 0x43: case 0x47: case 0x4b: case 0x4f:
         return rv_decode_fp(i, ext);
+    }
+    if (opc == 0x13 || opc == 0x1b || opc == 0x33 || opc == 0x3b) {
+        enum rv_op_kind k = decode_zb(i, ext, op);
+        if (k != RV_OP_ILLEGAL)
+            return k;
     }
     op->insn = op->len == 2 ? (raw & 0xffff) : raw;
     return RV_OP_ILLEGAL;

@@ -25,6 +25,7 @@
     X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D) \
     X(FLW) X(FLD) X(FSW) X(FSD) X(FP) \
     X(FLH) X(FSH) X(FP_EXT) \
+    X(ZB) X(ZBI) X(CBO) X(WRS) \
     X(DEBUG)
 
 /* Pairs of consecutive ops that run as one (no dispatch between them):
@@ -67,7 +68,8 @@ enum rv_op_kind rv_decode(uint32_t raw, uint64_t pc, uint64_t ext, struct rv_op 
 enum rv_op_kind rv_fuse(enum rv_op_kind a, enum rv_op_kind b);
 /* Does this kind end a block? */
 int rv_op_ends_block(enum rv_op_kind);
-/* Expand a 16-bit instruction to 32 bits; 0 if illegal/reserved. */
-uint32_t rv_expand_compressed(uint16_t c);
+/* Expand a 16-bit instruction to 32 bits for a hart offering `ext` (Zcb
+ * and Zcmop add encodings); 0 if illegal/reserved. */
+uint32_t rv_expand_compressed(uint16_t c, uint64_t ext);
 
 #endif

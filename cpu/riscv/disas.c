@@ -235,6 +235,8 @@ static bool dis_system(struct dis *d, uint32_t i)
         case 0x30200073: mn(d, "mret"); return true;
         case 0x7b200073: mn(d, "dret"); return true;
         case 0x10500073: mn(d, "wfi"); return true;
+        case 0x00d00073: mn(d, "wrs.nto"); return true;
+        case 0x01d00073: mn(d, "wrs.sto"); return true;
         }
         if (bits(i, 31, 25) == 0x09 && rd == 0) {
             mn(d, "sfence.vma");
@@ -448,6 +450,81 @@ static bool dis_fp(struct dis *d, uint32_t i)
     return false;
 }
 
+/* Zba, Zbb, Zbc, Zbs, Zbkb, Zbkc, Zbkx (objdump 2.40 knows them all; it
+ * prints an immediate form under the register form's name, shift amounts
+ * and bit numbers in hex). Zicond is not known to objdump 2.40: .4byte. */
+static bool dis_zb(struct dis *d, uint32_t i)
+{
+    unsigned opc = bits(i, 6, 0), rd = bits(i, 11, 7), f3 = bits(i, 14, 12);
+    unsigned rs1 = bits(i, 19, 15), rs2 = bits(i, 24, 20), f7 = bits(i, 31, 25);
+    unsigned f6 = bits(i, 31, 26), imm12 = bits(i, 31, 20);
+    const char *un = NULL, *sh = NULL, *rr = NULL;
+    unsigned amount = bits(i, 25, 20);
+    switch (opc << 3 | f3) {
+    case 0x13 << 3 | 1:
+        if (imm12 == 0x600) un = "clz";
+        else if (imm12 == 0x601) un = "ctz";
+        else if (imm12 == 0x602) un = "cpop";
+        else if (imm12 == 0x604) un = "sext.b";
+        else if (imm12 == 0x605) un = "sext.h";
+        else if (f6 == 0x12) sh = "bclr";
+        else if (f6 == 0x1a) sh = "binv";
+        else if (f6 == 0x0a) sh = "bset";
+        break;
+    case 0x13 << 3 | 5:
+        if (imm12 == 0x287) un = "orc.b";
+        else if (imm12 == 0x6b8) un = "rev8";
+        else if (imm12 == 0x687) un = "brev8";
+        else if (f6 == 0x18) sh = "ror";
+        else if (f6 == 0x12) sh = "bext";
+        break;
+    case 0x1b << 3 | 1:
+        if (imm12 == 0x600) un = "clzw";
+        else if (imm12 == 0x601) un = "ctzw";
+        else if (imm12 == 0x602) un = "cpopw";
+        else if (f6 == 0x02) sh = "slli.uw";
+        break;
+    case 0x1b << 3 | 5:
+        if (f7 == 0x30) { sh = "rorw"; amount = rs2; }
+        break;
+    case 0x33 << 3 | 1:
+        rr = f7 == 0x05 ? "clmul" : f7 == 0x30 ? "rol" : f7 == 0x24 ? "bclr" : f7 == 0x34 ? "binv" :
+             f7 == 0x14 ? "bset" : NULL;
+        break;
+    case 0x33 << 3 | 2: rr = f7 == 0x10 ? "sh1add" : f7 == 0x05 ? "clmulr" : f7 == 0x14 ? "xperm4" : NULL; break;
+    case 0x33 << 3 | 3: rr = f7 == 0x05 ? "clmulh" : NULL; break;
+    case 0x33 << 3 | 4:
+        rr = f7 == 0x10 ? "sh2add" : f7 == 0x20 ? "xnor" : f7 == 0x05 ? "min" : f7 == 0x04 ? "pack" :
+             f7 == 0x14 ? "xperm8" : NULL;
+        break;
+    case 0x33 << 3 | 5: rr = f7 == 0x05 ? "minu" : f7 == 0x30 ? "ror" : f7 == 0x24 ? "bext" : NULL; break;
+    case 0x33 << 3 | 6: rr = f7 == 0x10 ? "sh3add" : f7 == 0x20 ? "orn" : f7 == 0x05 ? "max" : NULL; break;
+    case 0x33 << 3 | 7: rr = f7 == 0x20 ? "andn" : f7 == 0x05 ? "maxu" : f7 == 0x04 ? "packh" : NULL; break;
+    case 0x3b << 3 | 0:
+        if (f7 == 0x04 && rs2 == 0) un = "zext.w";
+        else if (f7 == 0x04) rr = "add.uw";
+        break;
+    case 0x3b << 3 | 1: rr = f7 == 0x30 ? "rolw" : NULL; break;
+    case 0x3b << 3 | 2: rr = f7 == 0x10 ? "sh1add.uw" : NULL; break;
+    case 0x3b << 3 | 4:
+        if (f7 == 0x04 && rs2 == 0) un = "zext.h";
+        else rr = f7 == 0x10 ? "sh2add.uw" : f7 == 0x04 ? "packw" : NULL;
+        break;
+    case 0x3b << 3 | 5: rr = f7 == 0x30 ? "rorw" : NULL; break;
+    case 0x3b << 3 | 6: rr = f7 == 0x10 ? "sh3add.uw" : NULL; break;
+    }
+    if (un) {
+        mn(d, un); x(d, rd); x(d, rs1);
+    } else if (sh) {
+        mn(d, sh); x(d, rd); x(d, rs1); hex(d, amount);
+    } else if (rr) {
+        mn(d, rr); x(d, rd); x(d, rs1); x(d, rs2);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 static bool dis32(struct dis *d, uint32_t i)
 {
     unsigned opc = bits(i, 6, 0), rd = bits(i, 11, 7), f3 = bits(i, 14, 12);
@@ -455,6 +532,8 @@ static bool dis32(struct dis *d, uint32_t i)
     int64_t imm_i = imm_i_of(i), imm_s = imm_s_of(i), imm_b = imm_b_of(i);
     int64_t imm_u = imm_u_of(i), imm_j = imm_j_of(i);
 
+    if ((opc == 0x13 || opc == 0x1b || opc == 0x33 || opc == 0x3b) && dis_zb(d, i))
+        return true;
     switch (opc) {
     case 0x37:
     case 0x17:
@@ -581,7 +660,15 @@ static bool dis32(struct dis *d, uint32_t i)
                 mn(d, "xor"); x(d, rd); x(d, rs1); imm(d, imm_i);
             }
             return true;
-        case 6: mn(d, "or"); x(d, rd); x(d, rs1); imm(d, imm_i); return true;
+        case 6:
+            /* Zicbop: ori x0 with imm[4:0] 0, 1, 3 is prefetch.i/r/w */
+            if (rd == 0 && (rs2 == 0 || rs2 == 1 || rs2 == 3)) {
+                mn(d, rs2 == 0 ? "prefetch.i" : rs2 == 1 ? "prefetch.r" : "prefetch.w");
+                mem(d, imm_i & ~31ll, rs1);
+                return true;
+            }
+            mn(d, "or"); x(d, rd); x(d, rs1); imm(d, imm_i);
+            return true;
         case 7:
             if (imm_i == 255) {
                 mn(d, "zext.b"); x(d, rd); x(d, rs1);
@@ -656,6 +743,12 @@ static bool dis32(struct dis *d, uint32_t i)
         return true;
     }
     case 0x0f:
+        if (f3 == 2 && rd == 0 && (imm_i == 0 || imm_i == 1 || imm_i == 2 || imm_i == 4)) {
+            static const char *const cbo[5] = { "cbo.inval", "cbo.clean", "cbo.flush", NULL, "cbo.zero" };
+            mn(d, cbo[imm_i]);
+            amo_addr(d, rs1);
+            return true;
+        }
         if (f3 == 1) {
             if (i != 0x0000100f) return false;
             mn(d, "fence.i");

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "cpu/riscv/bitmanip.h"
 #include "cpu/riscv/fpu.h"
 #include "cpu/riscv/mmu.h"
 #include "cpu/riscv/tcache.h"
@@ -279,6 +280,8 @@ L_SRL: x[op->rd] = x[op->rs1] >> (x[op->rs2] & 63); NEXT();
 L_SRA: x[op->rd] = (uint64_t)((int64_t)x[op->rs1] >> (x[op->rs2] & 63)); NEXT();
 L_OR: x[op->rd] = x[op->rs1] | x[op->rs2]; NEXT();
 L_AND: x[op->rd] = x[op->rs1] & x[op->rs2]; NEXT();
+L_ZB: x[op->rd] = rv_zb((unsigned)op->imm & 0xff, x[op->rs1], x[op->rs2]); NEXT();
+L_ZBI: x[op->rd] = rv_zb((unsigned)op->imm & 0xff, x[op->rs1], (uint64_t)op->imm >> 8); NEXT();
 
 L_ADDIW: x[op->rd] = W(x[op->rs1] + (uint64_t)op->imm); NEXT();
 L_SLLIW: x[op->rd] = W((uint32_t)x[op->rs1] << op->imm); NEXT();
@@ -358,6 +361,22 @@ L_DIV_SPIN:
         EXIT_AFTER();
     }
     NEXT();
+L_WRS: /* Zawrs: no wait; like pause, it gives the other harts the slice */
+    if (op->imm && h->priv != RV_PRIV_M && (h->mstatus & MSTATUS_TW))
+        ILLEGAL(); /* wrs.nto under TW: rivet's "bounded time" is zero (as QEMU) */
+    if (h->other_harts) {
+        h->yield = true;
+        EXIT_AFTER();
+    }
+    NEXT();
+L_CBO: {
+        SYNC();
+        int r_ = rv_cbo(h, (unsigned)op->imm, x[op->rs1]);
+        if (r_ < 0) ILLEGAL();
+        if (r_ == 1) goto exception;
+        if (r_ == 2) EXIT_AFTER();
+        NEXT();
+    }
 L_FENCE_I: EXIT_AFTER(); /* code writes are tracked; just re-dispatch */
 L_ECALL:
     RAISE(h->priv == RV_PRIV_U ? RV_EXC_ECALL_U : h->priv == RV_PRIV_S ? RV_EXC_ECALL_S : RV_EXC_ECALL_M, 0);

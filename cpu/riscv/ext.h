@@ -34,34 +34,34 @@
     X(F, "f", BASE, "single precision") \
     X(D, "d", BASE, "double precision") \
     X(C, "c", BASE, "compressed instructions") \
-    X(ZICBOM, "zicbom", TODO, "cache-block management (cbo.clean, cbo.flush, cbo.inval)") \
-    X(ZICBOP, "zicbop", TODO, "cache-block prefetch hints") \
-    X(ZICBOZ, "zicboz", TODO, "cache-block zero (cbo.zero)") \
+    X(ZICBOM, "zicbom", ON, "cache-block management (cbo.clean, cbo.flush, cbo.inval)") \
+    X(ZICBOP, "zicbop", ON, "cache-block prefetch hints") \
+    X(ZICBOZ, "zicboz", ON, "cache-block zero (cbo.zero)") \
     X(ZICNTR, "zicntr", BASE, "cycle, time and instret counters") \
-    X(ZICOND, "zicond", TODO, "conditional zero (czero.eqz, czero.nez)") \
+    X(ZICOND, "zicond", ON, "conditional zero (czero.eqz, czero.nez)") \
     X(ZICSR, "zicsr", BASE, "CSR instructions") \
     X(ZIFENCEI, "zifencei", BASE, "fence.i") \
-    X(ZIHINTNTL, "zihintntl", TODO, "non-temporal locality hints") \
+    X(ZIHINTNTL, "zihintntl", ON, "non-temporal locality hints") \
     X(ZIHINTPAUSE, "zihintpause", BASE, "pause hint") \
     X(ZIHPM, "zihpm", ON, "hardware performance counters") \
-    X(ZIMOP, "zimop", TODO, "may-be-operations") \
-    X(ZIC64B, "zic64b", TODO, "64-byte cache blocks") \
-    X(ZA64RS, "za64rs", TODO, "64-byte reservation sets") \
-    X(ZAWRS, "zawrs", TODO, "wait on reservation set (wrs.nto, wrs.sto)") \
+    X(ZIMOP, "zimop", ON, "may-be-operations") \
+    X(ZIC64B, "zic64b", ON, "64-byte cache blocks") \
+    X(ZA64RS, "za64rs", ON, "64-byte reservation sets") \
+    X(ZAWRS, "zawrs", ON, "wait on reservation set (wrs.nto, wrs.sto)") \
     X(ZFA, "zfa", ON, "additional floating-point instructions") \
     X(ZFH, "zfh", ON, "half precision") \
     X(ZFHMIN, "zfhmin", ON, "minimal half precision (loads, stores, conversions)") \
-    X(ZCB, "zcb", TODO, "more compressed instructions") \
-    X(ZCMOP, "zcmop", TODO, "compressed may-be-operations") \
-    X(ZBA, "zba", TODO, "address generation (sh1add, add.uw, ...)") \
-    X(ZBB, "zbb", TODO, "basic bit manipulation") \
-    X(ZBC, "zbc", TODO, "carry-less multiplication") \
-    X(ZBKB, "zbkb", TODO, "bit manipulation for cryptography") \
-    X(ZBKC, "zbkc", TODO, "carry-less multiplication for cryptography") \
-    X(ZBKX, "zbkx", TODO, "crossbar permutations") \
-    X(ZBS, "zbs", TODO, "single-bit instructions") \
+    X(ZCB, "zcb", ON, "more compressed instructions") \
+    X(ZCMOP, "zcmop", ON, "compressed may-be-operations") \
+    X(ZBA, "zba", ON, "address generation (sh1add, add.uw, ...)") \
+    X(ZBB, "zbb", ON, "basic bit manipulation") \
+    X(ZBC, "zbc", ON, "carry-less multiplication") \
+    X(ZBKB, "zbkb", ON, "bit manipulation for cryptography") \
+    X(ZBKC, "zbkc", ON, "carry-less multiplication for cryptography") \
+    X(ZBKX, "zbkx", ON, "crossbar permutations") \
+    X(ZBS, "zbs", ON, "single-bit instructions") \
     X(ZKR, "zkr", OFF, "entropy source (the seed CSR)") \
-    X(ZKT, "zkt", TODO, "data-independent execution latency") \
+    X(ZKT, "zkt", ON, "data-independent execution latency") \
     X(SMAIA, "smaia", OFF, "advanced interrupts, M level (on with -M virt,aia=aplic-imsic)") \
     X(SMSTATEEN, "smstateen", TODO, "state-enable CSRs") \
     X(SSAIA, "ssaia", OFF, "advanced interrupts, S level (on with -M virt,aia=aplic-imsic)") \

@@ -20,5 +20,10 @@ void rv_tlb_flush_writes(struct rv_hart *);
 /* PMP (pmp.c): may privilege mode priv make an access of this kind (RV_ACC_*)
  * to the physical bytes [pa, pa + size)? */
 bool rv_pmp_ok(const struct rv_hart *, uint64_t pa, uint64_t size, int kind, unsigned priv);
+/* Zicbom/Zicboz (cbo.c): op = the instruction's imm (0 inval, 1 clean,
+ * 2 flush, 4 zero) on the block holding va. -1 = illegal instruction (not
+ * enabled for this privilege), else as rv_store_slow. */
+#define RV_CBO_BLOCK 64
+int rv_cbo(struct rv_hart *, unsigned op, uint64_t va);
 
 #endif

@@ -19,9 +19,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen      # noqa: E402
 import quirks   # noqa: E402
 
-QEMU_CPU = ('rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false,'
-            'svinval=false,svnapot=false,svpbmt=false,v=false,Zfh=true,'
+QEMU_CPU = ('rv64,h=false,zba=true,zbb=true,zbc=true,zbs=true,'
+            'zbkb=true,zbkc=true,zbkx=true,svinval=false,svnapot=false,svpbmt=false,v=false,Zfh=true,'
             'zmmul=false,sstc=true')
+# rivet without what QEMU 7.2 lacks (their decoding would differ)
+RIVET_CPU = ('rv64,zicbom=off,zicboz=off,zicbop=off,zicond=off,zihintntl=off,'
+             'zimop=off,zawrs=off,zcb=off,zcmop=off,zfa=off,svinval=off,svnapot=off,svpbmt=off')
 MACHINE = ['-M', 'virt', '-m', '256M', '-bios', 'none', '-nographic']
 CC = 'riscv64-unknown-elf-gcc'
 CFLAGS = ['-march=rv64gc_zfh', '-mabi=lp64d', '-mcmodel=medany', '-static',
@@ -151,7 +154,7 @@ def build(asm_text, path):
 class Runner:
     def __init__(self, a):
         self.a = a
-        self.rivet = [a.rivet] + MACHINE
+        self.rivet = [a.rivet, '-cpu', RIVET_CPU] + MACHINE
         self.qemu = [a.qemu, '-cpu', QEMU_CPU] + MACHINE
         self.nseq = 0
         self.ninsns = 0

@@ -648,7 +648,7 @@ XREGS = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0',
          's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6']
 RMS = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'dyn']
 
-CLASSES = ['im', 'a', 'fd', 'c', 'csr', 'vm', 'zfh']
+CLASSES = ['im', 'a', 'fd', 'c', 'csr', 'vm', 'zfh', 'zb']
 
 
 class Seq:
@@ -847,6 +847,38 @@ class Seq:
         elif c < 0.25:
             b = 'zero'
         self.emit(*(pre + ['%s %s, %s, %s' % (op, self.rd(), a, b)]))
+
+    # Zba, Zbb, Zbc, Zbs, Zbkb, Zbkc, Zbkx (the class 'zb')
+    ZB_RR = ['sh1add', 'sh2add', 'sh3add', 'add.uw', 'sh1add.uw', 'sh2add.uw', 'sh3add.uw',
+             'andn', 'orn', 'xnor', 'max', 'maxu', 'min', 'minu', 'rol', 'ror', 'rolw', 'rorw',
+             'clmul', 'clmulh', 'clmulr', 'bclr', 'bext', 'binv', 'bset',
+             'pack', 'packh', 'packw', 'xperm4', 'xperm8']
+    ZB_R = ['clz', 'ctz', 'cpop', 'clzw', 'cpopw', 'sext.b', 'sext.h', 'zext.h', 'zext.w',
+            'orc.b', 'rev8', 'brev8']
+    ZB_I = [('slli.uw', 64), ('rori', 64), ('roriw', 32), ('bclri', 64), ('bexti', 64),
+            ('binvi', 64), ('bseti', 64)]
+
+    def g_zb(self):
+        r = self.r
+        c = r.random()
+        if c < 0.55:
+            self.emit('%s %s, %s, %s' % (r.choice(self.ZB_RR), self.rd(), self.rs(), self.rs()))
+        elif c < 0.8:
+            self.emit('%s %s, %s' % (r.choice(self.ZB_R), self.rd(), self.rs()))
+        elif c < 0.95:
+            op, w = r.choice(self.ZB_I)
+            sh = r.choice([0, 1, w // 2 - 1, w // 2, w - 1, r.randrange(w)])
+            self.emit('%s %s, %s, %d' % (op, self.rd(), self.rs(), sh))
+        else:
+            # ctzw on a value whose low 32 bits are not zero (quirks.py
+            # 'ctzw-64': QEMU 7.2 counts into the upper half otherwise)
+            t = self.rd()
+            if t == 'zero':
+                t = 'a0'
+            v = corner64(r)
+            if not v & 0xffffffff:
+                v |= 1 << r.randrange(32)
+            self.emit('li %s, 0x%x' % (t, v), 'ctzw %s, %s' % (self.rd(), t))
 
     def g_li(self):
         rd = self.rd()
@@ -1406,6 +1438,7 @@ class Seq:
                 ('alui', 8), ('load', 6), ('store', 6), ('fp', 4), ('fcsr', 3)],
         'zfh': [('fph', 60), ('fpvalh', 12), ('fp', 6), ('fcsr', 8), ('fload', 3),
                 ('fstore', 3), ('alu', 4), ('li', 2), ('branch', 2)],
+        'zb': [('zb', 70), ('alu', 8), ('alui', 8), ('li', 8), ('load', 3), ('store', 3)],
         'vm': [('loadf', 25), ('storef', 20), ('fpmem', 6), ('amo', 8), ('lrsc', 4), ('fetch', 3),
                ('alu', 10), ('alui', 8), ('system', 5), ('csr', 8), ('illegal', 3),
                ('li', 3)],
@@ -1425,7 +1458,7 @@ class Seq:
             'fph': self.g_fph, 'fpvalh': lambda: self.g_fpval(True),
             'fcsr': self.g_fcsr, 'comp': self.g_compressed,
             'illegal': self.g_illegal, 'csr': self.g_csr, 'system': self.g_system,
-            'fetch': self.g_fetchfault,
+            'fetch': self.g_fetchfault, 'zb': self.g_zb,
         }
         cum = list(itertools.accumulate(weights))
         names = [fn[i] for i in items]
@@ -1531,6 +1564,8 @@ def generate(seed, klass, nseq, ninsns, only=None, first=0, dumpmem=False):
     """Returns (assembly text, list of Seq)."""
     out = [runtime_asm(dumpmem), '    .section .seq, "ax"', '    .option norvc',
            '    .option norelax']
+    if klass == 'zb':
+        out.append('    .option arch, +zba, +zbb, +zbc, +zbs, +zbkb, +zbkc, +zbkx')
     seqs = []
     idxs = [only] if only is not None else range(first, first + nseq)
     for i in idxs:

@@ -10,7 +10,10 @@
  *    8 u16 entry pc offset in RAM
  *   10 u16 medeleg   12 u16 mideleg   14 u16 mie
  *   16 u64 mstatus   24 u64 pmpcfg0   32 u64 pmpaddr0   40 u64 pmpaddr1
- *   48 u64 menvcfg   56 u8 mcounteren  57 u8 scounteren
+ *   48 u64 menvcfg (bits 8-15: senvcfg; bits 16-55, reserved in menvcfg:
+ *          extensions to switch off, bit 16 + i = row i of cpu/riscv/ext.h
+ *          if switchable: decoding and the CSRs follow the mask)
+ *        56 u8 mcounteren  57 u8 scounteren
  *   58-63 u8 pmpcfg of PMP entries 8-13 (the L bit included); pmpaddr2-15
  *          are pmpaddr0 and pmpaddr1 shifted (entry i: pmpaddr(i & 1) >> (i / 2)),
  *          so TOR, NA4 and NAPOT ranges nest and overlap
@@ -117,6 +120,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h->icount = 0;
     h->cycle_offset = h->instret_offset = 0;
     h->tselect = 0;
+    uint64_t ext = rv_ext_default(), off = ld(hd, 48, 8) >> 16 & ((1ull << 40) - 1);
+    for (unsigned i = 0; i < RV_EXT_COUNT; i++)
+        if ((off >> i & 1) && rv_ext_state(i) != RV_EXT_STATE_BASE)
+            ext &= ~(1ull << i);
+    rv_tcache_set_ext(m->tc, ext);
     csr(h, 0x300, ld(hd, 16, 8));                              /* mstatus */
     csr(h, 0x302, ld(hd, 10, 2));                              /* medeleg */
     csr(h, 0x303, ld(hd, 12, 2));                              /* mideleg */
@@ -132,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     csr(h, 0x30a, ld(hd, 48, 8));                              /* menvcfg */
     csr(h, 0x306, hd[56]);                                     /* mcounteren */
     csr(h, 0x106, hd[57]);                                     /* scounteren */
+    csr(h, 0x10a, hd[49]);                                     /* senvcfg */
     static const uint64_t modes[] = { 0, 8, 9, 10 };
     csr(h, 0x180, modes[hd[1] & 3] << 60 | (uint64_t)hd[2] << 44 |
                       ((RAM_BASE >> 12) + (hd[1] >> 2) % (RAM_SIZE >> 12)));   /* satp */

@@ -20,7 +20,8 @@
  * fields: mepc bit 0 reads 0, mstatus.MPP never holds the reserved value
  * 2, mstatus UXL/SXL = 2, medeleg bit 11 (M ecall) is read-only 0, satp
  * ignores a write with an unsupported MODE; menvcfg keeps only STCE,
- * PBMTE (Svpbmt) and FIOM, senvcfg only FIOM (no Zicbom, Zicboz); mcountinhibit is 32
+ * PBMTE (Svpbmt), FIOM and the cbo enables, senvcfg FIOM and the cbo
+ * enables (Zicbom, Zicboz); mcountinhibit is 32
  * bits with TM (bit 1) read-only 0; sstatus is a view of mstatus;
  * sie/sip show only bits delegated through mideleg.
  *
@@ -278,12 +279,12 @@ TEST_BEGIN
     li a0, -1                              /* (found by make difftest) */
     csrw 0x30a, a0                         /* menvcfg */
     csrr a1, 0x30a
-    li a2, 0xc000000000000001              /* STCE, PBMTE (Svpbmt), FIOM */
+    li a2, 0xc0000000000000f1              /* STCE, PBMTE, CBZE, CBCFE, CBIE, FIOM */
     CHECK_REG(a1, a2)
     csrw 0x30a, zero
     csrw 0x10a, a0                         /* senvcfg */
     csrr a1, 0x10a
-    CHECK(a1, 1)                           /* FIOM */
+    CHECK(a1, 0xf1)                        /* CBZE, CBCFE, CBIE, FIOM */
     csrw 0x10a, zero
     csrw 0x320, a0                         /* mcountinhibit */
     csrr a1, 0x320
