@@ -53,7 +53,7 @@ while True:
         prompt_at = time.monotonic() - t0
         p.stdin.write(b'echo STATE=$(systemctl is-system-running --wait) FAILED=$(systemctl --failed --no-legend | wc -l) ISA=$(grep -m1 ^isa /proc/cpuinfo | cut -d: -f2)\n')
         p.stdin.flush()
-    m = re.search(rb'STATE=([a-z-]+) FAILED=(\d+) ISA= *(\S*)', buf)
+    m = re.search(rb'STATE=([a-z-]+) FAILED=(\d+) ISA= *(\S*)[\r\n]', buf)  # the whole line
     if m and not sent:
         result = (m.group(1).decode(), int(m.group(2)), m.group(3).decode(), time.monotonic() - t0)
         p.stdin.write(b'systemctl --failed --no-legend; poweroff\n')
