@@ -58,7 +58,7 @@ ISA_ELFS := $(ISA_SRCS:%.S=$(B)/%.elf)
 BENCH_SRCS := $(wildcard roms/bench/*.c roms/bench/*.S)
 BENCH_ELF := $(B)/roms/bench.elf
 
-.PHONY: all test unit isa run guest debian bench fuzz difftest install clean
+.PHONY: all test unit isa run guest debian bench fuzz difftest install install-dev plugins clean
 .SECONDARY:
 all: $(B)/rivet
 
@@ -93,13 +93,30 @@ $(LIB): $(LIB_OBJS) Makefile
 	@rm -f $@
 	$(Q)ar rcs $@ $(filter %.o,$^)
 
-$(B)/rivet: $(B)/frontends/main.o $(LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Device plug-ins (docs/plugins.md) call the rivet_* functions of the
+# executable: only those are exported.
+EXPORTS := -Wl,--dynamic-list=scripts/rivet-device.syms
 
-$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB)
+$(B)/rivet: $(B)/frontends/main.o $(LIB) scripts/rivet-device.syms
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIB) scripts/rivet-device.syms
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(filter %.o %.a,$^) $(CMOCKA_LIBS) $(LDLIBS)
+
+# The example and test plug-ins (tests/plugins/), built out of tree as a
+# user would: against a `make install` into a scratch prefix, through
+# pkg-config. Their own Makefile; sanitizers are left out (the .so is
+# loaded into a sanitized rivet fine, but needs no instrumentation).
+PLUGIN_PREFIX := $(abspath $(B))/plugin-prefix
+PLUGIN_STAMP := $(B)/tests/plugins/.built
+$(PLUGIN_STAMP): machine/rivet-device.h scripts/rivet-device.pc.in $(wildcard tests/plugins/*.c tests/plugins/Makefile) Makefile
+	@$(if $(Q),echo "  PLUGINS $(dir $@)")
+	$(Q)$(MAKE) --no-print-directory install-dev DESTDIR= PREFIX=$(PLUGIN_PREFIX) > /dev/null
+	$(Q)PKG_CONFIG_PATH=$(PLUGIN_PREFIX)/lib/pkgconfig $(MAKE) --no-print-directory -C tests/plugins \
+		OUT=$(abspath $(B))/tests/plugins CC="$(CC)" > /dev/null
+	@touch $@
 
 $(B)/tests/isa/%.elf: tests/isa/%.S $(wildcard tests/isa/*.h tests/isa/*.ld)
 	@mkdir -p $(dir $@)
@@ -142,7 +159,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(B)/fuzz/libri
 unit: $(UNIT_BINS)
 isa: $(ISA_ELFS)
 
-test: $(B)/rivet $(UNIT_BINS) $(REPLAY_BINS) $(ISA_ELFS) $(BENCH_ELF)
+test: $(B)/rivet $(UNIT_BINS) $(REPLAY_BINS) $(ISA_ELFS) $(BENCH_ELF) $(PLUGIN_STAMP)
 	@B=$(B) sh scripts/need-guest.sh
 	@B=$(B) sh tests/run.sh
 
@@ -170,8 +187,17 @@ debian:
 bench: $(B)/rivet $(BENCH_ELF)
 	sh scripts/bench.sh
 
-install: $(B)/rivet
+# rivet, and what a device plug-in builds with: the public header and
+# rivet-device.pc (cc -shared -fPIC $$(pkg-config --cflags rivet-device)).
+install: $(B)/rivet install-dev
 	install -D -m 755 $(B)/rivet $(DESTDIR)$(PREFIX)/bin/rivet
+
+install-dev:
+	install -D -m 644 machine/rivet-device.h $(DESTDIR)$(PREFIX)/include/rivet/rivet-device.h
+	@mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/rivet-device.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rivet-device.pc
+
+plugins: $(PLUGIN_STAMP)
 
 clean:
 	rm -rf $(B)

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "bus/irq.h"
 #include "bus/state.h"
 #include "bus/util.h"
 
@@ -122,6 +123,8 @@ enum device_kind {
     DEVICE_VIRTIO,    /* NAME-device on a virtio-mmio slot and NAME-pci on PCI bus 0 */
     DEVICE_PORT,      /* NAME: gives its host resources to the last `port_of` device */
     DEVICE_PLATFORM,  /* a fixed part of a board (machine/virt.c's board table) */
+    DEVICE_MMIO,      /* NAME: a bus device at its own fixed window (a plug-in's,
+                       * machine/plugin.c); -device NAME maps it */
 };
 
 struct virtio_dev;
@@ -155,6 +158,7 @@ struct device_args {
     unsigned index;                        /* instances of this type before it */
     const struct device_display *display;  /* the board's host display */
     const char *arg;                       /* the whole -device argument, for messages */
+    const struct irq_line *irq;            /* DEVICE_MMIO with mmio_irq: its line */
 };
 
 struct device_desc {
@@ -193,6 +197,13 @@ struct device_desc {
      * on an inconsistent stream and recomputes outputs and timers. */
     void (*save)(void *dev, struct state *);
     int (*load)(void *dev, struct state *);
+
+    /* DEVICE_MMIO: `ops` mapped at [mmio_base, +mmio_size) with the
+     * instance's priv as opaque, PLIC source mmio_irq (0: none), and a
+     * device-tree node NAME@BASE with this compatible string. */
+    uint64_t mmio_base, mmio_size;
+    unsigned mmio_irq;
+    const char *compatible;
 };
 
 /* One created device. */

@@ -16,6 +16,7 @@
 #include "bus/trace.h"
 #include "bus/util.h"
 #include "machine/devices.h"
+#include "machine/plugin.h"
 
 struct option_def {
     const char *name;
@@ -585,6 +586,8 @@ static int opt_no_shutdown(struct rivet_options *o, const char *arg) { o->machin
 static int opt_s(struct rivet_options *o, const char *arg) { o->gdb = "tcp::1234"; return 0; }
 static int opt_S(struct rivet_options *o, const char *arg) { o->gdb_wait = true; return 0; }
 static int opt_help(struct rivet_options *o, const char *arg);
+/* Loaded before the rest of the command line (load_plugins). */
+static int opt_plugin(struct rivet_options *o, const char *arg) { return 0; }
 static int opt_version(struct rivet_options *o, const char *arg)
 {
     printf("rivet 0.1 (RISC-V RV64GC full-system emulator)\n");
@@ -610,6 +613,7 @@ static const struct option_def defs[] = {
     { "screendump", "FILE.png", "write the display to FILE at exit (Ctrl-A s or SIGUSR1: at any time)", opt_screendump },
     { "rtc", "base=utc|localtime|DATE,clock=host|rt|vm", "RTC start (DATE: YYYY-MM-DD[THH:MM:SS] UTC) and the clock it follows", opt_rtc },
     { "icount", "shift=N|auto,sleep=on|off,align=on|off", "2^N ns per instruction, or auto: follow the wall (docs/time.md)", opt_icount },
+    { "plugin", "[file=]FILE.so", "load a device plug-in (docs/plugins.md); its devices join -device help", opt_plugin },
     { "device", "NAME[,opt=value...]", "add a device (-device help lists them, -device NAME,help their options)", opt_device },
     { "drive", "file=F[,if=none,id=ID,...]", "a disk image, raw or qcow2 (format=, readonly=on, snapshot=on, cache=, file.locking=off); if=virtio adds the device", opt_drive },
     { "hda", "FILE", "-drive file=FILE: a virtio-blk-pci disk (QEMU's virt attaches none)", opt_hda },
@@ -658,6 +662,26 @@ static int opt_help(struct rivet_options *o, const char *arg)
     return OPT_HELP_DONE;
 }
 
+/* Every -plugin first, so that a plug-in's devices are known to -device
+ * wherever the two stand on the command line. */
+static int load_plugins(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1])
+            continue;
+        const char *name = a + 1 + (a[1] == '-');
+        for (size_t k = 0; k < sizeof defs / sizeof defs[0]; k++)
+            if (!strcmp(defs[k].name, name) && defs[k].arg) {
+                if (defs[k].handle == opt_plugin && plugin_load(argv[i + 1]) < 0)
+                    return -1;
+                i++;
+                break;
+            }
+    }
+    return 0;
+}
+
 int options_parse(struct rivet_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -671,6 +695,8 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     o->machine.rtc_base_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    if (load_plugins(argc, argv) < 0)
+        return 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -20,12 +20,12 @@
 #include "virtio/pci.h"
 
 #define MAX_SLOTS 32                       /* virtio-mmio slots */
-#define MAX_DEVICES (MAX_SLOTS + PCI_SLOTS) /* and PCI functions */
+#define MAX_DEVICES (MAX_SLOTS + PCI_SLOTS + 16) /* and PCI functions and bus devices */
 
 /* Which generated name of a descriptor a -device used. */
-enum variant { V_MMIO, V_PCI, V_PORT };
-static const char *const suffix[] = { "-device", "-pci", "" };
-static const char *const transport_name[] = { "virtio-mmio ", "virtio-pci ", "" };
+enum variant { V_MMIO, V_PCI, V_PORT, V_BUS };
+static const char *const suffix[] = { "-device", "-pci", "", "" };
+static const char *const transport_name[] = { "virtio-mmio ", "virtio-pci ", "", "bus device " };
 
 static int fail(const char *arg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(const char *arg, const char *fmt, ...)
@@ -40,12 +40,28 @@ static int fail(const char *arg, const char *fmt, ...)
 
 /* ---- finding types ---- */
 
+/* Types registered at run time (plug-ins), after the generated list. */
+static const struct device_desc *extra_types[64];
+static unsigned nextra;
+
+/* The i-th type: the generated list, then the registered ones; NULL at the end. */
+static const struct device_desc *type_at(unsigned i)
+{
+    static unsigned nbuiltin = ~0u;
+    if (nbuiltin == ~0u)
+        for (nbuiltin = 0; device_types[nbuiltin]; nbuiltin++)
+            ;
+    if (i < nbuiltin)
+        return device_types[i];
+    return i - nbuiltin < nextra ? extra_types[i - nbuiltin] : NULL;
+}
+
 static const struct device_desc *find_type(const char *name, enum variant *v)
 {
-    for (const struct device_desc *const *t = device_types; *t; t++) {
-        const struct device_desc *d = *t;
-        if (d->kind == DEVICE_PORT && !strcmp(d->name, name)) {
-            *v = V_PORT;
+    const struct device_desc *d;
+    for (unsigned i = 0; (d = type_at(i)); i++) {
+        if ((d->kind == DEVICE_PORT || d->kind == DEVICE_MMIO) && !strcmp(d->name, name)) {
+            *v = d->kind == DEVICE_PORT ? V_PORT : V_BUS;
             return d;
         }
         if (d->kind != DEVICE_VIRTIO)
@@ -69,9 +85,9 @@ static const char *nearest_type(const char *name)
     const char *names[256];
     char store[256][64];
     size_t n = 0;
-    for (const struct device_desc *const *t = device_types; *t && n + 2 <= 256; t++) {
-        const struct device_desc *d = *t;
-        if (d->kind == DEVICE_PORT)
+    const struct device_desc *d;
+    for (unsigned i = 0; (d = type_at(i)) && n + 2 <= 256; i++) {
+        if (d->kind == DEVICE_PORT || d->kind == DEVICE_MMIO)
             snprintf(store[n], sizeof store[n], "%s", d->name), names[n] = store[n], n++;
         else if (d->kind == DEVICE_VIRTIO)
             for (enum variant k = V_MMIO; k <= V_PCI; k++)
@@ -82,6 +98,43 @@ static const char *nearest_type(const char *name)
         return NULL;
     snprintf(buf, sizeof buf, "%s", near);
     return buf;
+}
+
+bool devices_name_taken(const char *name, bool virtio, char *why, size_t len)
+{
+    char n[80];
+    enum variant v;
+    for (enum variant k = V_MMIO; k <= V_PORT; k++) {
+        if (!virtio && k != V_PORT)
+            continue;
+        snprintf(n, sizeof n, "%s%s", name, suffix[k]);
+        const struct device_desc *t = find_type(n, &v);
+        if (t) {
+            bool builtin = false;
+            for (unsigned i = 0; device_types[i]; i++)
+                builtin |= device_types[i] == t;
+            errf(why, len, "the name %s is already taken by the %s device %s", n,
+                 builtin ? "built-in" : "plug-in", t->name);
+            return true;
+        }
+    }
+    return false;
+}
+
+const struct device_desc *devices_type(const char *name)
+{
+    enum variant v;
+    return find_type(name, &v);
+}
+
+int devices_register(const struct device_desc *t, char *err, size_t errlen)
+{
+    if (nextra == sizeof extra_types / sizeof extra_types[0])
+        return errf(err, errlen, "too many plug-in device types (%u)", nextra);
+    if (devices_name_taken(t->name, t->kind == DEVICE_VIRTIO, err, errlen))
+        return -1;
+    extra_types[nextra++] = t;
+    return 0;
 }
 
 /* ---- the PCI transport's own options, for every -pci variant ---- */
@@ -168,11 +221,13 @@ static void list_types(FILE *out)
 {
     fprintf(out, "Devices (QEMU's names; ...-device: virtio-mmio, in the virt board's 8 slots in command-line "
                  "order;\n...-pci: virtio-pci on PCI bus 0, at addr=SLOT or the first free slot):\n");
-    for (const struct device_desc *const *t = device_types; *t; t++) {
-        const struct device_desc *d = *t;
+    const struct device_desc *d;
+    for (unsigned i = 0; (d = type_at(i)); i++) {
         char name[64];
-        for (enum variant v = V_MMIO; v <= V_PORT; v++) {
-            if ((d->kind == DEVICE_VIRTIO) != (v != V_PORT) || d->kind == DEVICE_PLATFORM)
+        for (enum variant v = V_MMIO; v <= V_BUS; v++) {
+            bool has = d->kind == DEVICE_VIRTIO ? v <= V_PCI : d->kind == DEVICE_PORT ? v == V_PORT
+                     : d->kind == DEVICE_MMIO && v == V_BUS;
+            if (!has)
                 continue;
             snprintf(name, sizeof name, "%s%s", d->name, suffix[v]);
             fprintf(out, "  %-24s %s%s\n", name, transport_name[v], d->help);
@@ -451,6 +506,16 @@ static int plan_all(const struct devices_config *c, unsigned nslots, struct plan
             optlist_free(&o);
             return fail(arg, "all %u PCI slots of bus 0 are taken", PCI_SLOTS - 1);
         }
+        if (v == V_BUS && ps->n - ps->nmmio - ps->npci >= 16) {
+            optlist_free(&o);
+            return fail(arg, "at most 16 bus devices");
+        }
+        for (unsigned k = 0; v == V_BUS && k < ps->n; k++)
+            if (ps->p[k].type == t) {
+                optlist_free(&o);
+                return fail(arg, "%s has one fixed window (0x%llx), taken by -device %s", t->name,
+                            (unsigned long long)t->mmio_base, ps->p[k].arg);
+            }
         struct plan *p = &ps->p[ps->n++];
         p->type = t;
         p->var = v;
@@ -496,6 +561,7 @@ struct slot {
     struct virtio_mmio *mmio;              /* its transport: one of these */
     struct virtio_pci *pci;
     bool mapped;
+    bool bus_mapped;                       /* a DEVICE_MMIO at its own window */
 };
 
 struct devices {
@@ -515,9 +581,45 @@ static int create_one(struct devices *d, struct plan *p, struct slot *s)
     p->args.display = display_glue_port(d->glue);
     s->inst.desc = p->type;
     char err[256] = "out of memory";
-    if (p->type->create(&s->inst, &p->args, err, sizeof err) < 0 || !s->inst.vdev)
+    if (p->type->create(&s->inst, &p->args, err, sizeof err) < 0 ||
+        !(p->var == V_BUS ? s->inst.priv : s->inst.vdev)) {
+        s->inst.desc = NULL;
         return fail(p->arg, "%s", err);
+    }
     return 0;
+}
+
+/* The bus devices (plug-ins' DEVICE_MMIO), after the PCI functions. Their
+ * interrupt is PLIC source mmio_irq: the board's slot lines are PLIC lines
+ * whose n is the source (machine/devices.h). */
+static int create_bus_devices(struct devices *d, struct plans *ps, const struct irq_line *irqs, unsigned nslots)
+{
+    for (unsigned k = 0; k < ps->n; k++) {
+        struct plan *p = &ps->p[k];
+        if (p->var != V_BUS)
+            continue;
+        struct irq_line line = { 0 };
+        if (p->type->mmio_irq && nslots)
+            line = (struct irq_line){ irqs[0].set, irqs[0].sink, p->type->mmio_irq };
+        p->args.irq = &line;
+        struct slot *s = &d->slot[d->nslots++];
+        if (create_one(d, p, s) < 0)
+            return -1;
+        if (bus_map(d->bus, p->type->mmio_base, p->type->mmio_size, p->type->name, p->type->ops, s->inst.priv) < 0)
+            return fail(p->arg, "its window 0x%llx+0x%llx overlaps another device", (unsigned long long)p->type->mmio_base,
+                        (unsigned long long)p->type->mmio_size);
+        s->bus_mapped = true;
+    }
+    return 0;
+}
+
+unsigned devices_bus_nodes(const struct devices *d, const struct device_desc **out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; d && i < d->nslots; i++)
+        if (d->slot[i].bus_mapped && n < max)
+            out[n++] = d->slot[i].inst.desc;
+    return n;
 }
 
 /* The PCI functions, after the mmio slots in d->slot[], in command-line
@@ -592,7 +694,7 @@ struct devices *devices_create(const struct devices_config *c, struct bus *bus, 
         }
         s->mapped = true;
     }
-    if (create_pci(d, ps, pci) < 0)
+    if (create_pci(d, ps, pci) < 0 || create_bus_devices(d, ps, irqs, nslots) < 0)
         goto fail;
     plans_free(ps);
     free(ps);
@@ -650,6 +752,13 @@ void devices_state(struct devices *d, struct state *st)
             virtio_mmio_state(d->slot[i].mmio, st);
         else if (d->slot[i].pci)
             virtio_pci_state(d->slot[i].pci, st);
+        else if (d->slot[i].bus_mapped) {   /* a plug-in's DEVICE_MMIO */
+            const struct device_desc *t = d->slot[i].inst.desc;
+            if (!state_loading(st))
+                t->save(d->slot[i].inst.priv, st);
+            else if (t->load(d->slot[i].inst.priv, st) < 0 && !st->error)
+                state_fail(st, "devices: a plug-in bus device refused its state");
+        }
     }
 }
 
@@ -670,8 +779,13 @@ void devices_free(struct devices *d)
             bus_unmap(d->bus, d->base + i * d->stride);
         virtio_mmio_free(s->mmio);
         virtio_pci_free(s->pci);
+        if (s->bus_mapped)
+            bus_unmap(d->bus, s->inst.desc->mmio_base);
         virtio_dev_free(s->inst.vdev);
-        free(s->inst.priv);
+        if (s->inst.desc && s->inst.desc->kind == DEVICE_MMIO)
+            s->inst.desc->free(s->inst.priv);
+        else
+            free(s->inst.priv);
     }
     free(d);
 }

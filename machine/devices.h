@@ -67,11 +67,23 @@ int devices_check(const char *arg, FILE *out);
  * anything: 0, or -1 after a one-line error. */
 int devices_validate(const struct devices_config *, unsigned nslots);
 
+/* ---- run-time types (plug-ins, machine/plugin.c) ---- */
+/* Whether a type named `name` (a DEVICE_VIRTIO one when virtio: its
+ * NAME-device and NAME-pci) would take a name already in use; why in why. */
+bool devices_name_taken(const char *name, bool virtio, char *why, size_t len);
+/* The type behind a -device name (NAME-device, NAME-pci, NAME), or NULL. */
+const struct device_desc *devices_type(const char *name);
+/* Adds a type after the generated list: 0, or -1 with a reason. */
+int devices_register(const struct device_desc *, char *err, size_t errlen);
+
 /* ---- at machine build ---- */
 struct devices;
 /* Creates every device and maps the `nslots` virtio-mmio slots at base +
  * i * stride with interrupt irqs[i] (empty slots answer device ID 0); the
- * -pci devices become functions of `pci` (NULL: none allowed). NULL after
+ * -pci devices become functions of `pci` (NULL: none allowed). A
+ * DEVICE_MMIO type is mapped at its own window; its interrupt is
+ * {irqs[0].set, irqs[0].sink, mmio_irq}: irqs must be interrupt-controller
+ * lines whose n is the source number (the virt board's PLIC lines are). NULL after
  * a one-line error. cfg may be NULL (no devices). */
 struct devices *devices_create(const struct devices_config *cfg, struct bus *, uint64_t base,
                                uint64_t stride, const struct irq_line *irqs, unsigned nslots,
@@ -90,5 +102,8 @@ void devices_free(struct devices *);
  * order: the virtio-mmio slots, then the PCI functions. A load goes into
  * devices made from the same configuration. */
 void devices_state(struct devices *, struct state *);
+/* The DEVICE_MMIO types created (they write no node of their own: the
+ * board writes NAME@BASE with their compatible, reg and interrupt). */
+unsigned devices_bus_nodes(const struct devices *, const struct device_desc **out, unsigned max);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus/device.h"
 #include "machine/board.h"
 #include "machine/virt.h"
 
@@ -269,6 +270,17 @@ static int build_soc(void *fdt, const struct virt_fdt_config *c)
     TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
     TRY(fdt_property(fdt, "ranges", NULL, 0));
     TRY(build_rows(fdt, c, false));
+    for (unsigned i = 0; i < c->nbus_devices; i++) {
+        const struct device_desc *t = c->bus_devices[i];
+        struct board_row r = { .name = t->name, .base = t->mmio_base, .size = t->mmio_size, .irq = t->mmio_irq };
+        struct board_fdt b = row_ctx(c, &r, fdt);
+        TRY(board_fdt_begin_at(&b, t->name, t->mmio_base));
+        if (t->mmio_irq)
+            TRY(board_fdt_irq(&b, t->mmio_irq));
+        TRY(board_fdt_reg(&b, t->mmio_base, t->mmio_size));
+        TRY(fdt_property_string(fdt, "compatible", t->compatible));
+        TRY(fdt_end_node(fdt));
+    }
     return fdt_end_node(fdt);
 }
 

@@ -41,6 +41,11 @@ struct virt_fdt_config {
      * switches above select its rows by name. */
     const struct board_row *rows;
     unsigned nrows;
+    /* Bus devices of plug-ins (machine/devices.h, devices_bus_nodes):
+     * NAME@BASE nodes under /soc after the rows, with their compatible,
+     * reg and PLIC source. */
+    const struct device_desc *const *bus_devices;
+    unsigned nbus_devices;
 };
 
 /* The PLIC's register window (0x600000) has contexts for this many harts. */

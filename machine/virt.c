@@ -435,6 +435,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
         char isa[512], isa_ext[1024];
         rv_ext_isa_string(ext, isa, sizeof isa);
         size_t isa_ext_len = rv_ext_list(ext, isa_ext, sizeof isa_ext);
+        const struct device_desc *bus_devs[16];
         struct virt_fdt_config fc = {
             .nharts = m->nharts, .ram_base = VIRT_RAM_BASE, .ram_size = c->ram_size,
             .isa = isa, .isa_base = "rv64i", .isa_ext = isa_ext, .isa_ext_len = isa_ext_len,
@@ -446,6 +447,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
             .aia = c->aia,
             .plic_ndev = PLIC_NDEV, .virtio_mmio_count = VIRTIO_MMIO_SLOTS, .pci = true,
             .rows = virt_board_rows(&nrows), .nrows = nrows,
+            .bus_devices = bus_devs, .nbus_devices = devices_bus_nodes(m->devs, bus_devs, 16),
         };
         dtb_len = 64 * 1024;
         dtb = malloc(dtb_len);
