@@ -13,7 +13,7 @@
  *   -chardev socket,id=ID,host=H,port=P,server=on[,wait=off]
  *   -chardev socket,id=ID,path=SOCK | host=H,port=P   (client: connect)
  *   (every backend also takes mux=on|off, accepted: rivet's stdio always
- *   has the Ctrl-A escapes; there is no monitor to mux yet)
+ *   has the Ctrl-A escapes, Ctrl-A c the monitor)
  *
  * A server socket listens (unix or tcp) and serves one client at a time;
  * with wait=on (QEMU's default for servers) opening blocks until the first
@@ -60,8 +60,8 @@ void chardev_close(struct chardev *);
 
 /* -serial SPEC (QEMU's legacy spelling) as a -chardev argument with
  * id=`id`: stdio, mon:stdio, pty, file:F, null, tcp:[HOST]:PORT[,opts],
- * unix:PATH[,opts], and mon: before any of them (no monitor yet: it only
- * keeps Ctrl-C for the guest on stdio). `stdio_signal` is signal= for a
+ * unix:PATH[,opts], and mon: before any of them (on stdio it keeps Ctrl-C
+ * for the guest; the monitor is on Ctrl-A c of every stdio console). `stdio_signal` is signal= for a
  * plain stdio (QEMU: on, except with -nographic). Returns
  *   CHARDEV_SERIAL_ARG   out holds the -chardev argument
  *   CHARDEV_SERIAL_REF   chardev:ID: out holds ID

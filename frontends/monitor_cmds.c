@@ -1,5 +1,5 @@
 /* frontends/monitor_cmds.c: the monitor's commands that look at the
- * machine: info registers|cpus|mtree, x and xp, screendump. They only read
+ * machine: info registers|cpus|mtree|virtio|pci, x and xp, screendump. They only read
  * (memory through the current hart's page tables without A/D updates, RAM
  * only: a device region is never read, since a read can have effects). */
 #include <inttypes.h>
@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "bus/pci/pci.h"
 #include "cpu/riscv/disas.h"
 #include "cpu/riscv/hart.h"
 #include "frontends/display_host.h"
 #include "frontends/monitor.h"
+#include "machine/devices.h"
+#include "virtio/virtio.h"
 
 static struct rv_hart *current(struct monitor_call *c)
 {
@@ -225,4 +228,80 @@ static int do_screendump(struct monitor_call *c, int argc, char **argv)
 MONITOR_COMMAND(screendump) = {
     .name = "screendump", .args = "FILE", .min_args = 1, .max_args = 1,
     .help = "write the display to FILE (PNG)", .run = do_screendump,
+};
+
+/* ---- devices ---- */
+
+static const char *const virtio_status_bits[8] = {
+    "ACKNOWLEDGE", "DRIVER", "DRIVER_OK", "FEATURES_OK", "?4", "?5", "NEEDS_RESET", "FAILED",
+};
+
+static int do_info_virtio(struct monitor_call *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    const struct virtio_dev *v[64];
+    unsigned n = devices_virtio_list(virt_devices(c->m), v, 64);
+    if (!n)
+        monitor_printf(c, "no virtio devices\n");
+    for (unsigned i = 0; i < n; i++) {
+        char st[128] = "";
+        size_t k = 0;
+        for (unsigned b = 0; b < 8; b++)
+            if (v[i]->status & (1u << b))
+                k += (size_t)snprintf(st + k, sizeof st - k, "%s%s", k ? " " : "", virtio_status_bits[b]);
+        monitor_printf(c, "%s: device id %u, status 0x%02x (%s)%s, features 0x%016" PRIx64 "\n", v[i]->label,
+                       v[i]->device_id, v[i]->status, k ? st : "reset", v[i]->legacy ? ", legacy" : "",
+                       v[i]->features);
+        for (unsigned q = 0; q < v[i]->nqueues; q++) {
+            const struct virtq *vq = &v[i]->vq[q];
+            if (!vq->ready)
+                continue;
+            monitor_printf(c, "  queue %u: size %u, desc 0x%" PRIx64 " avail 0x%" PRIx64 " used 0x%" PRIx64
+                              ", last_avail %u, used_idx %u\n",
+                           q, vq->num, vq->desc, vq->avail, vq->used, vq->last_avail, vq->used_idx);
+        }
+    }
+    return 0;
+}
+MONITOR_COMMAND(info_virtio) = {
+    .name = "info virtio", .help = "the virtio devices: status, features, live queues", .run = do_info_virtio,
+};
+
+static int do_info_pci(struct monitor_call *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct pci_host *host = virt_pci(c->m);
+    if (!host)
+        return monitor_error(c, "no PCI host bridge");
+    for (unsigned slot = 0; slot < 32; slot++) {
+        for (unsigned fn = 0; fn < 8; fn++) {
+            struct pci_dev *d = pci_host_dev(host, 0, slot, fn);
+            if (!d)
+                continue;
+            uint32_t class = pci_cfg_get(d, 0x08, 4) >> 8;
+            monitor_printf(c, "  Bus  0, device %2u, function %u:\n", slot, fn);
+            monitor_printf(c, "    class %04x: PCI device %04x:%04x\n", class >> 8, pci_cfg_get(d, 0x00, 2),
+                           pci_cfg_get(d, 0x02, 2));
+            unsigned pin = pci_cfg_get(d, 0x3d, 1);
+            if (pin)
+                monitor_printf(c, "      IRQ pin %c (host INT%c)%s\n", 'A' + pin - 1, 'A' + d->intx_line,
+                               d->intx_asserted ? ", asserted" : "");
+            for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
+                const struct pci_bar *bar = &d->bar[b];
+                if (!bar->size)
+                    continue;
+                const char *kind = bar->flags & PCI_BAR_IO ? "I/O" : bar->flags & PCI_BAR_MEM64 ? "64 bit memory" : "32 bit memory";
+                if (bar->mapped)
+                    monitor_printf(c, "      BAR%u: %s at 0x%" PRIx64 " [0x%" PRIx64 "].\n", b, kind, bar->addr,
+                                   bar->addr + bar->size - 1);
+                else
+                    monitor_printf(c, "      BAR%u: %s, size 0x%" PRIx64 ", not mapped\n", b, kind, bar->size);
+            }
+            monitor_printf(c, "      id \"%s\"\n", d->name);
+        }
+    }
+    return 0;
+}
+MONITOR_COMMAND(info_pci) = {
+    .name = "info pci", .help = "the PCI functions: class, ids, interrupt pin, BARs", .run = do_info_pci,
 };

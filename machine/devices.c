@@ -723,6 +723,15 @@ bool devices_poll(struct devices *d)
     return quit;
 }
 
+unsigned devices_virtio_list(struct devices *d, const struct virtio_dev **out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; d && i < d->nslots && n < max; i++)
+        if (d->slot[i].inst.desc && d->slot[i].inst.vdev)
+            out[n++] = d->slot[i].inst.vdev;
+    return n;
+}
+
 bool devices_powerdown(struct devices *d)
 {
     return d && display_glue_powerdown(d->glue);

@@ -92,6 +92,10 @@ struct devices *devices_create(const struct devices_config *cfg, struct bus *, u
  * the user asked to quit through a chardev. */
 bool devices_poll(struct devices *);
 /* Gives the -netdev backends the machine's virtual clock (after create). */
+/* The virtio devices, mmio slots first, then PCI functions (the
+ * monitor's info virtio); returns how many were written. */
+struct virtio_dev;
+unsigned devices_virtio_list(struct devices *, const struct virtio_dev **out, unsigned max);
 /* Ask the guest to power off (the monitor's system_powerdown): KEY_POWER
  * on the first virtio keyboard; false without one. */
 bool devices_powerdown(struct devices *);

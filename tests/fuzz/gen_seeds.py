@@ -498,7 +498,7 @@ for name, lines in {
     "memory": ["x/4xg 0x80000000", "xp/16xb 0x80000000", "x/8dh $sp", "xp/3uw 0x1000", "x/2i $pc", "xp/4c 0x80000000",
                "x/4og 0x80000ff8", "xp/2xg 0x10", "x 0x80000000", "x/i 0x80000002", "xp/0x 0"],
     "harts": ["cpu 1", "info registers", "info cpus", "cpu 2", "cpu 0", "info registers", "x/2xg $a0", "x/2xg $x31"],
-    "info": ["info mtree", "info cpus", "info nope", "info status extra"],
+    "info": ["info mtree", "info cpus", "info nope", "info status extra", "info virtio", "info pci"],
     "errors": ["frobnicate", "x/4q 0", "x", "x/4xg", "stop now", "x/99999999xg 0", "\"unterminated",
                "a b c d e f g h i j k l m n o p q r s t", "screendump /nonexistent/x.png", "cpu -1", "cpu $pc",
                "x/4xg 0x80000000 extra", "quit/x"],

@@ -9,6 +9,8 @@
 #   -qmp tcp:..,server=on (wait=on) -no-shutdown, guest.poweroff=1: the
 #       guest's poweroff gives SHUTDOWN (guest) and STOP, status shutdown,
 #       cont refused, system_reset boots it again, quit
+#   screendump (QMP and human-monitor-command) of a virtio-gpu console:
+#       1024x768 PNGs with console text (png_check.py); a bad path: error
 . tests/guest/lib.sh
 command -v python3 > /dev/null || die "python3 not installed (the QMP client)"
 PORT=$(free_port)
@@ -193,5 +195,33 @@ except subprocess.TimeoutExpired:
 if rc != 0:
     fail("-no-shutdown quit: exit %s" % rc)
 print("QMP on tcp with -no-shutdown: SHUTDOWN (guest), STOP, status shutdown, cont refused, reset boots again, quit ok")
+
+# ---- 3: screendump, from QMP and from the human monitor, of a virtio-gpu console
+con = tmp + "/console3"
+p = subprocess.Popen([rivet, "-M", "virt", "-kernel", kernel, "-initrd", initrd, "-append", "console=tty0 console=ttyS0",
+                      "-device", "virtio-gpu-device", "-display", "none", "-serial", "file:" + con,
+                      "-qmp", "unix:%s/q3.sock,server=on,wait=off" % tmp],
+                     stdin=subprocess.DEVNULL, stdout=open(tmp + "/out3", "wb"), stderr=subprocess.STDOUT)
+if not wait_console(con, "Type 'poweroff"):
+    raise SystemExit("FAIL: gpu guest: no shell prompt")
+time.sleep(0.5)
+c = Client(tmp + "/q3.sock")
+c.read()
+c.cmd("qmp_capabilities")
+if c.cmd("screendump", filename=tmp + "/qmp.png") != {"return": {}}:
+    fail("QMP screendump")
+r = c.cmd("human-monitor-command", **{"command-line": "screendump %s/hmp.png" % tmp})
+if r != {"return": ""}:
+    fail("HMP screendump: %r" % r)
+r = c.cmd("screendump", filename="/nonexistent/dir/x.png")
+if "error" not in r:
+    fail("screendump to a missing folder: %r" % r)
+c.cmd("quit")
+p.wait(20)
+for f in ("qmp.png", "hmp.png"):
+    if subprocess.call(["python3", "tests/guest/png_check.py", tmp + "/" + f, "1024", "768"],
+                       stdout=subprocess.DEVNULL) != 0:
+        fail("%s: not the 1024x768 console" % f)
+print("screendump from QMP and HMP: 1024x768 PNGs of the console; a bad path is an error")
 sys.exit(1 if bad else 0)
 PY

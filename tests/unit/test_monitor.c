@@ -206,6 +206,12 @@ static void test_commands(void **state)
     assert_int_equal(run(mon, "xp/2xw 0x80fffffc", &cpu), -1); /* past the end of RAM */
     assert_non_null(strstr(outbuf, "Error: cannot access memory at 0x81000000\n"));
 
+    assert_int_equal(run(mon, "info virtio", &cpu), 0);
+    assert_string_equal(outbuf, "no virtio devices\n");
+    assert_int_equal(run(mon, "info pci", &cpu), 0);
+    assert_non_null(strstr(outbuf, "  Bus  0, device  0, function 0:\n    class 0600: PCI device 1b36:0008\n"));
+    assert_int_equal(run(mon, "info mtree", &cpu), 0);
+    assert_non_null(strstr(outbuf, "  0000000080000000-0000000080ffffff (ram): ram\n"));
     assert_int_equal(run(mon, "cpu 1", &cpu), 0);
     assert_int_equal(cpu, 1);
     assert_int_equal(run(mon, "info cpus", &cpu), 0);
