@@ -71,17 +71,17 @@ $(B)/%.o: %.c config.mk
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(DEVICE_LIST): $(DEVICE_SRCS) scripts/gen-device-list.sh
+$(DEVICE_LIST): $(DEVICE_SRCS) scripts/gen-list.sh
 	@mkdir -p $(dir $@)
-	$(Q)sh scripts/gen-device-list.sh $(DEVICE_SRCS) > $@.tmp && mv $@.tmp $@
+	$(Q)sh scripts/gen-list.sh DEVICE_TYPE bus/device.h device_desc device_types $(DEVICE_SRCS) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/device_list.o: $(DEVICE_LIST) config.mk
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(MONITOR_LIST): $(MONITOR_SRCS) scripts/gen-monitor-list.sh
+$(MONITOR_LIST): $(MONITOR_SRCS) scripts/gen-list.sh
 	@mkdir -p $(dir $@)
-	$(Q)sh scripts/gen-monitor-list.sh $(MONITOR_SRCS) > $@.tmp && mv $@.tmp $@
+	$(Q)sh scripts/gen-list.sh MONITOR_COMMAND frontends/monitor.h monitor_command monitor_commands $(MONITOR_SRCS) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/monitor_list.o: $(MONITOR_LIST) config.mk
 	@$(if $(Q),echo "  CC      $<")

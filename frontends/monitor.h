@@ -13,7 +13,7 @@
  *         .name = "stop", .help = "stop the machine (virtual time too)", .run = do_stop,
  *     };
  *
- * and scripts/gen-monitor-list.sh collects every `MONITOR_COMMAND(id)`
+ * and scripts/gen-list.sh collects every `MONITOR_COMMAND(id)`
  * line into build/gen/monitor_list.c. `info X` subcommands are commands
  * named "info X". No file lists them by hand.
  */

@@ -11,7 +11,6 @@ enum {
 
 #define ISELECT_MASK 0xfffu     /* WARL: holds 0..0xfff */
 #define S_INTS (RV_MIP_SSIP | RV_MIP_STIP | RV_MIP_SEIP)
-#define MENVCFG_STCE (1ull << 63)
 
 void rv_hart_set_imsic(struct rv_hart *h, const struct rv_imsic_ops *ops, void *ctx)
 {
@@ -116,14 +115,9 @@ int rv_aia_csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
             h->imsic->claim(h->imsic_ctx, csr == CSR_MTOPEI ? RV_AIA_LEVEL_M : RV_AIA_LEVEL_S);
         return 1;
     case CSR_MVIEN: return 0;
-    case CSR_MVIP: {
-        uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP;
-        if (!(h->menvcfg & MENVCFG_STCE))
-            m |= RV_MIP_STIP;
-        h->mip_sw = (h->mip_sw & ~m) | (v & m);
-        rv_update_irq(h);
+    case CSR_MVIP:
+        rv_write_mip(h, v);
         return 1;
-    }
     }
     return RV_AIA_NOT_MINE;
 }

@@ -236,6 +236,18 @@ static bool pmp_locked(const struct rv_hart *h, unsigned i)
     return h->pmpcfg[i] & 0x80;
 }
 
+
+/* mip's software-writable bits (SSIP, SEIP, and STIP unless Sstc owns it),
+ * as csrw mip writes them; Smaia's mvip (with mvien = 0) is the same. */
+void rv_write_mip(struct rv_hart *h, uint64_t v)
+{
+    uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP;
+    if (!(h->menvcfg & MENVCFG_STCE))
+        m |= RV_MIP_STIP;
+    h->mip_sw = (h->mip_sw & ~m) | (v & m);
+    rv_update_irq(h);
+}
+
 static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
 {
     switch (csr) {
@@ -298,14 +310,9 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MEPC: h->mepc = v & ~1ull; return 0;
     case CSR_MCAUSE: h->mcause = v; return 0;
     case CSR_MTVAL: h->mtval = v; return 0;
-    case CSR_MIP: {
-        uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP;
-        if (!(h->menvcfg & MENVCFG_STCE))
-            m |= RV_MIP_STIP;
-        h->mip_sw = (h->mip_sw & ~m) | (v & m);
-        rv_update_irq(h);
+    case CSR_MIP:
+        rv_write_mip(h, v);
         return 1;
-    }
     /* The written value is what the next instruction reads: the writing
      * instruction, not yet counted in retired(), must not count (+1). */
     case CSR_MCYCLE: h->cycle_offset = (int64_t)(v - retired(h) - 1); return 0;

@@ -263,6 +263,8 @@ size_t rv_hart_peek_code(struct rv_hart *, uint64_t va, uint8_t *buf, size_t len
 
 /* For the interpreter and its helpers (cpu/riscv internal). */
 void rv_update_irq(struct rv_hart *);
+/* csrw mip: the software-writable bits (csr.c; Smaia's mvip too). */
+void rv_write_mip(struct rv_hart *, uint64_t v);
 void rv_update_modes(struct rv_hart *);
 void rv_tlb_flush(struct rv_hart *);
 void rv_tlb_flush_translated(struct rv_hart *);
