@@ -7,44 +7,32 @@
 #include <string.h>
 #include <zlib.h>
 
-/* ---- hashing ---- */
+#include "machine/snapshot.h"
 
-uint64_t rr_hash_bytes(uint64_t h, const void *buf, size_t len)
-{
-    const uint8_t *p = buf;
-    const uint64_t prime = 0x100000001b3ull;
-    for (; len >= 8; p += 8, len -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * prime;
-        h ^= h >> 29;
-    }
-    for (; len; p++, len--)
-        h = (h ^ *p) * prime;
-    return h;
-}
+/* ---- hashing ---- */
 
 int rr_hash_file(const char *path, uint64_t *hash, uint64_t *size)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
+    uint8_t *buf = malloc(1 << 16);
+    if (!f || !buf) {
+        if (f)
+            fclose(f);
+        free(buf);
         return -1;
-    static uint8_t buf[1 << 16];
-    uint64_t h = RR_HASH_INIT, n = 0;
+    }
+    uint64_t h = snapshot_hash_bytes(0, "rivet image hash 1", 18), n = 0;
     size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-        h = rr_hash_bytes(h, buf, got);
+    while ((got = fread(buf, 1, 1 << 16, f)) > 0) {
+        h = snapshot_hash_bytes(h, buf, got);
         n += got;
     }
     int bad = ferror(f);
     fclose(f);
+    free(buf);
     if (bad)
         return -1;
-    h ^= n;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    *hash = h;
+    *hash = snapshot_hash_bytes(h, &n, sizeof n);
     *size = n;
     return 0;
 }

@@ -90,11 +90,9 @@ int rr_read(struct rr_reader *, struct rr_record *);
 const char *rr_reader_error(const struct rr_reader *);
 void rr_reader_free(struct rr_reader *);
 
-/* The 64-bit hash images are recorded with (FNV-1a over 64-bit words,
- * then a final mix): rr_hash_file hashes a whole file; -1 when it cannot
- * be read. */
-uint64_t rr_hash_bytes(uint64_t h, const void *, size_t);
-#define RR_HASH_INIT 0xcbf29ce484222325ull
+/* The 64-bit hash an image is recorded with: the state hash's function
+ * (snapshot_hash_bytes) over the whole file and its length. -1 when it
+ * cannot be read. */
 int rr_hash_file(const char *path, uint64_t *hash, uint64_t *size);
 
 #endif
