@@ -16,6 +16,7 @@ void bus_free(struct bus *b)
 {
     free(b->regions);
     free(b->code_pages);
+    free(b->dirty_gen);
     memset(b, 0, sizeof *b);
 }
 
@@ -74,13 +75,19 @@ int bus_map_ram(struct bus *b, uint64_t base, uint64_t size, const char *name,
         return -1;
     bool main_ram = !b->ram;
     uint8_t *pages = NULL;
+    uint32_t *gens = NULL;
     if (main_ram) {
         pages = calloc((size + BUS_PAGE_SIZE - 1) >> BUS_PAGE_SHIFT, 1);
-        if (!pages)
+        gens = calloc((size + BUS_PAGE_SIZE - 1) >> BUS_PAGE_SHIFT, sizeof *gens);
+        if (!pages || !gens) {
+            free(pages);
+            free(gens);
             return -1;
+        }
     }
     if (insert(b, &r) < 0) {
         free(pages);
+        free(gens);
         return -1;
     }
     if (main_ram) {
@@ -88,6 +95,8 @@ int bus_map_ram(struct bus *b, uint64_t base, uint64_t size, const char *name,
         b->ram_base = base;
         b->ram_size = size;
         b->code_pages = pages;
+        b->dirty_gen = gens;
+        b->dirty_now = 1;
     }
     return 0;
 }
@@ -100,6 +109,8 @@ int bus_unmap(struct bus *b, uint64_t base)
     if (b->regions[i].host == b->ram && b->ram) {
         free(b->code_pages);
         b->code_pages = NULL;
+        free(b->dirty_gen);
+        b->dirty_gen = NULL;
         b->ram = NULL;
         b->ram_base = b->ram_size = 0;
     }
@@ -185,6 +196,8 @@ bool bus_write(struct bus *b, uint64_t addr, unsigned size, uint64_t value)
     if (r->host) {
         if (r->host == b->ram && b->code_write && bus_is_code_page(b, addr))
             b->code_write(b->code_write_ctx, addr, size);
+        if (r->host == b->ram)
+            bus_mark_dirty(b, addr);
         memcpy(r->host + (addr - r->base), &value, size);
     } else {
         if (TRACE_ON(TRACE_MMIO))
@@ -208,6 +221,8 @@ void *bus_dma(struct bus *b, uint64_t gpa, uint64_t len)
 void *bus_dma_w(struct bus *b, uint64_t gpa, uint64_t len)
 {
     void *p = bus_dma(b, gpa, len);
+    if (p)
+        bus_mark_dirty_range(b, gpa, len);
     if (p && b->code_write && b->code_pages && gpa - b->ram_base < b->ram_size) {
         uint64_t first = (gpa - b->ram_base) >> BUS_PAGE_SHIFT;
         uint64_t last = (gpa + len - 1 - b->ram_base) >> BUS_PAGE_SHIFT;
@@ -240,4 +255,29 @@ int bus_dma_write(struct bus *b, uint64_t gpa, const void *buf, uint64_t len)
         return -1;
     memcpy(p, buf, len);
     return 0;
+}
+
+void bus_mark_dirty_range(struct bus *b, uint64_t gpa, uint64_t len)
+{
+    uint64_t off = gpa - b->ram_base;
+    if (!b->dirty_gen || !len || off >= b->ram_size)
+        return;
+    if (len > b->ram_size - off)
+        len = b->ram_size - off;
+    for (uint64_t pg = off >> BUS_PAGE_SHIFT; pg <= (off + len - 1) >> BUS_PAGE_SHIFT; pg++)
+        b->dirty_gen[pg] = b->dirty_now;
+}
+
+void bus_mark_all_dirty(struct bus *b)
+{
+    if (b->dirty_gen)
+        bus_mark_dirty_range(b, b->ram_base, b->ram_size);
+}
+
+uint32_t bus_dirty_next(struct bus *b)
+{
+    b->dirty_now++;
+    if (b->wprotect)
+        b->wprotect(b->wprotect_ctx);
+    return b->dirty_now;
 }

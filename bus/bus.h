@@ -70,6 +70,9 @@ struct bus_region {
 /* Called when guest RAM is written by anything but the CPU fast path
  * (DMA helpers), so that decoded code of those pages can be dropped. */
 typedef void (*bus_write_hook)(void *ctx, uint64_t gpa, uint64_t len);
+/* Drops the write permission of every cached translation (CPU TLBs), so
+ * that the next store to each page goes through the slow path again. */
+typedef void (*bus_wprotect_hook)(void *ctx);
 
 struct bus {
     struct bus_region *regions;
@@ -89,6 +92,15 @@ struct bus {
      * the device's own writes keep refilling ends in NEEDS_RESET, not in a
      * device loop that never returns. */
     uint64_t epoch;
+    /* Dirty pages of the main RAM, for any number of consumers (the state
+     * hash, reverse execution's snapshots): per 4 KiB page, the dirty
+     * generation of its last write (0: not written since the RAM was
+     * mapped). Writers mark (bus_mark_dirty*); a consumer keeps the
+     * generation bus_dirty_next gave it and asks bus_page_dirty. */
+    uint32_t *dirty_gen;
+    uint32_t dirty_now;
+    bus_wprotect_hook wprotect;
+    void *wprotect_ctx;
 };
 
 #define BUS_PAGE_SHIFT 12
@@ -125,6 +137,34 @@ void *bus_dma_w(struct bus *, uint64_t gpa, uint64_t len);
 /* Copy helpers: 0 on success, -1 when the range is not all RAM. */
 int bus_dma_read(struct bus *, uint64_t gpa, void *buf, uint64_t len);
 int bus_dma_write(struct bus *, uint64_t gpa, const void *buf, uint64_t len);
+
+/* Dirty page tracking (see struct bus). The CPU marks a page when it
+ * fills a write translation for it into its TLB and on every store that
+ * takes the slow path; bus_write to RAM, bus_dma_w and bus_dma_write mark
+ * what they hand out or write. Anything that writes main RAM by another
+ * way (a test's raw pointer, a snapshot load in place) marks it itself. */
+static inline void bus_mark_dirty(struct bus *b, uint64_t gpa)
+{
+    uint64_t off = gpa - b->ram_base;
+    if (off < b->ram_size && b->dirty_gen)
+        b->dirty_gen[off >> BUS_PAGE_SHIFT] = b->dirty_now;
+}
+void bus_mark_dirty_range(struct bus *, uint64_t gpa, uint64_t len);
+void bus_mark_all_dirty(struct bus *);
+/* A consumer's collection point: starts a new dirty generation, drops
+ * cached write permissions (so that the next store to every page marks it
+ * again) and returns the generation. Pages written since a consumer's
+ * previous bus_dirty_next (which returned `since`; 0 the first time) are
+ * those with bus_page_dirty(b, page, since). */
+uint32_t bus_dirty_next(struct bus *);
+static inline bool bus_page_dirty(const struct bus *b, uint64_t page, uint32_t since)
+{
+    return !b->dirty_gen || b->dirty_gen[page] >= since;
+}
+static inline uint64_t bus_ram_pages(const struct bus *b)
+{
+    return (b->ram_size + BUS_PAGE_SIZE - 1) >> BUS_PAGE_SHIFT;
+}
 
 /* Mark the main-RAM page of gpa as (not) holding decoded code. */
 static inline bool bus_is_code_page(const struct bus *b, uint64_t gpa)

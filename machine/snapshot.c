@@ -121,11 +121,59 @@ static void cpu_dev_state(const struct snapshot_machine *sm, struct state *st)
         sm->devices(sm->ctx, st);
 }
 
+void snapshot_hash_cache_free(struct snapshot_hash_cache *hc)
+{
+    free(hc->page);
+    memset(hc, 0, sizeof *hc);
+}
+
+static uint64_t page_hash(const struct snapshot_ram *r, uint64_t pg)
+{
+    uint64_t off = pg << BUS_PAGE_SHIFT;
+    uint64_t n = r->size - off < BUS_PAGE_SIZE ? r->size - off : BUS_PAGE_SIZE;
+    return snapshot_hash_bytes(0, r->host + off, (size_t)n);
+}
+
+/* A region's part of the hash: its page hashes chained in order. For the
+ * bus's main RAM they come from the cache, brought up to date (the pages
+ * dirtied since the cache's generation hashed again); other regions, or
+ * without a cache (or memory for one), every page is hashed. */
+static uint64_t ram_hash(const struct snapshot_machine *sm, const struct snapshot_ram *r, uint64_t h)
+{
+    uint64_t n = (r->size + BUS_PAGE_SIZE - 1) >> BUS_PAGE_SHIFT;
+    struct snapshot_hash_cache *hc = sm->hash_cache;
+    struct bus *b = sm->bus;
+    if (hc && b && b->ram == r->host && b->ram_size == r->size && b->dirty_gen) {
+        if (hc->ram != r->host || hc->npages != n || !hc->page) {
+            snapshot_hash_cache_free(hc);
+            if ((hc->page = malloc(n * sizeof *hc->page))) {
+                hc->npages = n;
+                hc->ram = r->host;
+            }
+        }
+        if (hc->page) {
+            uint32_t since = hc->since;
+            hc->since = bus_dirty_next(b);
+            for (uint64_t pg = 0; pg < n; pg++) {
+                if (bus_page_dirty(b, pg, since))
+                    hc->page[pg] = page_hash(r, pg);
+                h = snapshot_hash_bytes(h, &hc->page[pg], 8);
+            }
+            return h;
+        }
+    }
+    for (uint64_t pg = 0; pg < n; pg++) {
+        uint64_t ph = page_hash(r, pg);
+        h = snapshot_hash_bytes(h, &ph, 8);
+    }
+    return h;
+}
+
 uint64_t snapshot_state_hash(const struct snapshot_machine *sm)
 {
-    uint64_t h = snapshot_hash_bytes(0, "rivet state hash 1", 18);
+    uint64_t h = snapshot_hash_bytes(0, "rivet state hash 2", 18);
     for (unsigned i = 0; i < sm->nram; i++)
-        h = snapshot_hash_bytes(h, sm->ram[i].host, sm->ram[i].size);
+        h = ram_hash(sm, &sm->ram[i], h);
     struct state st;
     state_init_save(&st);
     clock_state(sm->clock, &st);

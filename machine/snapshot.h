@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus/bus.h"
 #include "bus/device.h"
 #include "bus/state.h"
 
@@ -46,6 +47,18 @@ struct snapshot_ram {
     uint64_t size;
 };
 
+/* What the state hash keeps between calls: a hash per 4 KiB page of the
+ * bus's main RAM, and the dirty generation (bus_dirty_next) it was made
+ * at. Zeroed = empty; snapshot_hash_cache_free empties it again (the
+ * machine is freed or rebuilt). */
+struct snapshot_hash_cache {
+    uint64_t *page;
+    uint64_t npages;
+    const uint8_t *ram;
+    uint32_t since;
+};
+void snapshot_hash_cache_free(struct snapshot_hash_cache *);
+
 struct snapshot_machine {
     const char *desc;                 /* the machine description (one line) */
     struct rv_hart *harts;
@@ -59,6 +72,10 @@ struct snapshot_machine {
     void *ctx;
     const struct devices_drive *drives;
     unsigned ndrives;
+    /* Optional, for an incremental state hash: the bus whose main RAM is
+     * one of ram[] (its dirty pages) and the cache of page hashes. */
+    struct bus *bus;
+    struct snapshot_hash_cache *hash_cache;
 };
 
 /* The whole file in memory (malloc'ed into *out). level: zlib level 1-9,
@@ -81,9 +98,13 @@ void snapshot_close(struct snapshot_file *);
 
 /* The state hash: 64 bits over the harts, the clock and every device's
  * saved state (the stream snapshot_load reads) and every RAM region's
- * bytes (hashed in place). Equal machines have equal hashes; it is what
- * `info status` shows and what record/replay compares. Cost: one pass over
- * RAM (about 0.1 s per GiB). */
+ * contents: a region counts as its 4 KiB pages' hashes
+ * (snapshot_hash_bytes(0, page), the last page as long as the region
+ * goes) chained in order. Equal machines have equal hashes; it is what `info status` shows
+ * and what record/replay compares. With bus and hash_cache set, only the
+ * main RAM's pages written since the previous call (bus dirty pages) are
+ * hashed again; without, every page is (about 0.1 s per GiB): both give
+ * the same value. */
 uint64_t snapshot_state_hash(const struct snapshot_machine *);
 /* The fast 64-bit hash it uses, over any bytes. */
 uint64_t snapshot_hash_bytes(uint64_t seed, const void *, size_t);

@@ -98,6 +98,7 @@ struct virt {
      * apart at least (time_step_open) */
     uint64_t time_steps;
     uint64_t step_icount, step_wall;
+    struct snapshot_hash_cache hash_cache; /* the state hash's page hashes */
 };
 
 static void out_flush(struct virt *m)
@@ -501,6 +502,7 @@ static void machine_free(struct virt *m)
     free(m->harts);
     rv_tcache_free(m->tc);
     bus_free(&m->bus);
+    snapshot_hash_cache_free(&m->hash_cache);
     free(m->ram);
     free(m->rom);
 }
@@ -1150,7 +1152,11 @@ struct virt *virt_board_new(const struct virt_config *cfg)
 }
 
 struct bus *virt_board_bus(struct virt *m) { return &m->bus; }
-uint8_t *virt_board_ram(struct virt *m) { return m->ram; }
+uint8_t *virt_board_ram(struct virt *m)
+{
+    bus_mark_all_dirty(&m->bus); /* the caller may write anywhere */
+    return m->ram;
+}
 
 bool virt_board_step(struct virt *m, uint64_t ticks)
 {
@@ -1229,6 +1235,7 @@ static void snap_view(struct virt *m, struct snapshot_machine *sm, const char *d
         .ram = { { "ram", m->ram, m->cfg->ram_size }, { "rom", m->rom, ROM_SIZE } }, .nram = 2,
         .devices = board_state, .ctx = m,
         .drives = dc ? dc->drives : NULL, .ndrives = dc ? dc->ndrives : 0,
+        .bus = &m->bus, .hash_cache = &m->hash_cache,
     };
 }
 
@@ -1449,6 +1456,14 @@ uint64_t virt_state_hash(struct virt *m)
 {
     struct snapshot_machine sm;
     snap_view(m, &sm, "");
+    return snapshot_state_hash(&sm);
+}
+
+uint64_t virt_board_state_hash_full(struct virt *m)
+{
+    struct snapshot_machine sm;
+    snap_view(m, &sm, "");
+    sm.hash_cache = NULL;
     return snapshot_state_hash(&sm);
 }
 

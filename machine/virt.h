@@ -154,7 +154,11 @@ uint64_t virt_state_hash(struct virt *);
 struct virt;
 struct virt *virt_board_new(const struct virt_config *);
 struct bus *virt_board_bus(struct virt *);
+/* Main RAM through a raw pointer: every page counts as written (dirty). */
 uint8_t *virt_board_ram(struct virt *);
+/* The state hash computed from scratch (no page-hash cache): it must equal
+ * virt_state_hash, which only hashes pages dirtied since its last call. */
+uint64_t virt_board_state_hash_full(struct virt *);
 bool virt_board_step(struct virt *, uint64_t ticks);
 void virt_board_free(struct virt *);
 

@@ -290,8 +290,10 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
                 *code_hit = true;
             }
             copy_sized(p, val, size);
-            if (!r) /* main RAM: code writes to it are tracked */
+            if (!r) { /* main RAM: code writes and dirty pages are tracked */
+                bus_mark_dirty(h->bus, pa);
                 tlb_fill(h, mode, kind, va, page, page_ok);
+            }
         } else {
             *val = 0;
             copy_sized(val, p, size);

@@ -72,12 +72,23 @@ static void dma_code_write(void *ctx, uint64_t gpa, uint64_t len)
     rv_tcache_code_written(ctx, gpa);
 }
 
+/* A dirty-page consumer collected (bus_dirty_next): every hart's next
+ * store to a page refills its write translation, which marks the page. */
+static void write_protect(void *ctx)
+{
+    struct rv_tcache *tc = ctx;
+    for (unsigned i = 0; i < tc->nharts; i++)
+        rv_tlb_flush_writes(tc->harts[i]);
+}
+
 void rv_tcache_add_hart(struct rv_tcache *tc, struct rv_hart *h)
 {
     if (tc->nharts < sizeof tc->harts / sizeof tc->harts[0])
         tc->harts[tc->nharts++] = h;
     tc->bus->code_write = dma_code_write;
     tc->bus->code_write_ctx = tc;
+    tc->bus->wprotect = write_protect;
+    tc->bus->wprotect_ctx = tc;
 }
 
 void rv_tcache_code_written(struct rv_tcache *tc, uint64_t pa)

@@ -174,6 +174,16 @@ static void test_roundtrip(void **state)
     assert_int_equal(virt_loadvm(m, "s1", err, sizeof err), 0);
     assert_int_equal(virt_state_hash(m), h1);
     assert_memory_equal(disk, disk1, DISK_SIZE);
+    /* the incremental hash after a load and after writes (device DMA, the
+     * raw pointer) is the one computed from scratch */
+    assert_int_equal(virt_board_state_hash_full(m), h1);
+    assert_int_equal(bus_dma_write(virt_board_bus(m), 0x80000000 + 3 * 4096 + 17, "xyz", 3), 0);
+    assert_int_equal(virt_state_hash(m), virt_board_state_hash_full(m));
+    virt_board_ram(m)[RAM_SIZE - 1] ^= 1;
+    assert_int_equal(virt_state_hash(m), virt_board_state_hash_full(m));
+    virt_board_ram(m)[RAM_SIZE - 1] ^= 1;
+    assert_int_equal(bus_dma_write(virt_board_bus(m), 0x80000000 + 3 * 4096 + 17, "\0\0\0", 3), 0);
+    assert_int_equal(virt_state_hash(m), h1);
 
     /* a second save of the loaded machine is the same file */
     assert_int_equal(virt_savevm(m, "s2", err, sizeof err), 0);
