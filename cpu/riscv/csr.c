@@ -11,6 +11,7 @@
 #include "cpu/riscv/aia.h"
 #include "cpu/riscv/disas.h"
 #include "cpu/riscv/ext.h"
+#include "cpu/riscv/mmu.h"
 #include "cpu/riscv/hart.h"
 #include "cpu/riscv/fpu.h"
 
@@ -336,6 +337,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
                 c &= ~2;
             h->pmpcfg[idx] = c;
         }
+        rv_pmp_update(h);
         rv_tlb_flush(h);
         return 1;
     }
@@ -346,6 +348,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         bool tor_locked = i + 1 < RV_PMP_ENTRIES && pmp_locked(h, i + 1) && ((h->pmpcfg[i + 1] >> 3) & 3) == 1;
         if (!pmp_locked(h, i) && !tor_locked)
             h->pmpaddr[i] = v & ((1ull << 54) - 1);
+        rv_pmp_update(h);
         rv_tlb_flush(h);
         return 1;
     }

@@ -52,6 +52,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     h->mseccfg = 0;
     memset(h->pmpcfg, 0, sizeof h->pmpcfg);
     memset(h->pmpaddr, 0, sizeof h->pmpaddr);
+    rv_pmp_update(h);
     h->lr_valid = false;
     h->wfi = false;
     h->stop = false;

@@ -64,6 +64,7 @@ enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
 
 /* PMP entries implemented (pmp.c); the CSRs of the others read 0. */
 #define RV_PMP_ENTRIES 16
+#define RV_PMP_MEMO_NONE 0xffu
 
 #define RV_TLB_BITS 8
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
@@ -148,6 +149,18 @@ struct rv_hart {
     void *imsic_ctx;
     uint8_t pmpcfg[64];      /* entries RV_PMP_ENTRIES.. stay 0 (pmp.c) */
     uint64_t pmpaddr[64];
+    /* Derived from pmpcfg/pmpaddr by rv_pmp_update (pmp.c) after each
+     * change: the active entries in priority order, inclusive ranges. */
+    struct rv_pmp_rule {
+        uint64_t lo, last;
+        uint8_t cfg;
+    } pmp_rule[RV_PMP_ENTRIES];
+    unsigned pmp_nrules;
+    bool pmp_locked;         /* an entry has L: M-mode is checked too */
+    struct rv_pmp_memo {     /* per access kind: accesses inside [lo, last] by priv pass */
+        uint64_t lo, last;
+        unsigned priv;       /* RV_PMP_MEMO_NONE: empty */
+    } pmp_memo[3][2];        /* [kind][priv & 1] */
 
     /* LR/SC reservation (the host address of the word), dropped at a trap
      * and, with other_harts, at every slice end: another hart may store to

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cpu/riscv/hart_state.h"
+#include "cpu/riscv/mmu.h"
 #include "cpu/riscv/tcache.h"
 
 /* The LR reservation holds a host address; on the wire it is the guest-
@@ -98,6 +99,7 @@ void rv_hart_state(struct rv_hart *h, struct state *st)
     rv_trigger_csr_write(h, 0x7a0, tselect);
     /* derived state: regimes, TLBs, the jump cache, the interrupt check */
     rv_update_modes(h);
+    rv_pmp_update(h);
     rv_tlb_flush(h);
     memset(h->jump_cache, 0, (sizeof *h->jump_cache) << RV_JC_BITS);
     rv_tcache_invalidate(h->tc);

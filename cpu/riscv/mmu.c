@@ -228,7 +228,7 @@ static inline void copy_sized(void *dst, const void *src, unsigned size)
 
 /* PMP for an access of `size` bytes at pa: false = access fault. *page_ok
  * tells whether the whole 4 KiB page passes as well (it may enter the TLB). */
-static bool pmp_access(const struct rv_hart *h, uint64_t pa, unsigned size, int kind, bool *page_ok)
+static bool pmp_access(struct rv_hart *h, uint64_t pa, unsigned size, int kind, bool *page_ok)
 {
     unsigned priv = access_priv(h, kind);
     *page_ok = rv_pmp_ok(h, pa & ~0xfffull, 0x1000, kind, priv);

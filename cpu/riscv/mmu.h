@@ -19,7 +19,19 @@ int rv_amo_addr(struct rv_hart *, uint64_t va, unsigned size, bool is_lr, void *
 void rv_tlb_flush_writes(struct rv_hart *);
 /* PMP (pmp.c): may privilege mode priv make an access of this kind (RV_ACC_*)
  * to the physical bytes [pa, pa + size)? */
-bool rv_pmp_ok(const struct rv_hart *, uint64_t pa, uint64_t size, int kind, unsigned priv);
+bool rv_pmp_check(struct rv_hart *, uint64_t pa, uint64_t size, int kind, unsigned priv);
+static inline bool rv_pmp_ok(struct rv_hart *h, uint64_t pa, uint64_t size, int kind, unsigned priv)
+{
+    const struct rv_pmp_memo *m = &h->pmp_memo[kind][priv & 1];
+    uint64_t last = pa + (size - 1);
+    if ((priv == RV_PRIV_M && !h->pmp_locked) ||
+        (m->priv == priv && pa >= m->lo && last <= m->last && last >= pa))
+        return true;
+    return rv_pmp_check(h, pa, size, kind, priv);
+}
+/* Recompile the hart's PMP rules after pmpcfg/pmpaddr changed (every writer:
+ * CSR writes, reset, snapshot load). */
+void rv_pmp_update(struct rv_hart *);
 /* Zicbom/Zicboz (cbo.c): op = the instruction's imm (0 inval, 1 clean,
  * 2 flush, 4 zero) on the block holding va. -1 = illegal instruction (not
  * enabled for this privilege), else as rv_store_slow. */
