@@ -510,6 +510,11 @@ size_t chardev_read_event(struct chardev *c, uint8_t *buf, size_t len, int *even
     return 0;
 }
 
+bool chardev_is_socket(const struct chardev *c)
+{
+    return c->kind == CD_SOCKET;
+}
+
 unsigned chardev_connections(const struct chardev *c)
 {
     return c->connections;

@@ -37,6 +37,7 @@ struct chardev *chardev_open(const char *arg, char *err, size_t errlen);
 int chardev_check(const char *arg, char *err, size_t errlen);
 const char *chardev_id(const struct chardev *);
 bool chardev_is_stdio(const struct chardev *);
+bool chardev_is_socket(const struct chardev *);
 /* A peer outside lives in wall time (pty, socket): the run is interactive. */
 bool chardev_is_interactive(const struct chardev *);
 void chardev_write(struct chardev *, const uint8_t *buf, size_t len);

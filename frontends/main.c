@@ -184,6 +184,20 @@ static void close_objects(struct host_objects *ho, const struct rivet_options *o
     free(ho->dd);
 }
 
+/* The ID of a "chardev:ID" spelling (-monitor, -qmp, -mon), or NULL. */
+static const char *chardev_ref(const char *spec)
+{
+    return spec && !strncmp(spec, "chardev:", 8) && spec[8] ? spec + 8 : NULL;
+}
+
+static struct chardev *host_chardev(struct chardev **cds, unsigned n, const char *id)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (cds[i] && !strcmp(chardev_id(cds[i]), id))
+            return cds[i];
+    return NULL;
+}
+
 static int open_objects(struct host_objects *ho, struct rivet_options *o)
 {
     char err[256];
@@ -223,8 +237,11 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
                 fprintf(stderr, "rivet: -chardev %s: duplicate id '%s'\n", a, id);
                 return -1;
             }
+        const char *mid = chardev_ref(o->monitor), *qid = chardev_ref(o->qmp);
         if (skind == CHARDEV_SERIAL_REF && !strcmp(id, sarg))
             ho->serial = ho->chardevs[i]; /* the UART's: no device may take it */
+        else if ((mid && !strcmp(id, mid)) || (qid && !strcmp(id, qid)))
+            continue;                     /* a monitor's (open_monitor): no device may take it either */
         else
             ho->cd[ho->ncd++] = (struct devices_chardev){ id, ho->chardevs[i], chardev_write_cb, chardev_read_cb };
     }
@@ -232,17 +249,36 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         fprintf(stderr, "rivet: -serial %s: no -chardev with id=%s\n", o->serial, sarg);
         return -1;
     }
-    for (unsigned i = 0; skind == CHARDEV_SERIAL_REF && i < o->ndevices; i++) {
-        struct optlist l;
-        if (optlist_parse(o->devices[i], &l) < 0)
+    const struct { const char *opt, *spec, *id, *what; } refs[] = {
+        { "-serial", o->serial, skind == CHARDEV_SERIAL_REF ? sarg : NULL, "the serial console" },
+        { "-monitor", o->monitor, chardev_ref(o->monitor), "the monitor" },
+        { "-qmp", o->qmp, chardev_ref(o->qmp), "the QMP monitor" },
+    };
+    for (unsigned r = 0; r < 3; r++) {
+        if (!refs[r].id)
             continue;
-        const char *c = optlist_get(&l, "chardev");
-        bool taken = c && !strcmp(c, sarg);
-        optlist_free(&l);
-        if (taken) {
-            fprintf(stderr, "rivet: -device %s: chardev '%s' is already the serial console (-serial %s)\n",
-                    o->devices[i], sarg, o->serial);
+        if (r && !host_chardev(ho->chardevs, o->nchardevs, refs[r].id)) {
+            fprintf(stderr, "rivet: %s %s: no -chardev with id=%s\n", refs[r].opt, refs[r].spec, refs[r].id);
             return -1;
+        }
+        for (unsigned k = 0; k < r; k++)
+            if (refs[k].id && !strcmp(refs[k].id, refs[r].id)) {
+                fprintf(stderr, "rivet: %s %s: chardev '%s' is already %s (%s %s)\n", refs[r].opt, refs[r].spec,
+                        refs[r].id, refs[k].what, refs[k].opt, refs[k].spec);
+                return -1;
+            }
+        for (unsigned i = 0; i < o->ndevices; i++) {
+            struct optlist l;
+            if (optlist_parse(o->devices[i], &l) < 0)
+                continue;
+            const char *c = optlist_get(&l, "chardev");
+            bool taken = c && !strcmp(c, refs[r].id);
+            optlist_free(&l);
+            if (taken) {
+                fprintf(stderr, "rivet: -device %s: chardev '%s' is already %s (%s %s)\n", o->devices[i],
+                        refs[r].id, refs[r].what, refs[r].opt, refs[r].spec);
+                return -1;
+            }
         }
     }
     if (skind == CHARDEV_SERIAL_ARG) {
@@ -351,9 +387,38 @@ static void gdb_monitor(void *ctx, const char *cmd, void (*out)(void *octx, cons
 
 /* The monitor: Ctrl-A c on a terminal serial console, -monitor DEV, -qmp
  * DEV, gdb's `monitor CMD`. 0, or -1 after one line. */
-static int open_monitor(struct rivet_options *o, struct host *h)
+/* Opens the chardev of -monitor DEV / -qmp DEV (a -serial spelling; options
+ * checked it). stdio is one terminal: not when the serial console, a
+ * -chardev or the other monitor has it. NULL after one line on stderr. */
+static struct chardev *open_mon_dev(struct host *h, const char *opt, const char *spec, const char *id)
 {
     char arg[4096], err[256];
+    if (chardev_serial_spec(spec, id, true, arg, sizeof arg, err, sizeof err) != CHARDEV_SERIAL_ARG) {
+        fprintf(stderr, "rivet: %s %s: cannot be a monitor\n", opt, spec);
+        return NULL;
+    }
+    if (!strncmp(arg, "stdio,", 6)) {
+        const char *why = NULL;
+        if (h->serial && chardev_is_stdio(h->serial))
+            why = "the terminal is already the serial console (add -serial none, or use -serial mon:stdio and Ctrl-A c)";
+        for (unsigned i = 0; i < h->nchardevs; i++)
+            if (chardev_is_stdio(h->chardevs[i]))
+                why = "the terminal is already a -chardev stdio";
+        if (h->mon_cd && chardev_is_stdio(h->mon_cd))
+            why = "the terminal is already the monitor (-monitor stdio)";
+        if (why) {
+            fprintf(stderr, "rivet: %s %s: %s\n", opt, spec, why);
+            return NULL;
+        }
+    }
+    struct chardev *cd = chardev_open(arg, err, sizeof err);
+    if (!cd)
+        fprintf(stderr, "rivet: %s %s: %s\n", opt, spec, err);
+    return cd;
+}
+
+static int open_monitor(struct rivet_options *o, struct host *h)
+{
     h->mon = monitor_new();
     if (!h->mon) {
         fprintf(stderr, "rivet: out of memory\n");
@@ -362,42 +427,29 @@ static int open_monitor(struct rivet_options *o, struct host *h)
     monitor_set_display(h->mon, h->display);
     if (h->serial && chardev_is_stdio(h->serial))
         monitor_set_serial(h->mon, h->serial);
-    if (o->monitor && strcmp(o->monitor, "none")) {
-        if (chardev_serial_spec(o->monitor, "monitor0", true, arg, sizeof arg, err, sizeof err) != CHARDEV_SERIAL_ARG) {
-            fprintf(stderr, "rivet: -monitor %s: chardev:ID is not supported (use the device's own spelling)\n",
-                    o->monitor);
+    const char *ref = chardev_ref(o->monitor);
+    if (ref) { /* a -chardev's (checked by open_objects; closed by close_objects) */
+        struct chardev *cd = host_chardev(h->chardevs, h->nchardevs, ref);
+        if (!cd || monitor_add_chardev(h->mon, cd, chardev_is_stdio(cd) && isatty(STDIN_FILENO)) < 0) {
+            fprintf(stderr, "rivet: -monitor %s: %s\n", o->monitor, cd ? "out of memory" : "no such -chardev");
             return -1;
         }
-        bool stdio = !strncmp(arg, "stdio,", 6);
-        if (stdio && h->serial && chardev_is_stdio(h->serial)) {
-            fprintf(stderr, "rivet: -monitor %s: the terminal is already the serial console (add -serial none, "
-                            "or use -serial mon:stdio and Ctrl-A c)\n", o->monitor);
+    } else if (o->monitor && strcmp(o->monitor, "none")) {
+        if (!(h->mon_cd = open_mon_dev(h, "-monitor", o->monitor, "monitor0")))
             return -1;
-        }
-        for (unsigned i = 0; stdio && i < h->nchardevs; i++)
-            if (chardev_is_stdio(h->chardevs[i])) {
-                fprintf(stderr, "rivet: -monitor %s: the terminal is already a -chardev stdio\n", o->monitor);
-                return -1;
-            }
-        h->mon_cd = chardev_open(arg, err, sizeof err);
-        if (!h->mon_cd) {
-            fprintf(stderr, "rivet: -monitor %s: %s\n", o->monitor, err);
-            return -1;
-        }
-        monitor_add_chardev(h->mon, h->mon_cd, stdio && isatty(STDIN_FILENO));
+        monitor_add_chardev(h->mon, h->mon_cd, chardev_is_stdio(h->mon_cd) && isatty(STDIN_FILENO));
     }
-    if (o->qmp) {
-        if (chardev_serial_spec(o->qmp, "qmp0", true, arg, sizeof arg, err, sizeof err) != CHARDEV_SERIAL_ARG ||
-            strncmp(arg, "socket,", 7)) {
-            fprintf(stderr, "rivet: -qmp %s: QMP needs a socket (unix:PATH,server=on,wait=off or tcp:..)\n", o->qmp);
+    if ((ref = chardev_ref(o->qmp))) {
+        struct chardev *cd = host_chardev(h->chardevs, h->nchardevs, ref);
+        if (!cd || !(h->qmp = qmp_new(h->mon, cd, false))) {
+            fprintf(stderr, "rivet: -qmp %s: %s\n", o->qmp, cd ? "out of memory" : "no such -chardev");
             return -1;
         }
-        struct chardev *cd = chardev_open(arg, err, sizeof err);
-        if (!cd) {
-            fprintf(stderr, "rivet: -qmp %s: %s\n", o->qmp, err);
+    } else if (o->qmp) {
+        struct chardev *cd = open_mon_dev(h, "-qmp", o->qmp, "qmp0");
+        if (!cd)
             return -1;
-        }
-        h->qmp = qmp_new(h->mon, cd);
+        h->qmp = qmp_new(h->mon, cd, true);
         if (!h->qmp) {
             chardev_close(cd);
             fprintf(stderr, "rivet: out of memory\n");

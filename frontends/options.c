@@ -578,9 +578,55 @@ static int opt_monitor_dev(const char *opt, const char **slot, const char *arg)
 static int opt_monitor(struct rivet_options *o, const char *arg) { return opt_monitor_dev("-monitor", &o->monitor, arg); }
 static int opt_qmp(struct rivet_options *o, const char *arg)
 {
-    if (!strcmp(arg, "none") || !strcmp(arg, "stdio") || !strncmp(arg, "file:", 5) || !strcmp(arg, "pty"))
-        return bad("-qmp", arg, "QMP needs a socket: unix:PATH,server=on,wait=off or tcp:HOST:PORT,server=on,wait=off");
+    if (!strcmp(arg, "none") || !strncmp(arg, "file:", 5) || !strcmp(arg, "null"))
+        return bad("-qmp", arg, "QMP needs a peer: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, "
+                                "stdio, pty or chardev:ID");
     return opt_monitor_dev("-qmp", &o->qmp, arg);
+}
+/* -mon [chardev=]ID[,mode=readline|control][,pretty=on|off][,id=NAME]:
+ * QEMU's (and libvirt's) way to put a monitor on a -chardev. readline is
+ * the human monitor (-monitor chardev:ID), control QMP (-qmp chardev:ID). */
+static int opt_mon(struct rivet_options *o, const char *arg)
+{
+    struct optlist l;
+    if (optlist_parse(arg, &l) < 0)
+        return bad("-mon", arg, "out of memory");
+    const char *cd = NULL, *mode = "readline", *why = NULL;
+    for (unsigned i = 0; i < l.n && !why; i++) {
+        const char *k = l.v[i].key, *v = l.v[i].value;
+        if (i == 0 && !v && *k)
+            cd = k;
+        else if (!v)
+            why = "expected chardev=ID[,mode=readline|control][,pretty=on|off]";
+        else if (!strcmp(k, "chardev"))
+            cd = v;
+        else if (!strcmp(k, "mode")) {
+            if (strcmp(v, "readline") && strcmp(v, "control"))
+                why = "mode= must be readline (the human monitor) or control (QMP)";
+            mode = !strcmp(v, "control") ? "control" : "readline";
+        } else if (!strcmp(k, "pretty")) {
+            if (strcmp(v, "on") && strcmp(v, "off"))
+                why = "pretty= must be on or off";
+        } else if (strcmp(k, "id"))
+            why = "unknown option (chardev=, mode=, pretty=, id=)";
+    }
+    if (!why && (!cd || !*cd))
+        why = "needs chardev=ID (a -chardev ...,id=ID)";
+    bool control = !strcmp(mode, "control");
+    if (!why && (control ? o->qmp : o->monitor))
+        why = control ? "a QMP monitor is already given (rivet has one)" : "a human monitor is already given (rivet has one)";
+    char *ref = NULL;
+    if (!why && !(ref = malloc(strlen(cd) + 9)))
+        why = "out of memory";
+    if (why) {
+        optlist_free(&l);
+        return bad("-mon", arg, why);
+    }
+    sprintf(ref, "chardev:%s", cd);
+    optlist_free(&l);
+    o->mon_ref[control] = ref;
+    *(control ? &o->qmp : &o->monitor) = ref;
+    return 0;
 }
 static int opt_no_shutdown(struct rivet_options *o, const char *arg) { o->machine.no_shutdown = true; return 0; }
 static int opt_s(struct rivet_options *o, const char *arg) { o->gdb = "tcp::1234"; return 0; }
@@ -630,8 +676,9 @@ static const struct option_def defs[] = {
     { "gdb", "tcp:[HOST]:PORT|unix:PATH,server=on", "wait for gdb (gdb-multiarch: target remote HOST:PORT)", opt_gdb },
     { "s", NULL, "same as -gdb tcp::1234", opt_s },
     { "S", NULL, "start stopped: the guest runs when gdb continues (-s/-gdb) or at the monitor's cont", opt_S },
-    { "monitor", "stdio|unix:PATH,server=on,wait=off|tcp:..|none", "the human monitor (docs/monitor.md); Ctrl-A c on the serial terminal too", opt_monitor },
-    { "qmp", "unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off", "QEMU's JSON machine protocol (docs/monitor.md)", opt_qmp },
+    { "monitor", "stdio|unix:PATH,server=on,wait=off|tcp:..|chardev:ID|none", "the human monitor (docs/monitor.md); Ctrl-A c on the serial terminal too", opt_monitor },
+    { "qmp", "unix:PATH,server=on,wait=off|tcp:..|stdio|chardev:ID", "QEMU's JSON machine protocol (docs/monitor.md)", opt_qmp },
+    { "mon", "chardev=ID[,mode=readline|control][,pretty=on|off]", "a monitor on a -chardev: readline is the human monitor, control QMP", opt_mon },
     { "no-shutdown", NULL, "a guest poweroff stops the machine and keeps the monitor (system_reset, quit)", opt_no_shutdown },
     { "stats", NULL, "print instructions retired, seconds and MIPS at exit", opt_stats },
     { "no-reboot", NULL, "a guest reset ends rivet (exit 0) instead of restarting the machine", compat_opt_no_reboot },
@@ -776,4 +823,7 @@ void options_free(struct rivet_options *o)
     free(o->dumpdtb);
     o->dumpdtb = NULL;
     o->machine.dumpdtb = NULL;
+    free(o->mon_ref[0]);
+    free(o->mon_ref[1]);
+    o->mon_ref[0] = o->mon_ref[1] = NULL;
 }

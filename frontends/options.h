@@ -55,6 +55,7 @@ struct rivet_options {
     bool gdb_wait;              /* -S: start stopped, for gdb or the monitor's cont */
     const char *monitor;        /* -monitor DEV (a -serial spelling, or none); NULL: Ctrl-A c only */
     const char *qmp;            /* -qmp DEV; NULL: none */
+    char *mon_ref[2];           /* own "chardev:ID" of -mon chardev=ID: [0] mode=readline (monitor), [1] control (qmp) */
 };
 
 /* What an option's handler returns after printing help (--help, -device

@@ -24,6 +24,7 @@ struct qmp_session {
 
 struct qmp {
     struct chardev *cd;
+    bool owns;          /* closes cd (not when it is a -chardev's) */
     unsigned conns;
     struct qmp_session *s;
 };
@@ -378,7 +379,9 @@ static void qmp_poll(void *ctx)
     uint8_t buf[4096];
     for (int round = 0; round < 16; round++) {
         size_t n = chardev_read(q->cd, buf, sizeof buf, &(bool){ false });
-        unsigned conns = chardev_connections(q->cd);
+        /* a socket greets each new client; anything else (stdio, a pty)
+         * is one session from the start */
+        unsigned conns = chardev_is_socket(q->cd) ? chardev_connections(q->cd) : 1;
         if (conns != q->conns) {
             q->conns = conns;
             qmp_session_start(q->s);
@@ -397,12 +400,13 @@ static int qmp_fd(void *ctx)
     return chardev_poll_fd(q->cd);
 }
 
-struct qmp *qmp_new(struct monitor *mon, struct chardev *cd)
+struct qmp *qmp_new(struct monitor *mon, struct chardev *cd, bool owns)
 {
     struct qmp *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
     q->cd = cd;
+    q->owns = owns;
     q->s = qmp_session_new(mon, sock_out, q);
     if (!q->s || monitor_add_poller(mon, qmp_poll, qmp_fd, q) < 0) {
         qmp_session_free(q->s);
@@ -418,6 +422,7 @@ void qmp_free(struct qmp *q)
     if (!q)
         return;
     qmp_session_free(q->s);
-    chardev_close(q->cd);
+    if (q->owns)
+        chardev_close(q->cd);
     free(q);
 }

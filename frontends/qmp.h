@@ -14,6 +14,7 @@
 #ifndef RIVET_QMP_H
 #define RIVET_QMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,9 +22,10 @@ struct monitor;
 struct chardev;
 struct qmp;
 
-/* A QMP server on cd (taken over: closed by qmp_free); registers itself
- * with the monitor for polls and events. NULL when out of memory. */
-struct qmp *qmp_new(struct monitor *, struct chardev *cd);
+/* A QMP server on cd (closed by qmp_free when owns: not a -chardev's that
+ * the host closes); registers itself with the monitor for polls and
+ * events. NULL when out of memory. */
+struct qmp *qmp_new(struct monitor *, struct chardev *cd, bool owns);
 void qmp_free(struct qmp *);
 
 /* ---- the protocol alone ---- */

@@ -39,4 +39,8 @@ echo "-monitor stdio -S: paused until cont, then the guest boots; quit ok"
 rejects "-monitor stdio twice" "the terminal is already the serial console" \
     -M virt -nographic -kernel "$KERNEL" -monitor stdio
 rejects "-monitor bad" "-monitor foo" -M virt -kernel "$KERNEL" -monitor foo
-rejects "-qmp stdio" "QMP needs a socket" -M virt -kernel "$KERNEL" -qmp stdio
+rejects "-qmp file:" "QMP needs a peer" -M virt -kernel "$KERNEL" -qmp file:"$TMP/q"
+rejects "-qmp stdio on the serial's terminal" "^rivet: -qmp stdio: the terminal is already the serial console" \
+    -M virt -nographic -kernel "$KERNEL" -qmp stdio
+rejects "-qmp stdio and -monitor stdio" "^rivet: -qmp stdio: the terminal is already the monitor" \
+    -M virt -kernel "$KERNEL" -serial none -monitor stdio -qmp stdio
