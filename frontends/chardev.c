@@ -36,6 +36,7 @@ struct chardev {
     uint8_t *ring;         /* ringbuf: ring_size bytes */
     size_t ring_size;
     uint64_t ring_written; /* bytes ever written; the newest ring_size are kept */
+    uint64_t ring_read;    /* bytes ever read by ringbuf_read (at most ring_written) */
     unsigned connections;  /* socket: peers connected so far */
 };
 
@@ -457,16 +458,38 @@ bool chardev_input_possible(const struct chardev *c)
     }
 }
 
-size_t chardev_ringbuf_read(const struct chardev *c, uint8_t *buf, size_t len)
+int chardev_describe(const struct chardev *c, char *buf, size_t len)
+{
+    static const char *const kinds[] = { "null", "stdio", "file", "socket", "pty", "ringbuf" };
+    if (c->kind == CD_PTY && c->pty_name)
+        return snprintf(buf, len, "pty:%s", c->pty_name);
+    if (c->kind == CD_SOCKET && c->unix_path)
+        return snprintf(buf, len, "unix:%s", c->unix_path);
+    if (c->kind == CD_RINGBUF)
+        return snprintf(buf, len, "ringbuf (%zu bytes, %llu unread)", c->ring_size,
+                        (unsigned long long)(c->ring_written - c->ring_read > c->ring_size
+                                                 ? c->ring_size : c->ring_written - c->ring_read));
+    return snprintf(buf, len, "%s", kinds[c->kind]);
+}
+
+bool chardev_is_ringbuf(const struct chardev *c)
+{
+    return c->kind == CD_RINGBUF;
+}
+
+size_t chardev_ringbuf_read(struct chardev *c, uint8_t *buf, size_t len)
 {
     if (c->kind != CD_RINGBUF)
         return 0;
-    uint64_t have = c->ring_written < c->ring_size ? c->ring_written : c->ring_size;
+    /* bytes overwritten before they were read are lost, as in QEMU */
+    if (c->ring_written - c->ring_read > c->ring_size)
+        c->ring_read = c->ring_written - c->ring_size;
+    uint64_t have = c->ring_written - c->ring_read;
     if (len > have)
         len = (size_t)have;
-    uint64_t from = c->ring_written - len;
     for (size_t i = 0; i < len; i++)
-        buf[i] = c->ring[(from + i) & (c->ring_size - 1)];
+        buf[i] = c->ring[(c->ring_read + i) & (c->ring_size - 1)];
+    c->ring_read += len;
     return len;
 }
 

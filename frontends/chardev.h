@@ -55,8 +55,13 @@ bool chardev_connected(const struct chardev *);
 /* Input can still come: a terminal not at its end, a pty (someone may open
  * it), a server socket (a client may connect), a connected client. */
 bool chardev_input_possible(const struct chardev *);
-/* ringbuf: copies the newest bytes kept (up to len) to buf; returns how many. */
-size_t chardev_ringbuf_read(const struct chardev *, uint8_t *buf, size_t len);
+/* ringbuf: takes the oldest unread bytes still kept (up to len) out to buf
+ * and returns how many (the monitor's ringbuf_read). Writing into a ring
+ * (ringbuf_write) is chardev_write. */
+bool chardev_is_ringbuf(const struct chardev *);
+/* What it is, for `info chardev`: "stdio", "pty:/dev/pts/3", "unix:PATH" ... */
+int chardev_describe(const struct chardev *, char *buf, size_t len);
+size_t chardev_ringbuf_read(struct chardev *, uint8_t *buf, size_t len);
 void chardev_close(struct chardev *);
 
 /* -serial SPEC (QEMU's legacy spelling) as a -chardev argument with

@@ -577,6 +577,47 @@ void jb_string(struct json_buf *b, const char *s, size_t n)
     jb_add(b, "\"", 1);
 }
 
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void jb_base64(struct json_buf *b, const uint8_t *d, size_t n)
+{
+    jb_add(b, "\"", 1);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < n ? (uint32_t)d[i + 1] << 8 : 0) | (i + 2 < n ? d[i + 2] : 0);
+        char q[4] = { b64[v >> 18], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
+                      i + 2 < n ? b64[v & 63] : '=' };
+        jb_add(b, q, 4);
+    }
+    jb_add(b, "\"", 1);
+}
+
+long base64_decode(const char *s, size_t n, uint8_t *out)
+{
+    if (n % 4)
+        return -1;
+    long len = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t v = 0;
+        int pad = 0;
+        for (int k = 0; k < 4; k++) {
+            char c = s[i + k];
+            const char *at = c ? strchr(b64, c) : NULL;
+            if (c == '=' && i + 4 == n && k >= 2 && (k == 3 || s[i + 3] == '='))
+                pad++, v <<= 6;
+            else if (at && !pad)
+                v = v << 6 | (uint32_t)(at - b64);
+            else
+                return -1;
+        }
+        out[len++] = (uint8_t)(v >> 16);
+        if (pad < 2)
+            out[len++] = (uint8_t)(v >> 8);
+        if (pad < 1)
+            out[len++] = (uint8_t)v;
+    }
+    return len;
+}
+
 void jb_value(struct json_buf *b, const struct json *j)
 {
     switch (j->type) {

@@ -57,6 +57,11 @@ void jb_puts(struct json_buf *, const char *s);
 void jb_printf(struct json_buf *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string of n bytes (quoted, escaped; invalid UTF-8 bytes become U+FFFD). */
 void jb_string(struct json_buf *, const char *s, size_t n);
+/* base64 (RFC 4648, with padding) of n bytes, as a JSON string. */
+void jb_base64(struct json_buf *, const uint8_t *data, size_t n);
+/* Strict base64 decoding (RFC 4648 alphabet, padding required, nothing
+ * else allowed) into out (room for n / 4 * 3 bytes); the length, or -1. */
+long base64_decode(const char *s, size_t n, uint8_t *out);
 /* A parsed value, written back (numbers: integers as such, others with
  * 17 digits; an infinite number as null). */
 void jb_value(struct json_buf *, const struct json *);

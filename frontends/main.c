@@ -425,6 +425,7 @@ static int open_monitor(struct rivet_options *o, struct host *h)
         return -1;
     }
     monitor_set_display(h->mon, h->display);
+    monitor_set_chardevs(h->mon, h->chardevs, h->nchardevs);
     if (h->serial && chardev_is_stdio(h->serial))
         monitor_set_serial(h->mon, h->serial);
     const char *ref = chardev_ref(o->monitor);

@@ -50,6 +50,8 @@ struct listener {
 struct monitor {
     struct virt *m;
     struct display_host *display;
+    struct chardev *const *chardevs;   /* -chardev's, by id (ringbuf_read ...) */
+    unsigned nchardevs;
     struct virt_monitor vm;
     struct session *sessions[MAX_SESSIONS];
     unsigned nsessions;
@@ -552,6 +554,26 @@ void monitor_free(struct monitor *mon)
 }
 
 void monitor_set_display(struct monitor *mon, struct display_host *d) { mon->display = d; }
+
+void monitor_set_chardevs(struct monitor *mon, struct chardev *const *cds, unsigned n)
+{
+    mon->chardevs = cds;
+    mon->nchardevs = n;
+}
+
+struct chardev *monitor_chardev(const struct monitor *mon, const char *id)
+{
+    for (unsigned i = 0; i < mon->nchardevs; i++)
+        if (mon->chardevs[i] && !strcmp(chardev_id(mon->chardevs[i]), id))
+            return mon->chardevs[i];
+    return NULL;
+}
+
+unsigned monitor_chardev_list(const struct monitor *mon, struct chardev *const **cds)
+{
+    *cds = mon->chardevs;
+    return mon->nchardevs;
+}
 const struct virt_monitor *monitor_virt(struct monitor *mon) { return &mon->vm; }
 
 /* ---- commands on the machine as a whole ---- */

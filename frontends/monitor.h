@@ -98,6 +98,13 @@ int monitor_parse_value(const char *s, const struct rv_hart *h, uint64_t *out);
 struct monitor *monitor_new(void);
 void monitor_free(struct monitor *);
 void monitor_set_display(struct monitor *, struct display_host *);
+/* The -chardev's, for ringbuf_read/ringbuf_write/info chardev (the array
+ * stays the caller's and must outlive the monitor). */
+void monitor_set_chardevs(struct monitor *, struct chardev *const *cds, unsigned n);
+struct chardev *monitor_chardev(const struct monitor *, const char *id);
+unsigned monitor_chardev_list(const struct monitor *, struct chardev *const **cds);
+/* The ringbuf chardev named id, or NULL with QEMU's error text. */
+struct chardev *monitor_ringbuf(struct monitor *, const char *id, char *err, size_t errlen);
 /* What the board calls (machine/virt.h). */
 const struct virt_monitor *monitor_virt(struct monitor *);
 

@@ -83,7 +83,7 @@ static void greet(struct qmp_session *s)
 
 static const char *const commands[] = {
     "qmp_capabilities", "query-status", "query-version", "query-commands", "stop", "cont", "system_reset",
-    "system_powerdown", "screendump", "human-monitor-command", "quit",
+    "system_powerdown", "screendump", "human-monitor-command", "quit", "ringbuf-read", "ringbuf-write",
 };
 
 static void hmp_collect(void *ctx, const char *text)
@@ -95,6 +95,60 @@ static const struct json *arg(const struct json *args, const char *name, enum js
 {
     const struct json *v = json_get(args, name);
     return v && v->type == t ? v : NULL;
+}
+
+/* ringbuf-read {device, size, format?} / ringbuf-write {device, data, format?};
+ * format "utf8" (the default: invalid UTF-8 read becomes U+FFFD) or "base64". */
+static void ringbuf(struct qmp_session *s, const struct json *id, const char *name, const struct json *args)
+{
+    const struct json *dev = arg(args, "device", JSON_STRING), *fmt = json_get(args, "format");
+    if (!dev || strlen(dev->str) != dev->str_len)
+        return reply_error(s, id, "GenericError", "Parameter 'device' is missing");
+    bool b64 = false;
+    if (fmt) {
+        if (fmt->type != JSON_STRING || (strcmp(fmt->str, "utf8") && strcmp(fmt->str, "base64")))
+            return reply_error(s, id, "GenericError", "Parameter 'format' must be utf8 or base64");
+        b64 = !strcmp(fmt->str, "base64");
+    }
+    char err[300];
+    struct chardev *cd = monitor_ringbuf(s->mon, dev->str, err, sizeof err);
+    if (!cd)
+        return reply_error(s, id, "GenericError", err);
+    if (!strcmp(name, "ringbuf-write")) {
+        const struct json *d = arg(args, "data", JSON_STRING);
+        if (!d)
+            return reply_error(s, id, "GenericError", "Parameter 'data' is missing");
+        if (!b64) {
+            chardev_write(cd, (const uint8_t *)d->str, d->str_len);
+            return reply_return(s, id, "{}");
+        }
+        uint8_t *buf = malloc(d->str_len / 4 * 3 + 1);
+        long n = buf ? base64_decode(d->str, d->str_len, buf) : -1;
+        if (n >= 0)
+            chardev_write(cd, buf, (size_t)n);
+        free(buf);
+        if (n < 0)
+            return reply_error(s, id, "GenericError", "Parameter 'data': not base64");
+        return reply_return(s, id, "{}");
+    }
+    const struct json *sz = json_get(args, "size");
+    if (!sz || sz->type != JSON_NUMBER || !sz->is_int || sz->integer < 0 || sz->integer > (1 << 20))
+        return reply_error(s, id, "GenericError", "Parameter 'size' must be a number from 0 to 1048576");
+    uint8_t *buf = malloc((size_t)sz->integer + 1);
+    if (!buf)
+        return reply_error(s, id, "GenericError", "out of memory");
+    size_t n = chardev_ringbuf_read(cd, buf, (size_t)sz->integer);
+    struct json_buf r = { 0 };
+    if (b64)
+        jb_base64(&r, buf, n);
+    else
+        jb_string(&r, (const char *)buf, n);
+    free(buf);
+    if (!r.oom && r.p)
+        reply_return(s, id, r.p);
+    else
+        reply_error(s, id, "GenericError", "out of memory");
+    jb_free(&r);
 }
 
 static void execute(struct qmp_session *s, const struct json *cmd)
@@ -135,6 +189,10 @@ static void execute(struct qmp_session *s, const struct json *cmd)
         takes[0] = "command-line", takes[1] = "cpu-index";
     else if (!strcmp(name, "qmp_capabilities"))
         takes[0] = "enable";
+    else if (!strcmp(name, "ringbuf-read"))
+        takes[0] = "device", takes[1] = "size", takes[2] = "format";
+    else if (!strcmp(name, "ringbuf-write"))
+        takes[0] = "device", takes[1] = "data", takes[2] = "format";
     for (size_t i = 0; args && i < args->n; i++) {
         bool ok = false;
         for (int k = 0; k < 3; k++)
@@ -168,6 +226,8 @@ static void execute(struct qmp_session *s, const struct json *cmd)
         jb_free(&b);
         return;
     }
+    if (!strncmp(name, "ringbuf-", 8))
+        return ringbuf(s, id, name, args);
     struct virt *m = monitor_machine(s->mon);
     if (!m)
         return reply_error(s, id, "GenericError", "no machine");

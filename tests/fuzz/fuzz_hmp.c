@@ -4,7 +4,8 @@
  * RAM whose first bytes are the input) attached as the run loop attaches
  * it: the line parser, x/FMT formats, addresses and $registers, every
  * command of the table (info *, x/xp of any count and size anywhere, cpu,
- * stop/cont, system_reset, quit, help; screendump has no display here).
+ * stop/cont, system_reset, quit, help, info chardev, ringbuf_read and
+ * ringbuf_write on a 64-byte ring; screendump has no display here).
  *
  * Checked besides ASan/UBSan: a command that fails prints exactly one
  * "Error: " line and one that succeeds none; output is whole text. */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frontends/chardev.h"
 #include "frontends/monitor.h"
 #include "machine/virt.h"
 
@@ -43,6 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!board || !mon)
             abort();
         monitor_virt(mon)->attach(monitor_virt(mon)->ctx, board);
+        /* ringbuf_read/ringbuf_write and info chardev reach a ring (rb)
+         * and a chardev that is not one (nul) */
+        static struct chardev *cds[2];
+        char err[200];
+        cds[0] = chardev_open("ringbuf,id=rb,size=64", err, sizeof err);
+        cds[1] = chardev_open("null,id=nul", err, sizeof err);
+        if (!cds[0] || !cds[1])
+            abort();
+        monitor_set_chardevs(mon, cds, 2);
     }
     uint8_t *ram = virt_board_ram(board);
     memcpy(ram, data, size < 4096 ? size : 4096);

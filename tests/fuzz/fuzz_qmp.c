@@ -3,7 +3,8 @@
  * into pieces where the input says (first byte: piece length 1-256):
  * before and after qmp_capabilities (the first byte's top bit sends one
  * first), every command with any arguments, human-monitor-command into
- * the human monitor, malformed JSON, values split across pieces.
+ * the human monitor, ringbuf-read/-write (utf8 and base64) on a 64-byte
+ * ring, malformed JSON, values split across pieces.
  *
  * Checked besides ASan/UBSan: everything the session sends is a sequence
  * of whole JSON objects, each followed by "\r\n", each holding one of
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "frontends/json.h"
+#include "frontends/chardev.h"
 #include "frontends/monitor.h"
 #include "frontends/qmp.h"
 #include "machine/virt.h"
@@ -48,6 +50,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!board || !mon || !s)
             abort();
         monitor_virt(mon)->attach(monitor_virt(mon)->ctx, board);
+        /* ringbuf_read/ringbuf_write and info chardev reach a ring (rb)
+         * and a chardev that is not one (nul) */
+        static struct chardev *cds[2];
+        char err[200];
+        cds[0] = chardev_open("ringbuf,id=rb,size=64", err, sizeof err);
+        cds[1] = chardev_open("null,id=nul", err, sizeof err);
+        if (!cds[0] || !cds[1])
+            abort();
+        monitor_set_chardevs(mon, cds, 2);
     }
     if (!size)
         return 0;

@@ -504,6 +504,9 @@ for name, lines in {
                "x/4xg 0x80000000 extra", "quit/x"],
     "machine": ["system_powerdown", "system_reset", "stop", "cont", "quit"],
     "quotes": ['screendump "a file.png"', 'help "x"', 'x/2xg "0x80000000"', 'info "status"'],
+    "ringbuf": ["info chardev", "ringbuf_write rb hello", 'ringbuf_write rb "a\\b c"', "ringbuf_read rb 3",
+                "ringbuf_read rb 100", "ringbuf_read rb 0", "ringbuf_read nul 4", "ringbuf_read nope 4",
+                "ringbuf_read rb -1", "ringbuf_read rb 0x200000", "ringbuf_write rb", "ringbuf_write nul x"],
 }.items():
     put("hmp", name, "\n".join(lines).encode())
 
@@ -541,6 +544,13 @@ for name, (flag, text) in {
                             '{"execute": "stop", "arguments": {"x": 1}}', '{"exec-oob": "stop"}', '{"execute": "stop"}')),
     "split": (0x80, qmp('{"execute"', ': "query-status", "id": {"a": [1]}}', '{"execute": "human-monitor-command", "arguments": {}}')),
     "machine": (0x81, qmp('{"execute": "system_reset"}', '{"execute": "quit"}')),
+    "ringbuf": (0x85, qmp('{"execute": "ringbuf-write", "arguments": {"device": "rb", "data": "h\\u00e9llo"}}',
+                          '{"execute": "ringbuf-read", "arguments": {"device": "rb", "size": 3}}',
+                          '{"execute": "ringbuf-write", "arguments": {"device": "rb", "data": "/w==", "format": "base64"}}',
+                          '{"execute": "ringbuf-read", "arguments": {"device": "rb", "size": 100, "format": "base64"}}',
+                          '{"execute": "ringbuf-write", "arguments": {"device": "rb", "data": "a=b=", "format": "base64"}}',
+                          '{"execute": "ringbuf-read", "arguments": {"device": "nul", "size": 1}}',
+                          '{"execute": "ringbuf-read", "arguments": {"device": "rb", "size": -1, "format": "hex"}}')),
 }.items():
     put("qmp", name, bytes([flag]) + text)
 

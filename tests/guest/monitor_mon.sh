@@ -5,7 +5,8 @@
 # On the test guest at its shell prompt: the QMP greeting, qmp_capabilities,
 # query-status, and the human monitor's info status on the other socket;
 # quit from QMP ends rivet with exit 0. QMP on the terminal (-qmp stdio, or
-# a -chardev stdio with -mon mode=control) greets at once. Mistakes: an unknown chardev id, a
+# a -chardev stdio with -mon mode=control) greets at once. ringbuf_read/
+# ringbuf_write and info chardev, and QMP's ringbuf-read/-write. Mistakes: an unknown chardev id, a
 # bad mode=, a chardev a device or the serial console also uses, two human
 # monitors: one line, exit 1.
 . tests/guest/lib.sh
@@ -85,6 +86,78 @@ for how in "-qmp stdio" "-chardev stdio,id=m -mon chardev=m,mode=control"; do
     grep -q '"reason": "host-qmp-quit"' "$TMP/qs" || die "$how: no SHUTDOWN event"
     echo "$how: greeting, query-status, quit: exit 0"
 done
+
+# ringbuf_read / ringbuf-read: the serial console into a ring, read out
+# over QMP until the shell prompt shows (each byte once, in order: the text
+# read must be the boot log from its start), then HMP ringbuf_write and
+# ringbuf_read, QMP base64 both ways, and the errors.
+"$RIVET" -M virt -kernel "$KERNEL" -initrd "$INITRD" -append console=ttyS0 \
+    -chardev ringbuf,id=rb,size=4096 -serial chardev:rb -chardev null,id=nul \
+    -qmp unix:"$TMP/rq.sock",server=on,wait=off -monitor unix:"$TMP/rh.sock",server=on,wait=off \
+    < /dev/null > "$TMP/out-rb" 2>&1 &
+pid=$!
+python3 - "$TMP/rq.sock" "$TMP/rh.sock" <<'PY' || { kill $pid; die "ringbuf"; }
+import base64, json, socket, subprocess, sys, time
+s = socket.socket(socket.AF_UNIX)
+for _ in range(200):
+    try:
+        s.connect(sys.argv[1]); break
+    except OSError:
+        time.sleep(0.1)
+s.settimeout(60)
+f = s.makefile("rwb")
+def cmd(name, **args):
+    f.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n"); f.flush()
+    while True:
+        m = json.loads(f.readline())
+        if "event" not in m:
+            return m
+json.loads(f.readline())
+cmd("qmp_capabilities")
+text, t0 = "", time.time()
+while "Type 'poweroff" not in text:
+    if time.time() - t0 > 300:
+        sys.exit("FAIL: no shell prompt read out of the ring: ..." + text[-200:])
+    text += cmd("ringbuf-read", device="rb", size=1000)["return"]
+    time.sleep(0.05)
+if not text.startswith("OpenSBI") and "OpenSBI v" not in text[:200]:
+    sys.exit("FAIL: the ring's text does not start with the boot log: " + text[:100])
+print("ringbuf-read: %d bytes of console, from the boot banner to the prompt" % len(text))
+h = subprocess.run(["python3", "tests/guest/hmp_client.py", sys.argv[2], "ringbuf_write rb hello",
+                    "ringbuf_read rb 100", "ringbuf_read rb 100", "ringbuf_read nul 4", "ringbuf_read rb x",
+                    "info chardev"], capture_output=True, text=True).stdout
+answers = h.split("== ")
+want = [("ringbuf_read rb 100\n", "hello\n"), ("ringbuf_read nul 4\n", "Error: nul is not a ringbuf device\n"),
+        ("ringbuf_read rb x\n", "Error: size 'x'")]
+for head, body in want:
+    if not any(a.startswith(head) and a[len(head):].startswith(body) for a in answers):
+        sys.exit("FAIL: HMP %s did not answer %r:\n%s" % (head.strip(), body, h))
+if "rb: filename=ringbuf (4096 bytes" not in h or "nul: filename=null" not in h:
+    sys.exit("FAIL: info chardev:\n" + h)
+print("HMP ringbuf_write + ringbuf_read: hello; errors; info chardev")
+data = bytes(range(256))
+r = cmd("ringbuf-write", device="rb", data=base64.b64encode(data).decode(), format="base64")
+got = cmd("ringbuf-read", device="rb", size=4096, format="base64")["return"]
+if base64.b64decode(got) != data:
+    sys.exit("FAIL: base64 round trip: %r" % got[:80])
+r = cmd("ringbuf-write", device="rb", data="h\u00e9llo")
+got = cmd("ringbuf-read", device="rb", size=100)["return"]
+if got != "h\u00e9llo":
+    sys.exit("FAIL: utf8 round trip: %r" % got)
+for args, err in (({"device": "nul", "size": 1}, "nul is not a ringbuf device"),
+                  ({"device": "nope", "size": 1}, "Device 'nope' not found"),
+                  ({"device": "rb", "size": 1, "format": "hex"}, "must be utf8 or base64"),
+                  ({"device": "rb"}, "Parameter 'size'")):
+    r = cmd("ringbuf-read", **args)
+    if err not in r.get("error", {}).get("desc", ""):
+        sys.exit("FAIL: ringbuf-read %s: %r" % (args, r))
+r = cmd("ringbuf-write", device="rb", data="Zg=", format="base64")
+if "not base64" not in r.get("error", {}).get("desc", ""):
+    sys.exit("FAIL: ringbuf-write bad base64: %r" % r)
+print("QMP ringbuf-read/-write: base64 and utf8 round trips, errors")
+cmd("quit")
+PY
+wait $pid || die "ringbuf: rivet exit $?"
 
 K="-M virt -kernel $KERNEL -nographic"
 rejects "no such chardev" "^rivet: -monitor chardev:nope: no -chardev with id=nope$" $K -mon chardev=nope

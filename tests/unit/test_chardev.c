@@ -210,7 +210,8 @@ static void test_serial_spec(void **state)
     assert_int_equal(chardev_serial_spec("file:/a/long/path", "serial0", true, out, 12, err, sizeof err), -1);
 }
 
-/* ringbuf keeps the newest `size` bytes; its size must be a power of two. */
+/* ringbuf keeps the newest `size` bytes until read (oldest first); its size
+ * must be a power of two. */
 static void test_ringbuf(void **state)
 {
     char err[256];
@@ -224,11 +225,15 @@ static void test_ringbuf(void **state)
     chardev_write(r, (const uint8_t *)"abc", 3);
     assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 3);
     assert_memory_equal(buf, "abc", 3);
-    chardev_write(r, (const uint8_t *)"defghijkl", 9);
-    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 8);
-    assert_memory_equal(buf, "efghijkl", 8);
+    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 0); /* read bytes are gone */
+    chardev_write(r, (const uint8_t *)"defghijkl", 9);          /* d is overwritten unread */
     assert_int_equal(chardev_ringbuf_read(r, buf, 2), 2);
-    assert_memory_equal(buf, "kl", 2);
+    assert_memory_equal(buf, "ef", 2);
+    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 6);
+    assert_memory_equal(buf, "ghijkl", 6);
+    chardev_write(r, (const uint8_t *)"mn", 2);
+    assert_int_equal(chardev_ringbuf_read(r, buf, sizeof buf), 2);
+    assert_memory_equal(buf, "mn", 2);
     bool quit = false;
     assert_int_equal(chardev_read(r, buf, sizeof buf, &quit), 0);
     assert_int_equal(chardev_poll_fd(r), -1);

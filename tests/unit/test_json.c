@@ -180,6 +180,36 @@ static void feed(struct qmp_session *s, const char *text)
 
 static void sink(void *ctx, const uint8_t *buf, size_t len) { (void)ctx, (void)buf, (void)len; }
 
+/* base64 both ways (RFC 4648 section 10's test vectors), strict decoding. */
+static void test_base64(void **state)
+{
+    (void)state;
+    static const char *const plain[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+    static const char *const coded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+    for (int i = 0; i < 7; i++) {
+        struct json_buf b = { 0 };
+        jb_base64(&b, (const uint8_t *)plain[i], strlen(plain[i]));
+        char want[16];
+        snprintf(want, sizeof want, "\"%s\"", coded[i]);
+        assert_string_equal(b.p, want);
+        jb_free(&b);
+        uint8_t out[8];
+        assert_int_equal(base64_decode(coded[i], strlen(coded[i]), out), (long)strlen(plain[i]));
+        assert_memory_equal(out, plain[i], strlen(plain[i]));
+    }
+    uint8_t all[256], out[256 + 3];
+    for (int i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
+    struct json_buf b = { 0 };
+    jb_base64(&b, all, 256);
+    assert_int_equal(base64_decode(b.p + 1, b.len - 2, out), 256);
+    assert_memory_equal(out, all, 256);
+    jb_free(&b);
+    static const char *const bad[] = { "Zg=", "Z===", "Zg=a", "Zm9v\n", "Zm 9", "Zg==Zg==", "=Zg=", "Zm9-", "Zm\0v" };
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(base64_decode(bad[i], i == 8 ? 4 : strlen(bad[i]), out), -1);
+}
+
 static void test_qmp(void **state)
 {
     (void)state;
@@ -263,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_incomplete),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_qmp),
+        cmocka_unit_test(test_base64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
