@@ -264,8 +264,11 @@ void bus_mark_dirty_range(struct bus *b, uint64_t gpa, uint64_t len)
         return;
     if (len > b->ram_size - off)
         len = b->ram_size - off;
-    for (uint64_t pg = off >> BUS_PAGE_SHIFT; pg <= (off + len - 1) >> BUS_PAGE_SHIFT; pg++)
+    for (uint64_t pg = off >> BUS_PAGE_SHIFT; pg <= (off + len - 1) >> BUS_PAGE_SHIFT; pg++) {
+        if (b->dirty_gen[pg] < b->cow_since)
+            b->cow(b->cow_ctx, pg);
         b->dirty_gen[pg] = b->dirty_now;
+    }
 }
 
 void bus_mark_all_dirty(struct bus *b)

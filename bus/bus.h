@@ -73,6 +73,9 @@ typedef void (*bus_write_hook)(void *ctx, uint64_t gpa, uint64_t len);
 /* Drops the write permission of every cached translation (CPU TLBs), so
  * that the next store to each page goes through the slow path again. */
 typedef void (*bus_wprotect_hook)(void *ctx);
+/* Called with the main-RAM page number before the first write to a page
+ * since the generation `cow_since` began (copy-on-write undo logs). */
+typedef void (*bus_cow_hook)(void *ctx, uint64_t page);
 
 struct bus {
     struct bus_region *regions;
@@ -101,6 +104,12 @@ struct bus {
     uint32_t dirty_now;
     bus_wprotect_hook wprotect;
     void *wprotect_ctx;
+    /* Copy-on-write (reverse execution): pages whose dirty generation is
+     * below cow_since are copied through cow before they are written.
+     * cow_since 0: none. */
+    uint32_t cow_since;
+    bus_cow_hook cow;
+    void *cow_ctx;
 };
 
 #define BUS_PAGE_SHIFT 12
@@ -141,13 +150,18 @@ int bus_dma_write(struct bus *, uint64_t gpa, const void *buf, uint64_t len);
 /* Dirty page tracking (see struct bus). The CPU marks a page when it
  * fills a write translation for it into its TLB and on every store that
  * takes the slow path; bus_write to RAM, bus_dma_w and bus_dma_write mark
- * what they hand out or write. Anything that writes main RAM by another
- * way (a test's raw pointer, a snapshot load in place) marks it itself. */
+ * what they hand out or write, always BEFORE the write (copy-on-write
+ * sees the old bytes). Anything that writes main RAM by another way (a
+ * test's raw pointer, a snapshot load in place) marks it itself. */
 static inline void bus_mark_dirty(struct bus *b, uint64_t gpa)
 {
     uint64_t off = gpa - b->ram_base;
-    if (off < b->ram_size && b->dirty_gen)
-        b->dirty_gen[off >> BUS_PAGE_SHIFT] = b->dirty_now;
+    if (off < b->ram_size && b->dirty_gen) {
+        uint32_t *g = &b->dirty_gen[off >> BUS_PAGE_SHIFT];
+        if (__builtin_expect(*g < b->cow_since, 0))
+            b->cow(b->cow_ctx, off >> BUS_PAGE_SHIFT);
+        *g = b->dirty_now;
+    }
 }
 void bus_mark_dirty_range(struct bus *, uint64_t gpa, uint64_t len);
 void bus_mark_all_dirty(struct bus *);

@@ -144,6 +144,13 @@ static enum gdb_action serve(struct gdb_server *s)
     return gdbstub_packet(&s->stub, s->rx.buf, s->rx.len);
 }
 
+static void dbg_reverse(void *ctx, struct reverse *rev, const char *why)
+{
+    struct gdb_server *s = ctx;
+    s->stub.rev = rev;
+    s->stub.rev_why = why;
+}
+
 static bool dbg_stopped(void *ctx, int hart)
 {
     struct gdb_server *s = ctx;
@@ -320,7 +327,8 @@ struct gdb_server *gdb_server_open(const char *spec, bool start_stopped, char *e
         goto fail;
     fcntl(s->listen_fd, F_SETFL, fcntl(s->listen_fd, F_GETFL) | O_NONBLOCK);
     free(copy);
-    s->dbg = (struct virt_debugger){ .ctx = s, .attach = dbg_attach, .poll = dbg_poll, .stopped = dbg_stopped };
+    s->dbg = (struct virt_debugger){ .ctx = s, .attach = dbg_attach, .poll = dbg_poll, .stopped = dbg_stopped,
+                                  .reverse = dbg_reverse };
     return s;
 fail:
     free(copy);

@@ -253,10 +253,12 @@ static int reg_write(struct gdbstub *s, struct rv_hart *h, uint64_t n, uint64_t 
             return -1;
         rv_hart_set_priv(h, (enum rv_priv)v);
     } else if (reg_size(n)) {
-        return rv_csr_debug(h, (unsigned)(n - REG_CSR0), true, &v);
+        if (rv_csr_debug(h, (unsigned)(n - REG_CSR0), true, &v) < 0)
+            return -1;
     } else {
         return -1;
     }
+    reverse_changed(s->rev); /* the history cannot hold gdb's changes */
     return 0;
 }
 
@@ -346,6 +348,8 @@ static void write_all(struct gdbstub *s, uint64_t addr, uint8_t *buf, uint64_t l
     if (mem_access(s, addr, len, scratch, false) != len)
         return reply(s, "E14");
     mem_access(s, addr, len, buf, true);
+    if (len)
+        reverse_changed(s->rev);
     reply(s, "OK");
 }
 
@@ -428,10 +432,71 @@ void gdbstub_report_stop(struct gdbstub *s, unsigned hart, enum gdb_stop_why why
     reply_send(s);
 }
 
+/* A live single step (the history records it), or one replayed when
+ * the machine is behind the head of its history. */
 static void step_hart(struct gdbstub *s, unsigned hart)
 {
+    if (reverse_behind(s->rev)) {
+        struct reverse_stop st;
+        char err[200];
+        switch (reverse_step(s->rev, hart, false, &st, err, sizeof err)) {
+        case REVERSE_STOP:
+            s->harts[st.hart].dbg_stop.hit = false;
+            return gdbstub_report_stop(s, st.hart, GDB_STOP_TRAP);
+        case REVERSE_LIVE:
+            break; /* at the head: this step runs live */
+        case REVERSE_BEGIN:
+        case REVERSE_ERROR:
+            reply_start(s);
+            put(s, "E.%s", err);
+            return reply_send(s);
+        }
+    }
+    reverse_stepping(s->rev, hart);
     rv_hart_step(&s->harts[hart]);
+    reverse_stopped(s->rev, NULL);
     gdbstub_report_stop(s, hart, GDB_STOP_TRAP);
+}
+
+/* bs, bc, and c behind the head of the history. Returns GDB_CONTINUE when
+ * forward motion reached the head (the machine runs on live). */
+static enum gdb_action reverse_cmd(struct gdbstub *s, bool step, bool backward)
+{
+    struct reverse_stop st;
+    char err[240] = "";
+    if (!s->rev) {
+        reply_start(s);
+        put(s, "E.%s", s->rev_why ? s->rev_why : "no reverse execution");
+        reply_send(s);
+        return GDB_STAY;
+    }
+    /* bs after Hc-1 (any thread): the thread gdb has selected */
+    unsigned hart = s->c_any ? s->g_hart : s->c_hart;
+    enum reverse_result r = step ? reverse_step(s->rev, hart, backward, &st, err, sizeof err)
+                                 : reverse_continue(s->rev, backward, &st, err, sizeof err);
+    switch (r) {
+    case REVERSE_STOP: {
+        struct rv_dbg_stop *d = &s->harts[st.hart].dbg_stop;
+        *d = (struct rv_dbg_stop){ st.hit, st.type, st.addr };
+        gdbstub_report_stop(s, st.hart, GDB_STOP_TRAP);
+        d->hit = false;
+        return GDB_STAY;
+    }
+    case REVERSE_BEGIN:
+        s->stop_why = GDB_STOP_TRAP;
+        reply_start(s);
+        put(s, "T05replaylog:begin;thread:%x;", hart + 1);
+        reply_send(s);
+        return GDB_STAY;
+    case REVERSE_LIVE:
+        return GDB_CONTINUE;
+    case REVERSE_ERROR:
+        break;
+    }
+    reply_start(s);
+    put(s, "E.%s", err);
+    reply_send(s);
+    return GDB_STAY;
 }
 
 /* vCont;ACTION[:TID];...: a step anywhere steps that hart alone (the
@@ -481,6 +546,8 @@ static enum gdb_action cmd_vcont(struct gdbstub *s, const char *p)
         reply(s, "E01");
         return GDB_STAY;
     }
+    if (reverse_behind(s->rev))
+        return reverse_cmd(s, false, false);
     return GDB_CONTINUE;
 }
 
@@ -571,7 +638,8 @@ static void cmd_query(struct gdbstub *s, const char *p)
 {
     if (!strncmp(p, "qSupported", 10)) {
         reply_start(s);
-        put(s, "PacketSize=%x;qXfer:features:read+;vContSupported+;QStartNoAckMode+", RSP_MAX_PACKET);
+        put(s, "PacketSize=%x;qXfer:features:read+;vContSupported+;QStartNoAckMode+%s", RSP_MAX_PACKET,
+            s->rev ? ";ReverseStep+;ReverseContinue+" : "");
         return reply_send(s);
     }
     if (!strncmp(p, "qXfer:features:read:", 20))
@@ -692,10 +760,12 @@ enum gdb_action gdbstub_packet(struct gdbstub *s, const char *pkt, size_t len)
             return GDB_STAY;
         }
         unsigned hart = tid > 0 ? (unsigned)(tid - 1) : s->stop_hart;
-        if (*p == 'g')
+        if (*p == 'g') {
             s->g_hart = hart;
-        else
+        } else {
             s->c_hart = hart;
+            s->c_any = tid <= 0;
+        }
         reply(s, "OK");
         return GDB_STAY;
     }
@@ -712,12 +782,21 @@ enum gdb_action gdbstub_packet(struct gdbstub *s, const char *pkt, size_t len)
                 return GDB_STAY;
             }
             s->harts[s->c_hart].pc = v & ~1ull;
+            reverse_changed(s->rev);
         }
         if (pkt[0] == 's') {
             step_hart(s, s->c_hart);
             return GDB_STAY;
         }
+        if (reverse_behind(s->rev))
+            return reverse_cmd(s, false, false);
         return GDB_CONTINUE;
+    case 'b':
+        if ((*p != 's' && *p != 'c') || p[1]) {
+            reply(s, *p == 's' || *p == 'c' ? "E01" : "");
+            return GDB_STAY;
+        }
+        return reverse_cmd(s, *p == 's', true);
     case 'D':
         gdbstub_disconnected(s);
         reply(s, "OK");

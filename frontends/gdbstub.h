@@ -13,6 +13,7 @@
 
 #include "bus/bus.h"
 #include "cpu/riscv/hart.h"
+#include "machine/reverse.h"
 
 enum gdb_action {
     GDB_STAY,       /* stay stopped, wait for the next packet */
@@ -38,9 +39,14 @@ struct gdbstub {
     void *monitor_ctx;
 
     unsigned g_hart, c_hart, stop_hart;
+    bool c_any;             /* the last Hc was -1 or 0 */
     enum gdb_stop_why stop_why;
     bool phys_mode;         /* Qqemu.PhyMemMode:1 */
     bool no_ack;            /* QStartNoAckMode */
+    /* reverse execution (bs, bc; forward motion behind the head replays):
+     * NULL with rev_why saying why not */
+    struct reverse *rev;
+    const char *rev_why;
     struct rv_dbg_point points[RV_DBG_MAX_POINTS]; /* to insert again into a rebuilt machine */
     unsigned npoints;
     char *xml;              /* the target description */

@@ -561,6 +561,11 @@ static int opt_global(struct rivet_options *o, const char *arg)
 }
 
 static int opt_gdb(struct rivet_options *o, const char *arg) { o->gdb = arg; return 0; }
+static int opt_gdb_reverse(struct rivet_options *o, const char *arg)
+{
+    char err[200];
+    return reverse_parse(&o->machine.reverse, arg, err, sizeof err) < 0 ? bad("-gdb-reverse", arg, err) : 0;
+}
 
 /* -monitor and -qmp take -serial's spellings (chardev_serial_spec). */
 static int opt_monitor_dev(const char *opt, const char **slot, const char *arg)
@@ -674,6 +679,7 @@ static const struct option_def defs[] = {
     { "object", "rng-random|rng-builtin,id=ID", "a host entropy source for -device virtio-rng-*,rng=ID (filename=F, default /dev/urandom)", opt_object },
     { "global", "virtio-mmio.force-legacy=on", "virtio-mmio version 1 (legacy) registers instead of version 2", opt_global },
     { "gdb", "tcp:[HOST]:PORT|unix:PATH,server=on", "wait for gdb (gdb-multiarch: target remote HOST:PORT)", opt_gdb },
+    { "gdb-reverse", "off|window=N,mem=SIZE,interval=N", "reverse execution for gdb: history of the last N instructions (default 1e9) in SIZE of snapshots (default 256M), one every N (default 1e7); docs/debugging.md", opt_gdb_reverse },
     { "s", NULL, "same as -gdb tcp::1234", opt_s },
     { "S", NULL, "start stopped: the guest runs when gdb continues (-s/-gdb) or at the monitor's cont", opt_S },
     { "monitor", "stdio|unix:PATH,server=on,wait=off|tcp:..|chardev:ID|none", "the human monitor (docs/monitor.md); Ctrl-A c on the serial terminal too", opt_monitor },

@@ -183,6 +183,33 @@ uint64_t snapshot_state_hash(const struct snapshot_machine *sm)
     return h;
 }
 
+int snapshot_save_state(const struct snapshot_machine *sm, uint8_t **out, size_t *len)
+{
+    struct state st;
+    state_init_save(&st);
+    clock_state(sm->clock, &st);
+    cpu_dev_state(sm, &st);
+    if (st.error) {
+        state_free(&st);
+        return -1;
+    }
+    *out = st.buf; /* the writer's buffer, handed over */
+    *len = st.len;
+    return 0;
+}
+
+int snapshot_load_state(const struct snapshot_machine *sm, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+    struct state st;
+    state_init_load(&st, buf, len);
+    clock_state(sm->clock, &st);
+    if (!st.error)
+        cpu_dev_state(sm, &st);
+    if (!state_ok(&st, true))
+        return snap_errf(err, errlen, "%s", st.why);
+    return 0;
+}
+
 /* ---- compression ---- */
 
 struct zbuf {

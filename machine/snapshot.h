@@ -96,6 +96,13 @@ int snapshot_load(struct snapshot_file *, const struct snapshot_machine *, char 
 int snapshot_commit_disks(struct snapshot_file *, const struct snapshot_machine *, char *err, size_t errlen);
 void snapshot_close(struct snapshot_file *);
 
+/* Clock, harts and devices only (no RAM, no disks), as one bus/state.h
+ * stream in memory (malloc'ed into *out; -1: a device could not save),
+ * and loaded back into a FRESH machine of the same description (reverse
+ * execution keeps RAM apart). */
+int snapshot_save_state(const struct snapshot_machine *, uint8_t **out, size_t *len);
+int snapshot_load_state(const struct snapshot_machine *, const uint8_t *buf, size_t len, char *err, size_t errlen);
+
 /* The state hash: 64 bits over the harts, the clock and every device's
  * saved state (the stream snapshot_load reads) and every RAM region's
  * contents: a region counts as its 4 KiB pages' hashes

@@ -40,6 +40,7 @@
 #include "machine/loader.h"
 #include "machine/pci_virt.h"
 #include "machine/plic.h"
+#include "machine/reverse.h"
 #include "machine/sifive_test.h"
 #include "machine/snapshot.h"
 #include "machine/uart16550.h"
@@ -99,10 +100,19 @@ struct virt {
     uint64_t time_steps;
     uint64_t step_icount, step_wall;
     struct snapshot_hash_cache hash_cache; /* the state hash's page hashes */
+    /* reverse execution (machine/reverse.h, section "reverse execution") */
+    struct reverse *rev;
+    bool replaying;         /* re-executing history: output dropped, no input */
+    uint8_t *keep_ram;      /* machine_create: use this RAM (a reverse restore) */
+    uint64_t slice_g0;      /* position where the running slice started */
 };
 
 static void out_flush(struct virt *m)
 {
+    if (m->replaying) {
+        m->outlen = 0; /* printed when this part of history first ran */
+        return;
+    }
     if (m->outlen && m->cfg->host.serial_write)
         m->cfg->host.serial_write(m->cfg->host.ctx, m->out, m->outlen);
     m->outlen = 0;
@@ -516,7 +526,8 @@ static int machine_create(struct virt *m)
     m->clock.progress = progress;
     m->clock.progress_ctx = m;
     m->nharts = c->smp;
-    m->ram = calloc(1, c->ram_size);
+    m->ram = m->keep_ram ? m->keep_ram : calloc(1, c->ram_size);
+    m->keep_ram = NULL;
     m->rom = calloc(1, ROM_SIZE);
     if (!m->ram || !m->rom)
         return log_err("cannot allocate %s of guest RAM", "the requested amount");
@@ -601,10 +612,16 @@ static void poll_host(struct virt *m)
     }
     if (m->paused)
         return; /* stopped: typed bytes wait in m->in, devices see nothing */
-    if (m->in_pos < m->in_len)
-        m->in_pos += uart16550_receive(m->uart, m->in + m->in_pos, m->in_len - m->in_pos);
-    if (io->serial_break && io->serial_break(io->ctx))
+    if (m->in_pos < m->in_len) {
+        size_t took = uart16550_receive(m->uart, m->in + m->in_pos, m->in_len - m->in_pos);
+        m->in_pos += took;
+        if (took)
+            reverse_changed(m->rev); /* not in any log: history starts over */
+    }
+    if (io->serial_break && io->serial_break(io->ctx)) {
         uart16550_break(m->uart);
+        reverse_changed(m->rev);
+    }
     if (devices_poll(m->devs)) {
         m->quit = true;
         stop_all(m);
@@ -873,11 +890,13 @@ static void report_dead_wait(const struct virt *m)
     fprintf(stderr, "rivet: all harts wait for an interrupt that cannot come (%s)\n", line);
 }
 
-/* Stopped for the debugger: no time passes until it resumes. */
-static void debug_stop(struct virt *m, int hart)
+/* Stopped for the debugger: no time passes until it resumes. `cut`: the
+ * slice the stop cut short (a point hit), for reverse execution. */
+static void debug_stop(struct virt *m, int hart, const struct reverse_cut *cut)
 {
     const struct virt_debugger *d = m->cfg->debugger;
     out_flush(m);
+    reverse_stopped(m->rev, cut);
     time_pause(m);
     bool quit = d->stopped(d->ctx, hart);
     time_resume(m);
@@ -984,6 +1003,103 @@ static bool hold_shutdown(struct virt *m)
     return true;
 }
 
+static uint64_t position(struct virt *m)
+{
+    uint64_t p = 0;
+    for (unsigned i = 0; i < m->nharts; i++)
+        p += m->harts[i].icount;
+    return m->running ? p + rv_hart_progress(m->running) : p;
+}
+
+/* One round-robin round: every hart that can run gets a slice of the same
+ * budget (up to the next timer deadline), then time advances by the
+ * longest slice. Returns the hart a debugger point stopped (its slice cut
+ * in *cut), or -1. rr: re-execution (machine/reverse.h), which repeats the
+ * history's cuts and stops at its target; NULL when live. */
+static int round_once(struct virt *m, struct reverse_run *rr, struct reverse_cut *cut)
+{
+    vclock_advance(&m->clock, m->clock.ticks); /* fire what is due */
+    uint64_t now = m->clock.ticks;
+    uint64_t dl = next_deadline(m);
+    uint64_t budget = dl == UINT64_MAX ? SLICE_INSNS : vclock_insns_until(&m->clock, dl, SLICE_INSNS);
+    bool ran = false, cut_here = false;
+    int dbg_hart = -1;    /* a hart stopped for the debugger */
+    uint64_t longest = 0; /* time advances by the longest slice run */
+    for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
+        struct rv_hart *h = &m->harts[i];
+        rv_hart_update_timer(h);
+        if (rv_hart_idle(h))
+            continue;
+        uint64_t g0 = position(m), ic0 = h->icount, exact = UINT64_MAX;
+        bool from_break = false;
+        if (rr) {
+            const struct reverse_break *b = reverse_next_break(m->rev);
+            if (rr->stop_at_cut && !rr->cut.k && g0 == rr->cut.g0) {
+                rr->halt = cut_here = true;
+                if (!ran)
+                    return -1; /* at the round's start: nothing happened */
+                break;
+            }
+            if (rr->stop_at_cut && rr->cut.g0 == g0 && rr->cut.hart == i) {
+                exact = rr->cut.k;
+                rr->halt = true;
+            } else if (b && !b->step && b->cut.g0 == g0 && b->cut.hart == i) {
+                exact = b->cut.k;
+                from_break = true;
+                reverse_break_done(m->rev);
+            }
+        }
+        m->running = h;
+        m->slice_g0 = g0;
+        uint64_t done = exact != UINT64_MAX ? rv_hart_run_exact(h, exact) : rv_hart_run(h, budget);
+        m->running = NULL;
+        m->insns += done;
+        if (done > longest)
+            longest = done;
+        ran = true;
+        if (rr && rr->slice)
+            rr->slice(rr->ctx, i, g0, ic0, done, false);
+        /* the history stopped here: a breakpoint at the pc is a hit (the
+         * single step that follows does not look) */
+        if (from_break && rv_dbg_break_at(m->tc, h->pc))
+            reverse_hit(m->rev, i, RV_DBG_BREAK_SW, h->pc, g0 + done, g0);
+        if (h->trap_loop) {
+            out_flush(m);
+            report_trap_loop(h);
+            m->exit_code = 3;
+            m->stop = true;
+        }
+        if (h->dbg_stop.hit) {
+            dbg_hart = (int)i;
+            *cut = (struct reverse_cut){ g0, i, h->icount - ic0 }; /* a watchpoint's access included */
+            break; /* all-stop: the other harts wait too */
+        }
+        if (exact != UINT64_MAX || (rr && rr->halt))
+            break; /* a cut of the history: the round ends here */
+    }
+    (void)cut_here;
+    if (m->stop)
+        return -1;
+    if (ran) {
+        if (longest)
+            vclock_run(&m->clock, longest);
+        else
+            vclock_advance(&m->clock, now + 1);
+        time_after_round(m);
+    } else {
+        uint64_t next = next_deadline(m);
+        if (next == UINT64_MAX && !wake_possible(m)) {
+            out_flush(m);
+            report_dead_wait(m);
+            m->exit_code = 3;
+            m->stop = true;
+            return -1;
+        }
+        idle(m, next);
+    }
+    return dbg_hart;
+}
+
 static int run(struct virt *m)
 {
     time_start(m);
@@ -1005,69 +1121,26 @@ static int run(struct virt *m)
             continue;
         }
         if (m->cfg->debugger && m->cfg->debugger->poll(m->cfg->debugger->ctx)) {
-            debug_stop(m, -1);
+            debug_stop(m, -1, NULL);
             if (m->stop)
                 continue;
         }
-        vclock_advance(&m->clock, m->clock.ticks); /* fire what is due */
-        uint64_t now = m->clock.ticks;
-        uint64_t dl = next_deadline(m);
-        uint64_t budget = dl == UINT64_MAX ? SLICE_INSNS : vclock_insns_until(&m->clock, dl, SLICE_INSNS);
-        bool ran = false;
-        int dbg_hart = -1;    /* a hart stopped for the debugger */
-        uint64_t longest = 0; /* time advances by the longest slice run */
-        for (unsigned i = 0; i < m->nharts && !m->stop; i++) {
-            struct rv_hart *h = &m->harts[i];
-            rv_hart_update_timer(h);
-            if (rv_hart_idle(h))
-                continue;
-            m->running = h;
-            uint64_t done = rv_hart_run(h, budget);
-            m->running = NULL;
-            m->insns += done;
-            if (done > longest)
-                longest = done;
-            ran = true;
-            if (h->trap_loop) {
-                out_flush(m);
-                report_trap_loop(h);
-                m->exit_code = 3;
-                m->stop = true;
-            }
-            if (h->dbg_stop.hit) {
-                dbg_hart = (int)i;
-                break; /* all-stop: the other harts wait too */
-            }
-        }
+        struct reverse_cut cut;
+        int dbg_hart = round_once(m, NULL, &cut);
         if (m->stop)
             continue;
-        if (ran) {
-            if (longest)
-                vclock_run(&m->clock, longest);
-            else
-                vclock_advance(&m->clock, now + 1);
-            time_after_round(m);
-        } else {
-            uint64_t next = next_deadline(m);
-            if (next == UINT64_MAX && !wake_possible(m)) {
-                out_flush(m);
-                report_dead_wait(m);
-                m->exit_code = 3;
-                m->stop = true;
-                break;
-            }
-            idle(m, next);
-        }
         if (dbg_hart >= 0)
-            debug_stop(m, dbg_hart);
+            debug_stop(m, dbg_hart, &cut);
         poll_htif(m);
         out_flush(m);
+        reverse_round(m->rev);
     }
     out_flush(m);
     return m->exit_code;
 }
 
 static int start_from_snapshot(struct virt *m);
+static void rev_start(struct virt *m);
 
 int virt_run(const struct virt_config *cfg)
 {
@@ -1101,6 +1174,9 @@ int virt_run(const struct virt_config *cfg)
             cfg->host.started(cfg->host.ctx);
         if (cfg->debugger)
             cfg->debugger->attach(cfg->debugger->ctx, m->harts, m->nharts, m->tc, &m->bus);
+        rev_start(m);
+        if (cfg->debugger && cfg->debugger->reverse)
+            cfg->debugger->reverse(cfg->debugger->ctx, m->rev, reverse_refused(m->rev));
         if (cfg->monitor)
             cfg->monitor->attach(cfg->monitor->ctx, m);
         m->start_paused = cfg->start_stopped && !cfg->debugger && !total && !restarted;
@@ -1119,6 +1195,9 @@ int virt_run(const struct virt_config *cfg)
         flushes += f;
         steps += m->time_steps;
         bool again = m->reset && !m->quit && !cfg->no_reboot;
+        if (cfg->debugger && cfg->debugger->reverse)
+            cfg->debugger->reverse(cfg->debugger->ctx, NULL, NULL);
+        reverse_free(m->rev);
         machine_free(m);
         free(m);
         if (!again)
@@ -1321,6 +1400,7 @@ static void loaded(struct virt *m, bool ok)
     }
     if (c->debugger)
         c->debugger->attach(c->debugger->ctx, m->harts, m->nharts, m->tc, &m->bus);
+    reverse_changed(m->rev);
 }
 
 int virt_loadvm(struct virt *m, const char *name, char *err, size_t errlen)
@@ -1465,6 +1545,155 @@ uint64_t virt_board_state_hash_full(struct virt *m)
     snap_view(m, &sm, "");
     sm.hash_cache = NULL;
     return snapshot_state_hash(&sm);
+}
+
+/* ---- reverse execution (machine/reverse.h, docs/debugging.md) ---- */
+
+static uint64_t rev_pos(void *ctx)
+{
+    return position(ctx);
+}
+
+static uint64_t rev_hart_icount(void *ctx, unsigned hart)
+{
+    struct virt *m = ctx;
+    return hart < m->nharts ? m->harts[hart].icount : 0;
+}
+
+/* The ROM's bytes, then clock, harts and devices. */
+static int rev_save(void *ctx, uint8_t **blob, size_t *len)
+{
+    struct virt *m = ctx;
+    struct snapshot_machine sm;
+    snap_view(m, &sm, "");
+    uint8_t *st;
+    size_t n;
+    if (snapshot_save_state(&sm, &st, &n) < 0)
+        return -1;
+    uint8_t *b = malloc(ROM_SIZE + n);
+    if (!b) {
+        free(st);
+        return -1;
+    }
+    memcpy(b, m->rom, ROM_SIZE);
+    memcpy(b + ROM_SIZE, st, n);
+    free(st);
+    *blob = b;
+    *len = ROM_SIZE + n;
+    return 0;
+}
+
+/* Rebuild the machine around the same RAM (reverse.c put its bytes back),
+ * keeping the bus's dirty pages and the hash's page cache, then load. */
+static int rev_load(void *ctx, const uint8_t *blob, size_t len)
+{
+    struct virt *m = ctx;
+    uint32_t *gens = m->bus.dirty_gen;
+    uint32_t now = m->bus.dirty_now;
+    struct snapshot_hash_cache hc = m->hash_cache;
+    m->bus.dirty_gen = NULL;
+    memset(&m->hash_cache, 0, sizeof hc);
+    m->keep_ram = m->ram;
+    m->ram = NULL;
+    char err[200] = "out of memory";
+    struct snapshot_machine sm;
+    if (rebuild(m) < 0 || len < ROM_SIZE ||
+        (snap_view(m, &sm, ""), snapshot_load_state(&sm, blob + ROM_SIZE, len - ROM_SIZE, err, sizeof err) < 0)) {
+        fprintf(stderr, "rivet: reverse execution: cannot load a snapshot: %s\n", err);
+        abort();
+    }
+    free(m->bus.dirty_gen);
+    m->bus.dirty_gen = gens;
+    m->bus.dirty_now = now;
+    m->hash_cache = hc;
+    memcpy(m->rom, blob, ROM_SIZE);
+    if (m->cfg->debugger)
+        m->cfg->debugger->attach(m->cfg->debugger->ctx, m->harts, m->nharts, m->tc, &m->bus);
+    return 0;
+}
+
+static void rev_point(void *ctx, struct rv_hart *h, enum rv_dbg_type type, uint64_t addr)
+{
+    struct virt *m = ctx;
+    uint64_t pos = position(m) + (type >= RV_DBG_WATCH_W); /* a watchpoint stops after the access */
+    reverse_hit(m->rev, (unsigned)(h - m->harts), type, addr, pos, m->running ? m->slice_g0 : pos);
+}
+
+static void rev_log_points(void *ctx, bool on)
+{
+    struct virt *m = ctx;
+    rv_dbg_set_log(m->tc, on ? rev_point : NULL, m);
+}
+
+static void rev_step(void *ctx, unsigned hart)
+{
+    struct virt *m = ctx;
+    rv_hart_step(&m->harts[hart]);
+}
+
+/* Re-execute as the run loop did (rounds, the history's cuts and steps),
+ * silently and without host input, to rr's end. */
+static int rev_run(void *ctx, struct reverse_run *rr)
+{
+    struct virt *m = ctx;
+    out_flush(m);
+    m->replaying = true;
+    while (!m->stop) {
+        uint64_t p = position(m);
+        if (rr->stop_at_cut && !rr->cut.k && p == rr->cut.g0)
+            break;
+        const struct reverse_break *b = reverse_next_break(m->rev);
+        if (b && b->step && b->pos == p) {
+            unsigned h = b->hart;
+            uint64_t ic0 = m->harts[h].icount;
+            reverse_break_done(m->rev);
+            rev_step(m, h);
+            rr->slice(rr->ctx, h, p, ic0, m->harts[h].icount - ic0, true);
+            if (rr->halt)
+                break;
+            continue;
+        }
+        if (p >= rr->until || rr->halt)
+            break;
+        devices_poll(m->devs);
+        struct reverse_cut cut;
+        round_once(m, rr, &cut);
+        if (rr->halt || m->stop)
+            break;
+        poll_htif(m);
+        out_flush(m);
+        reverse_round(m->rev);
+    }
+    out_flush(m);
+    m->replaying = false;
+    return m->stop ? -1 : 0;
+}
+
+/* Why this run cannot go back, or NULL. */
+static const char *rev_why_not(const struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    if (c->icount_sleep || auto_rate(m) || c->icount_align || c->rtc_clock != VIRT_RTC_VM)
+        return "reverse execution needs guest time that does not follow the host: a batch run (no terminal, "
+               "no network peer) or -icount shift=N,sleep=off";
+    const struct devices_config *dc = c->devices;
+    for (unsigned i = 0; dc && i < dc->ndrives; i++)
+        if (!dc->drives[i].backend->readonly)
+            return "reverse execution cannot take disk writes back: give the drives readonly=on";
+    if (dc && dc->nnetdevs)
+        return "reverse execution cannot take back what went out to the network: no -netdev/-nic";
+    return NULL;
+}
+
+/* A new machine's history (start, after each reset), with the debugger. */
+static void rev_start(struct virt *m)
+{
+    const struct virt_config *c = m->cfg;
+    if (!c->debugger || c->reverse.off)
+        return;
+    struct reverse_ops ops = { m, rev_pos, rev_hart_icount, rev_save, rev_load, rev_run, rev_step, rev_log_points };
+    m->rev = reverse_new(&c->reverse, &ops, &m->bus);
+    reverse_refuse(m->rev, rev_why_not(m));
 }
 
 /* -loadvm at start: the machine built empty, then loaded; disks last. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "machine/host.h"
+#include "machine/reverse.h"
 
 #define VIRT_MAX_HARTS 8
 #define VIRT_RAM_BASE 0x80000000ull
@@ -35,6 +36,10 @@ struct virt_debugger {
      * hart < 0, because poll asked. Serves the debugger (single steps
      * included) until it resumes: returns false to go on, true to quit. */
     bool (*stopped)(void *ctx, int hart);
+    /* Optional: the machine's reverse execution (machine/reverse.h; NULL
+     * with why: none, or refused for that reason), after each attach;
+     * (NULL, NULL) before the machine goes away. */
+    void (*reverse)(void *ctx, struct reverse *, const char *why);
 };
 
 /* The monitor on the run loop (frontends/monitor.c). The board calls it
@@ -97,6 +102,9 @@ struct virt_config {
      * "rivet-snapshots" in the current directory). */
     const char *loadvm;
     const char *snapshot_dir;
+    /* -gdb-reverse (machine/reverse.h): with a debugger, history for
+     * reverse execution; zeroed = defaults */
+    struct reverse_config reverse;
     struct host_io host;
 };
 

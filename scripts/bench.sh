@@ -24,6 +24,9 @@
 #         benchmark and the -smp 1 boot, runs alternated so that both see
 #         the same host load (rows cpu-rt, boot-rt: realtime's time; the
 #         qemu column holds batch mode's time for these rows).
+#   reverse  gdb's reverse-stepi and reverse-continue over 1.2e8
+#         instructions on tests/gdb/rev.c (scripts/bench-reverse.sh; targets:
+#         under 1 s and 10 s); rows rev-stepi and rev-cont (no QEMU column).
 #   aia   virtio-pci blk (256 MiB O_DIRECT read) and net (64 MiB over TCP
 #         from the host) on Debian 13's kernel, with MSI-X (aia=aplic-imsic)
 #         against INTx (aia=none), timed on the host (scripts/aia-linux.py
@@ -38,7 +41,7 @@
 # run, 600).  Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu boot realtime blk qcow2 9p net snapshot aia"
+SECTIONS="cpu boot realtime blk qcow2 9p net snapshot reverse aia"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-3}
@@ -271,6 +274,15 @@ section_snapshot() {
     line=$(grep '^snapshot: savevm [0-9.]* s' "$tmp/snap.txt") || die "snapshot benchmark failed"
     add_row savevm "$(echo "$line" | sed 's/^snapshot: savevm \([0-9.]*\) s.*/\1/')" - -
     add_row loadvm "$(echo "$line" | sed 's/.*loadvm \([0-9.]*\) s.*/\1/')" - -
+}
+
+# section_reverse: scripts/bench-reverse.sh (see the header).
+section_reverse() {
+    echo "== reverse: reverse-stepi and reverse-continue over 1.2e8 instructions"
+    RIVET=$RIVET sh scripts/bench-reverse.sh | tee "$tmp/rev.txt" || die "reverse benchmark failed"
+    line=$(grep '^reverse: stepi' "$tmp/rev.txt") || die "reverse benchmark failed"
+    add_row rev-stepi "$(echo "$line" | sed 's/^reverse: stepi \([0-9.]*\) s.*/\1/')" - -
+    add_row rev-cont "$(echo "$line" | sed 's/.*continue \([0-9.]*\) s.*/\1/')" - -
 }
 
 # section_aia: MSI-X against INTx on the Debian kernel (see the header).

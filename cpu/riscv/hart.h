@@ -198,6 +198,7 @@ struct rv_hart {
     struct rv_trigger trig[RV_NTRIGGERS];
     bool dbg_data;
     bool dbg_step;           /* rv_hart_step: one instruction */
+    bool dbg_exact;          /* rv_hart_run_exact: its single steps check points */
     bool dbg_suppress;       /* finishing an access a watchpoint stopped */
     bool dbg_skip;           /* run the instruction at dbg_skip_pc alone, unchecked */
     uint64_t dbg_skip_pc;
@@ -248,6 +249,19 @@ void rv_dbg_remove_all(struct rv_tcache *);
 /* Execute one instruction (interrupts not taken, breakpoints at the pc
  * ignored), as gdb's stepi. */
 void rv_hart_step(struct rv_hart *);
+/* Reverse execution (machine/reverse.h). rv_dbg_set_log: while log is
+ * set, a debugger point that would stop a hart calls it instead (the hart
+ * goes on: a breakpoint before the instruction, a watchpoint at the access,
+ * addr the pc or the data address); NULL: stop again. rv_hart_run_exact:
+ * a slice of exactly n instructions (fewer only when the hart waits in
+ * WFI or stops), one instruction per block, interrupts taken between any
+ * two of them, debugger points ignored: the instructions a slice with that
+ * budget runs, cut exactly. */
+void rv_dbg_set_log(struct rv_tcache *, void (*log)(void *ctx, struct rv_hart *, enum rv_dbg_type, uint64_t addr),
+                    void *ctx);
+uint64_t rv_hart_run_exact(struct rv_hart *, uint64_t n);
+/* Is there a debugger breakpoint at pc? */
+bool rv_dbg_break_at(const struct rv_tcache *, uint64_t pc);
 /* Side-effect-free translation for a debugger's memory access as the hart
  * sees it (no A/D updates, no permission checks). 0 or -1. */
 int rv_dbg_translate(struct rv_hart *, uint64_t va, uint64_t *pa);

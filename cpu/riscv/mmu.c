@@ -289,11 +289,11 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
                 rv_tcache_code_written(h->tc, pa);
                 *code_hit = true;
             }
-            copy_sized(p, val, size);
-            if (!r) { /* main RAM: code writes and dirty pages are tracked */
+            if (!r) /* main RAM: dirty pages are tracked (before the write) */
                 bus_mark_dirty(h->bus, pa);
+            copy_sized(p, val, size);
+            if (!r) /* main RAM: code writes to it are tracked */
                 tlb_fill(h, mode, kind, va, page, page_ok);
-            }
         } else {
             *val = 0;
             copy_sized(val, p, size);

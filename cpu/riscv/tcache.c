@@ -277,11 +277,13 @@ struct rv_block *rv_block_get(struct rv_hart *h)
         h->tc_gen = tc->gen;
     }
     uint64_t pc = h->pc;
-    bool alone = false;
+    bool alone = false, checked = false;
     if (__builtin_expect(h->dbg_step || h->dbg_skip, 0)) {
+        bool skip = h->dbg_skip && h->dbg_skip_pc == pc;
         if (h->dbg_step)
             h->yield = true; /* return after this block, whatever happens */
-        alone = h->dbg_step || h->dbg_skip_pc == pc;
+        alone = h->dbg_step || skip;
+        checked = h->dbg_exact && !skip; /* rv_hart_run_exact: points are logged */
         h->dbg_skip = false;
     }
     const struct rv_tlb_entry *e = &h->tlb[h->imode][RV_TLB_X][(pc >> 12) & (RV_TLB_SIZE - 1)];
@@ -300,7 +302,7 @@ struct rv_block *rv_block_get(struct rv_hart *h)
             return single_block(h, host, !alone, true);
     }
     if (__builtin_expect(alone, 0))
-        return single_block(h, host, false, false);
+        return single_block(h, host, checked, false);
     if ((pc & 0xfff) == 0xffe) {
         uint16_t lo;
         memcpy(&lo, host, 2);

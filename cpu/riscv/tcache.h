@@ -40,6 +40,9 @@ struct rv_tcache {
      * mark (breakpoints, armed execute triggers of any hart). */
     struct rv_dbg_point dbg_points[RV_DBG_MAX_POINTS];
     unsigned dbg_npoints, dbg_nwatch, dbg_exec;
+    /* rv_dbg_set_log: debugger points are logged, not stopped at */
+    void (*dbg_log)(void *ctx, struct rv_hart *, enum rv_dbg_type, uint64_t addr);
+    void *dbg_log_ctx;
 };
 
 /* Block for h->pc, decoding it when new. NULL when fetching raised an

@@ -192,6 +192,10 @@ int rv_trigger_exec(struct rv_hart *h, uint64_t pc)
     for (unsigned i = 0; i < tc->dbg_npoints; i++) {
         const struct rv_dbg_point *p = &tc->dbg_points[i];
         if (is_break(p->type) && p->addr == pc) {
+            if (tc->dbg_log) {
+                tc->dbg_log(tc->dbg_log_ctx, h, p->type, pc);
+                break;
+            }
             h->dbg_stop = (struct rv_dbg_stop){ true, p->type, pc };
             return 2;
         }
@@ -234,6 +238,10 @@ int rv_trigger_data(struct rv_hart *h, uint64_t va, unsigned size, unsigned rw)
         bool kind = p->type == RV_DBG_WATCH_RW || (p->type == RV_DBG_WATCH_W && (rw & 2)) ||
                     (p->type == RV_DBG_WATCH_R && (rw & 1));
         if (kind && overlap(va, size, p->addr, p->len)) {
+            if (tc->dbg_log) {
+                tc->dbg_log(tc->dbg_log_ctx, h, p->type, va > p->addr ? va : p->addr);
+                return 0;
+            }
             h->dbg_stop = (struct rv_dbg_stop){ true, p->type, va > p->addr ? va : p->addr };
             h->exc_cause = RV_EXC_DEBUGGER;
             h->exc_tval = va;
@@ -329,4 +337,48 @@ void rv_hart_step(struct rv_hart *h)
     h->bus->epoch++;
     if (h->dbg_stop.hit && !is_break(h->dbg_stop.type))
         rv_trigger_finish_watch(h);
+}
+
+void rv_dbg_set_log(struct rv_tcache *tc, void (*log)(void *ctx, struct rv_hart *, enum rv_dbg_type, uint64_t addr),
+                    void *ctx)
+{
+    tc->dbg_log = log;
+    tc->dbg_log_ctx = ctx;
+}
+
+uint64_t rv_hart_run_exact(struct rv_hart *h, uint64_t n)
+{
+    uint64_t done = 0;
+    unsigned still = 0; /* steps in a row that retired nothing (traps) */
+    h->dbg_stop.hit = false;
+    while (done < n && !h->stop && !h->trap_loop && still < 64) {
+        if (h->wfi && rv_hart_idle(h))
+            break;
+        h->slice_done = done;
+        h->budget = h->limit = done + 1;
+        h->cur_block = NULL;
+        h->cur_op = NULL;
+        h->dbg_step = true; /* one instruction alone */
+        h->dbg_exact = h->tc->dbg_log != NULL; /* points logged: look at them */
+        rv_exec(h);
+        h->dbg_step = h->dbg_exact = false;
+        h->yield = false;
+        still = h->slice_done == done ? still + 1 : 0;
+        done = h->slice_done;
+    }
+    h->bus->epoch++;
+    h->icount += done;
+    h->slice_done = 0;
+    h->cur_block = NULL;
+    if (h->other_harts)
+        h->lr_valid = false;
+    return done;
+}
+
+bool rv_dbg_break_at(const struct rv_tcache *tc, uint64_t pc)
+{
+    for (unsigned i = 0; i < tc->dbg_npoints; i++)
+        if (is_break(tc->dbg_points[i].type) && tc->dbg_points[i].addr == pc)
+            return true;
+    return false;
 }
