@@ -261,7 +261,7 @@ const char *reverse_refused(const struct reverse *r)
 
 void reverse_round(struct reverse *r)
 {
-    if (r && !r->why && r->ops.pos(r->ops.ctx) >= r->snaps[r->nsnaps - 1].pos + r->cfg.interval)
+    if (r && !r->why && (!r->nsnaps || r->ops.pos(r->ops.ctx) >= r->snaps[r->nsnaps - 1].pos + r->cfg.interval))
         take(r);
 }
 

@@ -48,6 +48,7 @@ set -- "$@" -ex 'break on_tick' -ex 'continue' -ex 'continue' -ex 'continue' -ex
     -ex 'delete' -ex 'break work' -ex 'continue' -ex 'continue' -ex 'printf "WORK ticks=%d\n", ticks' \
     -ex 'delete' -ex 'break on_tick' -ex 'reverse-continue' \
     -ex 'printf "BACK ticks=%d mcause=%lx mepc=%lx\n", ticks, $mcause, $mepc' -ex 'bt 2' \
+    -ex 'reverse-finish' -ex 'info symbol $pc' \
     -ex 'reverse-continue' -ex 'printf "BACK2 ticks=%d\n", ticks' \
     -ex 'continue' -ex 'printf "FWD ticks=%d\n", ticks' \
     -ex 'delete' -ex 'watch value' -ex 'continue' -ex 'continue' -ex 'printf "W2 value=%ld\n", value' \
@@ -79,6 +80,7 @@ w=$(sed -n 's/^WORK ticks=//p' "$TMP/g1.out")
 [ "$w" -ge 3 ] || die "work() ran before the third tick"
 expect "$TMP/g1.out" "^BACK ticks=$((w - 1)) mcause=8000000000000007 "
 expect "$TMP/g1.out" '^#1 .* in trap \(\)'
+expect "$TMP/g1.out" '^trap \+ [0-9]+ in section \.text'   # reverse-finish: back in the caller
 expect "$TMP/g1.out" "^BACK2 ticks=$((w - 2))$"
 expect "$TMP/g1.out" "^FWD ticks=$((w - 1))$"
 # the watchpoint in reverse: gdb shows the write undone, value is the older one
