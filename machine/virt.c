@@ -1638,8 +1638,15 @@ static int rev_run(void *ctx, struct reverse_run *rr)
     struct virt *m = ctx;
     out_flush(m);
     m->replaying = true;
+    uint64_t last_p = UINT64_MAX, last_t = 0;
+    unsigned still = 0; /* rounds in which neither a hart nor time moved */
     while (!m->stop) {
         uint64_t p = position(m);
+        still = p == last_p && m->clock.ticks == last_t ? still + 1 : 0;
+        if (still > 1000)
+            break; /* nothing can move without input: the target is not in this history */
+        last_p = p;
+        last_t = m->clock.ticks;
         if (rr->stop_at_cut && !rr->cut.k && p == rr->cut.g0)
             break;
         const struct reverse_break *b = reverse_next_break(m->rev);
@@ -1666,7 +1673,7 @@ static int rev_run(void *ctx, struct reverse_run *rr)
     }
     out_flush(m);
     m->replaying = false;
-    return m->stop ? -1 : 0;
+    return m->stop || still > 1000 ? -1 : 0;
 }
 
 /* Why this run cannot go back, or NULL. */

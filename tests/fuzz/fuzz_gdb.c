@@ -156,7 +156,7 @@ static int m_round(struct mach *m, struct reverse_run *rr, struct reverse_cut *c
 static int m_run(void *ctx, struct reverse_run *rr)
 {
     struct mach *m = ctx;
-    for (unsigned guard = 0; guard < 100000; guard++) {
+    for (unsigned guard = 0; guard < 200; guard++) { /* the window is 5000 instructions: ~10 rounds */
         uint64_t p = m_pos(m);
         if (rr->stop_at_cut && !rr->cut.k && p == rr->cut.g0)
             return 0;
