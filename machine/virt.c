@@ -1689,6 +1689,15 @@ static const char *rev_why_not(const struct virt *m)
             return "reverse execution cannot take disk writes back: give the drives readonly=on";
     if (dc && dc->nnetdevs)
         return "reverse execution cannot take back what went out to the network: no -netdev/-nic";
+    for (unsigned i = 0; dc && i < dc->ndevices; i++) {
+        const char *d = dc->devices[i];
+        if (!strncmp(d, "virtio-rng", 10) && !strstr(d, "seed="))
+            return "reverse execution needs the same random bytes again: give virtio-rng seed=N";
+        if (strstr(d, "9p"))
+            return "reverse execution cannot take back writes to a shared host folder (9p)";
+        if (strstr(d, "console") || strstr(d, "serial"))
+            return "reverse execution would write virtio-console output twice: use the serial console";
+    }
     return NULL;
 }
 

@@ -13,7 +13,8 @@
 #     the console has every "tick N" exactly once, in order.
 #  2. the same with -smp 2: a breakpoint on hart 1, reverse-continue,
 #     reverse-stepi on each thread, hart switches on the way.
-#  3. bad input: bs/bc with the history off or refused, a bad -gdb-reverse,
+#  3. bad input: bs/bc with the history off or refused (a clock that
+#     follows the host, an unseeded virtio-rng), a bad -gdb-reverse,
 #     malformed b packets.
 . tests/guest/lib.sh
 . tests/guest/gdb.shlib
@@ -143,6 +144,12 @@ cat "$TMP/g4.out"
 expect "$TMP/g4.out" 'received: "E\.reverse execution needs guest time that does not follow the host'
 expect "$TMP/g4.out" 'bx.*received: ""|received: ""'
 expect "$TMP/g4.out" 'received: "E01"'
+# a device whose bytes re-execution cannot reproduce: refused, and said why
+start "$TMP/r5.out" 1 -device virtio-rng-device
+gdb_batch "$TMP/g5.out" "$ELF" -ex "target remote 127.0.0.1:$P" -ex 'reverse-stepi' -ex 'kill'
+stop_rivet
+cat "$TMP/g5.out"
+expect "$TMP/g5.out" 'give virtio-rng seed=N'
 for bad in window=abc mem=0 mem=12Q interval= frob=1; do
     "$RIVET" -M virt -bios none -kernel "$ELF" -gdb-reverse "$bad" < /dev/null > "$TMP/e.out" 2>&1
     rc=$?
