@@ -81,6 +81,11 @@ struct rv_tlb_entry {
  * with a tag of 1, a misaligned access to virtual page 0 (va 1, 3, 5 ...)
  * "hit" an invalid entry and went to host address va + a stale addend. */
 #define RV_TLB_INVALID 0x800ull
+/* Or'ed into the tag of a write entry for a RAM page holding decoded code:
+ * the hit test never matches it (stores go to rv_store_slow, which checks
+ * them against the decoded code), but the slow path finds the translation
+ * there instead of walking the page table again (mmu.c). */
+#define RV_TLB_CODE 0x400ull
 
 struct rv_block;
 struct rv_imsic_ops;

@@ -65,7 +65,7 @@ void rv_tlb_flush_page(struct rv_hart *h, uint64_t va)
     unsigned idx = (va >> 12) & (RV_TLB_SIZE - 1);
     for (unsigned m = 0; m < RV_MODES; m++)
         for (unsigned k = 0; k < RV_TLB_KINDS; k++)
-            if (h->tlb[m][k][idx].tag == tag)
+            if ((h->tlb[m][k][idx].tag & ~RV_TLB_CODE) == tag)
                 h->tlb[m][k][idx].tag = RV_TLB_INVALID;
 }
 
@@ -285,15 +285,20 @@ static int access_one(struct rv_hart *h, uint64_t va, unsigned size, int kind, u
     if (page) {
         uint8_t *p = page + (pa & 0xfff);
         if (kind == RV_ACC_W) {
-            if (bus_is_code_page(h->bus, pa)) {
-                rv_tcache_code_written(h->tc, pa);
+            bool code = bus_is_code_page(h->bus, pa);
+            if (code && rv_tcache_code_written(h->tc, pa, size)) {
                 *code_hit = true;
+                code = bus_is_code_page(h->bus, pa); /* no block left there? */
             }
             if (!r) /* main RAM: dirty pages are tracked (before the write) */
                 bus_mark_dirty(h->bus, pa);
             copy_sized(p, val, size);
-            if (!r) /* main RAM: code writes to it are tracked */
+            if (!r) { /* main RAM: code writes to it are tracked */
                 tlb_fill(h, mode, kind, va, page, page_ok);
+                struct rv_tlb_entry *e = &h->tlb[mode][kind][(va >> 12) & (RV_TLB_SIZE - 1)];
+                if (code && e->tag == (va & ~0xfffull))
+                    e->tag |= RV_TLB_CODE; /* rv_store_slow checks each store */
+            }
         } else {
             *val = 0;
             copy_sized(val, p, size);
@@ -344,12 +349,29 @@ int rv_load_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t *val)
     return 0;
 }
 
+/* A store through a write entry of a page with decoded code (RV_TLB_CODE):
+ * drops the blocks it overlaps, if any. Returns 2 when it did, else 0. */
+static int store_code_page(struct rv_hart *h, struct rv_tlb_entry *e, uint64_t va, unsigned size, uint64_t val)
+{
+    uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
+    struct bus *bus = h->bus;
+    uint64_t pa = bus->ram_base + (uint64_t)(p - bus->ram);
+    bool code = rv_tcache_code_written(h->tc, pa, size);
+    copy_sized(p, &val, size);
+    if (!bus_is_code_page(bus, pa))
+        e->tag &= ~RV_TLB_CODE; /* no code left there: the fast path may write */
+    return code ? 2 : 0;
+}
+
 int rv_store_slow(struct rv_hart *h, uint64_t va, unsigned size, uint64_t val)
 {
     bool code = false;
     if (__builtin_expect(h->dbg_data, 0) && rv_trigger_data(h, va, size, 2))
         return 1;
     if ((va & (size - 1)) == 0) {
+        struct rv_tlb_entry *e = &h->tlb[h->dmode][RV_TLB_W][(va >> 12) & (RV_TLB_SIZE - 1)];
+        if (e->tag == ((va & ~0xfffull) | RV_TLB_CODE))
+            return store_code_page(h, e, va, size, val);
         int c = access_one(h, va, size, RV_ACC_W, &val, &code, false);
         if (c) {
             h->exc_cause = c - 1;

@@ -1,10 +1,16 @@
 /* cpu/riscv/tcache.c: decoded blocks, their lookup, and invalidation when
  * guest code is written.
  *
- * Invalidation is coarse: a write to any page holding decoded code flushes
- * the whole cache (lazily, at the next dispatch, so a block never frees
- * itself while it runs). Pages with code are never in a hart's write TLB,
- * so every such write takes the slow path and is seen.
+ * Every block lies inside one page. Blocks in main RAM are listed per page
+ * (struct rv_code_page) with the 64-byte chunks their code covers, and the
+ * page is flagged in the bus's code_pages. Flagged pages are never in a
+ * hart's write TLB, so every write to them takes the slow path and is seen
+ * here: a write that misses the chunks costs only that slow path; one that
+ * hits them drops exactly the blocks whose bytes it overlaps (unhashed,
+ * unchained, host 0), and the page loses its flag when no block is left.
+ * Dropped blocks' memory is reused only by a full flush (arena full, new
+ * extensions, debugger points, a state load), which happens at the next
+ * dispatch, so a block never frees itself while it runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +64,7 @@ void rv_tcache_free(struct rv_tcache *tc)
     if (tc->arena)
         munmap(tc->arena, tc->arena_size);
     free(tc->hash);
+    free(tc->pages);
     free(tc);
 }
 
@@ -69,7 +76,7 @@ void rv_tcache_stats(const struct rv_tcache *tc, uint64_t *blocks, uint64_t *flu
 
 static void dma_code_write(void *ctx, uint64_t gpa, uint64_t len)
 {
-    rv_tcache_code_written(ctx, gpa);
+    rv_tcache_code_written(ctx, gpa, len);
 }
 
 /* A dirty-page consumer collected (bus_dirty_next): every hart's next
@@ -91,7 +98,7 @@ void rv_tcache_add_hart(struct rv_tcache *tc, struct rv_hart *h)
     tc->bus->wprotect_ctx = tc;
 }
 
-void rv_tcache_code_written(struct rv_tcache *tc, uint64_t pa)
+static void request_flush(struct rv_tcache *tc)
 {
     if (tc->flush_pending)
         return;
@@ -102,7 +109,87 @@ void rv_tcache_code_written(struct rv_tcache *tc, uint64_t pa)
 
 void rv_tcache_invalidate(struct rv_tcache *tc)
 {
-    rv_tcache_code_written(tc, 0);
+    request_flush(tc);
+}
+
+/* The 64-byte chunks of a page that bytes [lo, hi) touch (lo < hi <= 4096). */
+static uint64_t chunks_of(unsigned lo, unsigned hi)
+{
+    unsigned a = lo >> 6, z = (hi - 1) >> 6;
+    uint64_t upto = z == 63 ? ~0ull : (2ull << z) - 1;
+    return upto & ~((1ull << a) - 1);
+}
+
+static unsigned hash_of(const struct rv_tcache *tc, uintptr_t host, uint64_t vpc);
+
+static void unhash(struct rv_tcache *tc, struct rv_block *b)
+{
+    struct rv_block **pp = &tc->hash[hash_of(tc, b->host, b->vpc)];
+    while (*pp && *pp != b)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = b->hnext;
+}
+
+/* Drops the blocks of RAM page pg whose code overlaps bytes [lo, hi). */
+static bool drop_in_page(struct rv_tcache *tc, uint64_t pg, unsigned lo, unsigned hi)
+{
+    struct rv_code_page *p = &tc->pages[pg];
+    if (!(p->chunks & chunks_of(lo, hi)))
+        return false;
+    uint64_t chunks = 0;
+    bool dropped = false;
+    struct rv_block **pp = &p->blocks, *b;
+    while ((b = *pp) != NULL) {
+        if (b->lo < hi && lo < b->hi) {
+            *pp = b->pnext;
+            unhash(tc, b);
+            b->host = 0;
+            b->chain[0] = b->chain[1] = NULL;
+            b->pnext = NULL;
+            tc->blocks_dropped++;
+            dropped = true;
+        } else {
+            chunks |= chunks_of(b->lo, b->hi);
+            pp = &b->pnext;
+        }
+    }
+    if (!dropped)
+        return false;
+    /* Chains stay inside a page: only the page's own blocks can lead to
+     * the dropped ones. */
+    for (b = p->blocks; b; b = b->pnext)
+        for (int i = 0; i < 2; i++)
+            if (b->chain[i] && !b->chain[i]->host)
+                b->chain[i] = NULL;
+    p->chunks = chunks;
+    if (!chunks)
+        tc->bus->code_pages[pg] = 0; /* writes may use the write TLB again */
+    return true;
+}
+
+bool rv_tcache_code_written(struct rv_tcache *tc, uint64_t pa, uint64_t len)
+{
+    struct bus *bus = tc->bus;
+    if (!bus->code_pages || len == 0 || pa - bus->ram_base >= bus->ram_size)
+        return false;
+    if (!tc->pages) { /* could not track pages: drop everything */
+        request_flush(tc);
+        return true;
+    }
+    uint64_t off = pa - bus->ram_base;
+    uint64_t end = len > bus->ram_size - off ? bus->ram_size : off + len;
+    bool dropped = false;
+    while (off < end) {
+        uint64_t pg = off >> BUS_PAGE_SHIFT;
+        uint64_t page_end = (pg + 1) << BUS_PAGE_SHIFT;
+        uint64_t stop = end < page_end ? end : page_end;
+        if (bus->code_pages[pg] && pg < tc->npages &&
+            drop_in_page(tc, pg, (unsigned)(off & (BUS_PAGE_SIZE - 1)), (unsigned)(stop - (pg << BUS_PAGE_SHIFT))))
+            dropped = true;
+        off = stop;
+    }
+    return dropped;
 }
 
 static void flush(struct rv_tcache *tc)
@@ -132,12 +219,33 @@ static uint64_t host_to_pa(const struct bus *bus, uintptr_t host)
     return UINT64_MAX;
 }
 
-static void mark_code_page(struct rv_tcache *tc, uint64_t pa)
+/* Lists a new block of main RAM with its page and flags the page, taking
+ * it out of every hart's write TLB. */
+static void track_block(struct rv_tcache *tc, struct rv_block *b, unsigned len)
 {
     struct bus *bus = tc->bus;
-    if (pa == UINT64_MAX)
+    uint64_t pa = host_to_pa(bus, b->host);
+    if (pa == UINT64_MAX || !bus->code_pages)
         return;
-    uint8_t *flag = &bus->code_pages[(pa - bus->ram_base) >> BUS_PAGE_SHIFT];
+    uint64_t pg = (pa - bus->ram_base) >> BUS_PAGE_SHIFT;
+    if (!tc->pages) {
+        uint64_t n = (bus->ram_size + BUS_PAGE_SIZE - 1) >> BUS_PAGE_SHIFT;
+        tc->pages = calloc(n, sizeof *tc->pages); /* NULL: every code write drops everything */
+        tc->npages = tc->pages ? n : 0;
+    }
+    b->lo = (uint16_t)(pa & (BUS_PAGE_SIZE - 1));
+    b->hi = (uint16_t)(b->lo + len);
+    uint8_t *flag = &bus->code_pages[pg];
+    if (pg < tc->npages) {
+        struct rv_code_page *p = &tc->pages[pg];
+        if (!*flag) { /* the entry is stale: from before the last flush, or emptied */
+            p->blocks = NULL;
+            p->chunks = 0;
+        }
+        b->pnext = p->blocks;
+        p->blocks = b;
+        p->chunks |= chunks_of(b->lo, b->hi);
+    }
     if (*flag)
         return;
     *flag = 1;
@@ -260,7 +368,7 @@ static struct rv_block *build(struct rv_hart *h, const uint8_t *host)
     tc->blocks_built++;
     if (TRACE_ON(TRACE_IN_ASM))
         rv_trace_in_asm(h, b->vpc, (const uint8_t *)b->host, (unsigned)(pc - b->vpc));
-    mark_code_page(tc, host_to_pa(tc->bus, b->host));
+    track_block(tc, b, (unsigned)(pc - b->vpc));
     unsigned hi = hash_of(tc, b->host, b->vpc);
     b->hnext = tc->hash[hi];
     tc->hash[hi] = b;

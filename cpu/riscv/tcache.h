@@ -18,13 +18,25 @@ struct rv_block {
     uintptr_t host;             /* host address of the first instruction */
     struct rv_block *hnext;     /* hash chain */
     struct rv_block *chain[2];  /* successors in the same page: [0] taken, [1] fall-through */
+    struct rv_block *pnext;     /* the other live blocks of its RAM page */
     uint32_t n;                 /* guest instructions */
     uint32_t nops;              /* ops, including a final EXIT */
+    uint16_t lo, hi;            /* bytes [lo, hi) of its page hold its code */
     struct rv_op ops[];
+};
+
+/* Decoded code of one page of main RAM: its live blocks, and which 64-byte
+ * chunks of the page they cover. Valid only while the bus's code_pages flag
+ * of the page is set (a full flush clears the flags, not these). */
+struct rv_code_page {
+    struct rv_block *blocks;
+    uint64_t chunks;
 };
 
 struct rv_tcache {
     struct bus *bus;
+    struct rv_code_page *pages; /* one per page of main RAM, NULL until code is seen */
+    uint64_t npages;
     uint8_t *arena;
     size_t arena_size, arena_used;
     struct rv_block **hash;
@@ -34,7 +46,7 @@ struct rv_tcache {
     struct rv_hart *harts[16];
     unsigned nharts;
     const void *const *labels;  /* op implementations in rv_exec */
-    uint64_t flushes, blocks_built;
+    uint64_t flushes, blocks_built, blocks_dropped;
     uint64_t ext;               /* the extensions the harts offer (ext.h) */
     /* Debugger points (trigger.c); dbg_exec counts the pcs decoding must
      * mark (breakpoints, armed execute triggers of any hart). */
@@ -50,8 +62,13 @@ struct rv_tcache {
 struct rv_block *rv_block_get(struct rv_hart *);
 /* Drop every decoded block (at the next dispatch of each hart). */
 void rv_tcache_invalidate(struct rv_tcache *);
-/* Guest code at physical address pa was written. */
-void rv_tcache_code_written(struct rv_tcache *, uint64_t pa);
+/* Guest RAM [pa, pa + len) is about to be written: drops the blocks whose
+ * code overlaps it, at once (their memory stays valid until the next full
+ * flush, so a block that drops itself finishes its current op). Returns
+ * true when a block was dropped. A dropped block has host 0, so it matches
+ * no lookup and gets no chain; a block pointer cached anywhere (jump cache,
+ * an op) is only valid while its vpc and host match. */
+bool rv_tcache_code_written(struct rv_tcache *, uint64_t pa, uint64_t len);
 
 /* The interpreter (exec.c); rv_exec(NULL) returns the op label table. */
 const void *const *rv_exec(struct rv_hart *);

@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size < HEADER ? 0 : size - HEADER;
     memcpy(m->ram, m->wfi_fill, RAM_SIZE);
     memcpy(m->ram, image, len < RAM_SIZE ? len : RAM_SIZE);
-    rv_tcache_code_written(m->tc, RAM_BASE);   /* drop the last input's blocks */
+    rv_tcache_invalidate(m->tc);   /* drop the last input's blocks */
 
     struct rv_hart *h = &m->h;
     static const unsigned lines[] = { RV_IRQ_MSI, RV_IRQ_MTI, RV_IRQ_MEI, RV_IRQ_SEI };
