@@ -57,6 +57,9 @@ ISA_SRCS := $(wildcard tests/isa/*.S)
 ISA_ELFS := $(ISA_SRCS:%.S=$(B)/%.elf)
 BENCH_SRCS := $(wildcard roms/bench/*.c roms/bench/*.S)
 BENCH_ELF := $(B)/roms/bench.elf
+# the data-next-to-code benchmark: its kernel and slot, then bench's runtime
+SMCBENCH_SRCS := roms/smcbench/main.c roms/smcbench/slot.S roms/bench/start.S roms/bench/uart.c roms/bench/lib.c
+SMCBENCH_ELF := $(B)/roms/smcbench.elf
 
 .PHONY: all test unit isa run guest debian bench fuzz difftest install install-dev plugins clean
 .SECONDARY:
@@ -128,6 +131,11 @@ $(BENCH_ELF): $(BENCH_SRCS) $(wildcard roms/bench/*.h roms/bench/*.ld)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(RISCV_CC) $(GUEST_CFLAGS) -O2 -Iroms/bench -T roms/bench/link.ld -o $@ $(BENCH_SRCS) -lgcc
 
+$(SMCBENCH_ELF): $(SMCBENCH_SRCS) roms/smcbench/link.ld roms/bench/bench.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(RISCV_CC) $(GUEST_CFLAGS) -O2 -Iroms/bench -T roms/smcbench/link.ld -o $@ $(SMCBENCH_SRCS) -lgcc
+
 $(B)/tests/fuzz/replay_%: $(B)/tests/fuzz/replay.o $(B)/tests/fuzz/fuzz_%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -184,7 +192,7 @@ guest:
 debian:
 	sh roms/debian/build.sh $(B)/debian
 
-bench: $(B)/rivet $(BENCH_ELF)
+bench: $(B)/rivet $(BENCH_ELF) $(SMCBENCH_ELF)
 	sh scripts/bench.sh
 
 # rivet, and what a device plug-in builds with: the public header and
