@@ -355,7 +355,12 @@ static int store_code_page(struct rv_hart *h, struct rv_tlb_entry *e, uint64_t v
 {
     uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
     struct bus *bus = h->bus;
-    uint64_t pa = bus->ram_base + (uint64_t)(p - bus->ram);
+    uint64_t off = (uint64_t)(p - bus->ram);
+    if (!rv_tcache_may_hit(h->tc, off, size)) { /* data next to code: the common case */
+        copy_sized(p, &val, size);
+        return 0;
+    }
+    uint64_t pa = bus->ram_base + off;
     bool code = rv_tcache_code_written(h->tc, pa, size);
     copy_sized(p, &val, size);
     if (!bus_is_code_page(bus, pa))

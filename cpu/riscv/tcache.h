@@ -69,6 +69,17 @@ void rv_tcache_invalidate(struct rv_tcache *);
  * no lookup and gets no chain; a block pointer cached anywhere (jump cache,
  * an op) is only valid while its vpc and host match. */
 bool rv_tcache_code_written(struct rv_tcache *, uint64_t pa, uint64_t len);
+/* False when a write of len (1..8) bytes at RAM offset off, inside one page
+ * the bus flags as holding code, cannot touch decoded code (it misses the
+ * chunks): the store path's check before rv_tcache_code_written. */
+static inline bool rv_tcache_may_hit(const struct rv_tcache *tc, uint64_t off, unsigned len)
+{
+    uint64_t pg = off >> 12;
+    if (!tc->pages || pg >= tc->npages)
+        return true;
+    unsigned a = (unsigned)(off & 0xfff) >> 6, z = (unsigned)((off + len - 1) & 0xfff) >> 6;
+    return (tc->pages[pg].chunks >> a & 1) || (tc->pages[pg].chunks >> z & 1);
+}
 
 /* The interpreter (exec.c); rv_exec(NULL) returns the op label table. */
 const void *const *rv_exec(struct rv_hart *);
