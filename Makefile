@@ -60,6 +60,9 @@ BENCH_ELF := $(B)/roms/bench.elf
 # the data-next-to-code benchmark: its kernel and slot, then bench's runtime
 SMCBENCH_SRCS := roms/smcbench/main.c roms/smcbench/slot.S roms/bench/start.S roms/bench/uart.c roms/bench/lib.c
 SMCBENCH_ELF := $(B)/roms/smcbench.elf
+# the user-mode CPU benchmarks the test guest runs (static Linux programs)
+LINUX_CC ?= riscv64-linux-gnu-gcc
+USERBENCH := $(B)/roms/userbench/mix $(B)/roms/userbench/heldout
 
 .PHONY: all test unit isa run guest debian bench fuzz difftest install install-dev plugins clean
 .SECONDARY:
@@ -136,6 +139,11 @@ $(SMCBENCH_ELF): $(SMCBENCH_SRCS) roms/smcbench/link.ld roms/bench/bench.h
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(RISCV_CC) $(GUEST_CFLAGS) -O2 -Iroms/bench -T roms/smcbench/link.ld -o $@ $(SMCBENCH_SRCS) -lgcc
 
+$(B)/roms/userbench/%: roms/userbench/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(LINUX_CC) -O2 -static -Wall -o $@ $< -lm
+
 $(B)/tests/fuzz/replay_%: $(B)/tests/fuzz/replay.o $(B)/tests/fuzz/fuzz_%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -192,7 +200,7 @@ guest:
 debian:
 	sh roms/debian/build.sh $(B)/debian
 
-bench: $(B)/rivet $(BENCH_ELF) $(SMCBENCH_ELF)
+bench: $(B)/rivet $(BENCH_ELF) $(SMCBENCH_ELF) $(USERBENCH)
 	sh scripts/bench.sh
 
 # rivet, and what a device plug-in builds with: the public header and

@@ -6,17 +6,17 @@
 # security_model=none on both, a virtio-9p-pci device). The time is wall
 # time on the host between two marker lines the guest prints around the dd
 # (the host's page cache holds the file: this measures the device and the
-# guest, not the disk). Best of $RUNS (3).
+# guest, not the disk). Medians of $RUNS (5) runs, rivet and QEMU alternating.
 #
 #   sh scripts/bench-9p.sh        (tree root; B=build, RUNS=3)
 #
 # Prints:
-#   9p read (64 MiB, best of N): rivet  X MB/s (S s)
-#   9p read (64 MiB, best of N): qemu   Y MB/s (S s)
+#   9p read (64 MiB, median of N): rivet  X MB/s (S s)
+#   9p read (64 MiB, median of N): qemu   Y MB/s (S s)
 #   9p read ratio rivet/qemu: R
 set -eu
 B=${B:-build}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 MB=64
 . scripts/guest-dir.sh
@@ -43,5 +43,5 @@ one_run() {
 
 . scripts/bench-throughput.sh
 
-throughput "9p read" "9p read ($MB MiB, best of $RUNS)" "console=ttyS0 guest.run=bench guest.poweroff=1" \
+throughput "9p read" "9p read ($MB MiB, median of $RUNS)" "console=ttyS0 guest.run=bench guest.poweroff=1" \
     "-drive file=$tmp/disk.img,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0 -virtfs local,path=$tmp/share,mount_tag=t,security_model=none"

@@ -5,18 +5,18 @@
 # initramfs and image, once with virtio-blk-device (virtio-mmio) and once
 # with virtio-blk-pci (modern, disable-legacy=on on both). The time is wall
 # time on the host between two marker lines the guest prints around the dd
-# (guest clocks differ: rivet's is virtual). Best of $RUNS (3).
+# (guest clocks differ: rivet's is virtual). Medians of $RUNS (5) runs, rivet and QEMU alternating.
 #
 #   sh scripts/bench-blk.sh        (tree root; B=build, RUNS=3)
 #
 # Prints:
-#   blk read (64 MiB, O_DIRECT, best of N): rivet  X MB/s (S s)
-#   blk read (64 MiB, O_DIRECT, best of N): qemu   Y MB/s (S s)
+#   blk read (64 MiB, O_DIRECT, median of N): rivet  X MB/s (S s)
+#   blk read (64 MiB, O_DIRECT, median of N): qemu   Y MB/s (S s)
 #   blk read ratio rivet/qemu: R
 #   blk-pci read (...): rivet / qemu / ratio, the same over virtio-pci
 set -eu
 B=${B:-build}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 MB=64
 . scripts/guest-dir.sh
@@ -49,6 +49,6 @@ one_run() {
 
 append="console=ttyS0 guest.run=bench guest.poweroff=1"
 drive="-drive file=$tmp/run.img,format=raw,if=none,id=d0"
-throughput "blk read" "blk read ($MB MiB, O_DIRECT, best of $RUNS)" "$append" "$drive -device virtio-blk-device,drive=d0"
-throughput "blk-pci read" "blk-pci read ($MB MiB, O_DIRECT, best of $RUNS)" "$append" \
+throughput "blk read" "blk read ($MB MiB, O_DIRECT, median of $RUNS)" "$append" "$drive -device virtio-blk-device,drive=d0"
+throughput "blk-pci read" "blk-pci read ($MB MiB, O_DIRECT, median of $RUNS)" "$append" \
     "$drive -device virtio-blk-pci,drive=d0,disable-legacy=on"

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Linux boot benchmark: time from start to the init marker (GUEST-BOOT-OK)
 # and to poweroff, on rivet and (when installed) on qemu-system-riscv64 with
-# the same firmware, kernel and initramfs. Best of $RUNS runs (default 3).
+# the same firmware, kernel and initramfs. Medians of $RUNS runs (default 5), rivet and QEMU alternating.
 set -eu
 B=${B:-build}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SMP=${SMP:-1}
 RIVET_EXTRA=${RIVET_EXTRA:-}   # more rivet options (e.g. -icount shift=auto)
 NO_QEMU=${NO_QEMU:-}           # set: rivet only
@@ -30,31 +30,31 @@ one_run() {
     rm -f "$tmp/marker"
 }
 
-best() { # best RESULTS-FILE COLUMN
-    sort -n -k"$2" "$1" | head -n 1 | cut -d' ' -f"$2"
+med() { # med RESULTS-FILE COLUMN: the median of the column
+    cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 append="console=ttyS0 guest.poweroff=1"
-: > "$tmp/rivet"
+qemu=false
+if [ -z "$NO_QEMU" ] && command -v qemu-system-riscv64 > /dev/null 2>&1; then qemu=true; fi
+# rivet and QEMU alternate, so that a change in the host's load hits both
+: > "$tmp/rivet"; : > "$tmp/qemu"
 for i in $(seq "$RUNS"); do
     # shellcheck disable=SC2086
     one_run "$B/rivet" -M virt -m 512M -smp "$SMP" -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
         -initrd "$GUEST/initramfs.cpio.gz" -append "$append" $RIVET_EXTRA >> "$tmp/rivet"
-done
-rm_marker=$(best "$tmp/rivet" 1); rm_off=$(best "$tmp/rivet" 2)
-echo "boot (-smp $SMP, best of $RUNS): rivet  to marker ${rm_marker} ms, to poweroff ${rm_off} ms"
-if [ -n "$NO_QEMU" ]; then
-    :
-elif command -v qemu-system-riscv64 > /dev/null 2>&1; then
-    : > "$tmp/qemu"
-    for i in $(seq "$RUNS"); do
+    if $qemu; then
         one_run qemu-system-riscv64 -M virt -m 512M -smp "$SMP" -nographic -bios "$BIOS" -kernel "$GUEST/Image" \
             -initrd "$GUEST/initramfs.cpio.gz" -append "$append" >> "$tmp/qemu"
-    done
-    qm_marker=$(best "$tmp/qemu" 1); qm_off=$(best "$tmp/qemu" 2)
-    echo "boot (-smp $SMP, best of $RUNS): qemu   to marker ${qm_marker} ms, to poweroff ${qm_off} ms"
+    fi
+done
+rm_marker=$(med "$tmp/rivet" 1); rm_off=$(med "$tmp/rivet" 2)
+echo "boot (-smp $SMP, median of $RUNS): rivet  to marker ${rm_marker} ms, to poweroff ${rm_off} ms"
+if $qemu; then
+    qm_marker=$(med "$tmp/qemu" 1); qm_off=$(med "$tmp/qemu" 2)
+    echo "boot (-smp $SMP, median of $RUNS): qemu   to marker ${qm_marker} ms, to poweroff ${qm_off} ms"
     awk -v a="$rm_marker" -v b="$qm_marker" -v c="$rm_off" -v d="$qm_off" \
         'BEGIN { printf "boot ratio rivet/qemu: to marker %.2f, to poweroff %.2f\n", a / b, c / d }'
-else
+elif [ -z "$NO_QEMU" ]; then
     echo "boot: qemu-system-riscv64 not found (install qemu-system-misc to compare)"
 fi

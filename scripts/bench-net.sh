@@ -5,17 +5,17 @@
 # when installed, on qemu-system-riscv64 with the same firmware, kernel,
 # initramfs and script (-netdev user + virtio-net-device on virtio-mmio for
 # both). The time is host wall time between two marker lines the guest
-# prints around the wget. Best of $RUNS (3).
+# prints around the wget. Medians of $RUNS (5) runs, rivet and QEMU alternating.
 #
 #   sh scripts/bench-net.sh        (tree root; B=build, RUNS=3)
 #
 # Prints:
-#   net wget (64 MiB over user net, best of N): rivet  X MB/s (S s)
-#   net wget (64 MiB over user net, best of N): qemu   Y MB/s (S s)
+#   net wget (64 MiB over user net, median of N): rivet  X MB/s (S s)
+#   net wget (64 MiB over user net, median of N): qemu   Y MB/s (S s)
 #   net wget ratio rivet/qemu: R
 set -eu
 B=${B:-build}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 BIOS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 MB=64
 . scripts/guest-dir.sh
@@ -74,4 +74,4 @@ one_run() {
 append="console=ttyS0 guest.run=bench guest.poweroff=1"
 devs="-drive file=$tmp/disk.img,format=raw,if=none,id=d0,readonly=on -device virtio-blk-device,drive=d0"
 devs="$devs -netdev user,id=n0 -device virtio-net-device,netdev=n0"
-throughput "net wget" "net wget ($MB MiB over user net, best of $RUNS)" "$append" "$devs"
+throughput "net wget" "net wget ($MB MiB over user net, median of $RUNS)" "$append" "$devs"

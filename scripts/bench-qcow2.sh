@@ -3,18 +3,18 @@
 # 64 MiB on /dev/vdb inside the guest (dd, 1 MiB blocks, O_DIRECT, a sync
 # after the writes), with /dev/vdb a raw image or a fresh qcow2 image (so
 # the writes allocate every cluster). Times are host wall time between
-# marker lines the guest prints; best of $RUNS (3), raw and qcow2 runs
+# marker lines the guest prints; median of $RUNS (3), raw and qcow2 runs
 # alternating. The target is qcow2
 # within 30% of raw both ways.
 #
 #   sh scripts/bench-qcow2.sh      (tree root; B=build, RUNS=3)
 #
 # Prints:
-#   qcow2 write (64 MiB, best of N): raw X MB/s, qcow2 Y MB/s, qcow2/raw R
-#   qcow2 read  (64 MiB, best of N): raw X MB/s, qcow2 Y MB/s, qcow2/raw R
+#   qcow2 write (64 MiB, median of N): raw X MB/s, qcow2 Y MB/s, qcow2/raw R
+#   qcow2 read  (64 MiB, median of N): raw X MB/s, qcow2 Y MB/s, qcow2/raw R
 set -eu
 B=${B:-build}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 MB=64
 . scripts/guest-dir.sh
 [ -n "$GUEST" ] || { echo "bench-qcow2: no test guest (run make guest)" >&2; exit 1; }
@@ -64,17 +64,18 @@ one_run() {
 }
 
 # raw and qcow2 runs alternate, so that a change in the host's load hits both
-raw_w=0; raw_r=0; q_w=0; q_r=0
-min() { if [ "$1" -eq 0 ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi; }
+: > "$tmp/raw"; : > "$tmp/qcow2"
 i=0
 while [ $i -lt "$RUNS" ]; do
     i=$((i + 1))
-    set -- $(one_run raw)
-    raw_w=$(min $raw_w "$1"); raw_r=$(min $raw_r "$2")
-    set -- $(one_run qcow2)
-    q_w=$(min $q_w "$1"); q_r=$(min $q_r "$2")
+    one_run raw >> "$tmp/raw"
+    one_run qcow2 >> "$tmp/qcow2"
 done
+med() { # med FILE COLUMN
+    cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+raw_w=$(med "$tmp/raw" 1); raw_r=$(med "$tmp/raw" 2); q_w=$(med "$tmp/qcow2" 1); q_r=$(med "$tmp/qcow2" 2)
 mbs() { awk -v ns="$1" -v mb=$MB 'BEGIN { printf "%.1f", mb / (ns / 1e9) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
-echo "qcow2 write ($MB MiB, best of $RUNS): raw $(mbs $raw_w) MB/s, qcow2 $(mbs $q_w) MB/s, qcow2/raw $(ratio $q_w $raw_w)"
-echo "qcow2 read  ($MB MiB, best of $RUNS): raw $(mbs $raw_r) MB/s, qcow2 $(mbs $q_r) MB/s, qcow2/raw $(ratio $q_r $raw_r)"
+echo "qcow2 write ($MB MiB, median of $RUNS): raw $(mbs $raw_w) MB/s, qcow2 $(mbs $q_w) MB/s, qcow2/raw $(ratio $q_w $raw_w)"
+echo "qcow2 read  ($MB MiB, median of $RUNS): raw $(mbs $raw_r) MB/s, qcow2 $(mbs $q_r) MB/s, qcow2/raw $(ratio $q_r $raw_r)"

@@ -10,6 +10,8 @@ void uart_putc(char c);
 void uart_puts(const char *s);
 void uart_put_hex64(uint64_t v);
 void report(const char *name, uint64_t checksum);
+/* "bench: mark NAME": NAME's part has ended (the host stamps the line) */
+void mark(const char *name);
 
 /* lib.c: memory helpers the compiler may call, a PRNG, a bump allocator */
 void *memcpy(void *dst, const void *src, size_t n);

@@ -108,9 +108,11 @@ uint64_t kernel_branchy(void)
 
     sum = mix64(sum, (uint64_t)vm_run(collatz, regs, &executed));
     sum = mix64(sum, executed);
+    mark("interp");
 
     for (int round = 0; round < SIEVE_ROUNDS; round++)
         sum = mix64(sum, sieve(composite, SIEVE_N - round * 1000));
+    mark("sieve");
 
     uint32_t v = 0;
     for (uint32_t i = 0; i < SEARCH_N; i++) {
@@ -125,5 +127,6 @@ uint64_t kernel_branchy(void)
             where += (uint64_t)idx;
         }
     }
+    mark("bsearch");
     return mix64(mix64(sum, found), where);
 }

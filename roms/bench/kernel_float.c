@@ -103,6 +103,7 @@ uint64_t kernel_float(void)
     }
     for (int i = 0; i < n * n; i++)
         sum = mix64(sum, dbits(a[i]));
+    mark("matmul");
 
     /* a sun and four planets, in solar masses, AU and AU/day */
     struct body sys[5] = {
@@ -122,5 +123,6 @@ uint64_t kernel_float(void)
     sum = mix64(sum, dbits(nbody_energy(sys, 5)));
     for (int i = 0; i < 5; i++)
         sum = mix64(sum, dbits(sys[i].x) ^ dbits(sys[i].vy));
+    mark("nbody");
     return sum;
 }

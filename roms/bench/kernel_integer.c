@@ -83,6 +83,7 @@ uint64_t kernel_integer(void)
         sum = mix64(sum, h);
     }
     sum = mix64(sum, crc);
+    mark("crc32");
 
     for (int round = 0; round < SORT_ROUNDS; round++) {
         uint32_t salt = (uint32_t)(sum >> 7);
@@ -95,5 +96,6 @@ uint64_t kernel_integer(void)
         for (size_t i = 0; i < SORT_WORDS; i += 7)
             sum = mix64(sum, (uint64_t)sorted[i] * (i + 1));
     }
+    mark("sort");
     return sum;
 }

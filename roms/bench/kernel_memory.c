@@ -31,6 +31,7 @@ uint64_t kernel_memory(void)
         sum += p;
     }
     sum = mix64(sum, p);
+    mark("chase");
 
     for (uint64_t i = 0; i < STREAM_N; i++)
         src[i] = i * 0x9e3779b97f4a7c15ULL;
@@ -48,5 +49,6 @@ uint64_t kernel_memory(void)
             acc += to[i] >> (i & 7);
         sum = mix64(sum, acc);
     }
+    mark("memcpy");
     return sum;
 }

@@ -37,3 +37,10 @@ void report(const char *name, uint64_t checksum)
     uart_put_hex64(checksum);
     uart_putc('\n');
 }
+
+void mark(const char *name)
+{
+    uart_puts("bench: mark ");
+    uart_puts(name);
+    uart_putc('\n');
+}
