@@ -1,7 +1,7 @@
 /* tests/unit/test_tcache.c: writes to guest RAM drop exactly the decoded
  * blocks they overlap (cpu/riscv/tcache.c), whoever writes: a DMA range over
- * two pages, a store next to code, a store into code; and a page left
- * without code goes back to the store fast path. */
+ * two pages, a store next to code, a store into code, another hart's
+ * store; and a page left without code goes back to the store fast path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,11 +130,34 @@ static void stores_next_to_and_into_code(void **state)
     assert_int_equal(e->tag, RV_TLB_INVALID);
 }
 
+/* Hart 1 patches code hart 0 has decoded (harts run one after the other:
+ * the patch lands between two of hart 0's slices). */
+static void another_harts_store(void **state)
+{
+    struct fx *f = *state;
+    struct rv_hart h1;
+    assert_int_equal(rv_hart_init(&h1, &f->bus, f->tc, 1), 0);
+    load(f);
+    rv_hart_reset(&h1, RAM_BASE + 0x2000);
+    assert_int_equal(rv_store_slow(&h1, RAM_BASE + 0x1000, 4, ADDI(A1, 0, 9)), 2);
+    run(f);
+    assert_int_equal(f->h.x[A1], 9);
+    /* and data next to that code, through hart 1's tagged entry: nothing dropped */
+    uint64_t dropped = f->tc->blocks_dropped;
+    assert_int_equal(rv_store_slow(&h1, RAM_BASE + 0x1800, 8, 1), 0);
+    assert_int_equal(rv_store_slow(&h1, RAM_BASE + 0x1808, 8, 2), 0);
+    assert_int_equal(f->tc->blocks_dropped, dropped);
+    run(f);
+    assert_int_equal(f->h.x[A1], 9);
+    rv_hart_destroy(&h1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(dma_over_two_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(stores_next_to_and_into_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(another_harts_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
