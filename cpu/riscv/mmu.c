@@ -356,6 +356,7 @@ static int store_code_page(struct rv_hart *h, struct rv_tlb_entry *e, uint64_t v
     uint8_t *p = (uint8_t *)(uintptr_t)(va + e->addend);
     struct bus *bus = h->bus;
     uint64_t off = (uint64_t)(p - bus->ram);
+    bus_mark_dirty(bus, bus->ram_base + off); /* as a fast-path store after a refill would have */
     if (!rv_tcache_may_hit(h->tc, off, size)) { /* data next to code: the common case */
         copy_sized(p, &val, size);
         return 0;
