@@ -155,6 +155,10 @@ struct device_args {
     const struct devices_netdev *netdev;
     const struct devices_fsdev *fsdev;
     const struct devices_rng *rng;
+    /* host entropy for a device that takes it without rng= (an unseeded
+     * virtio-rng): the board's, which a record/replay log takes; NULL:
+     * the device reads getrandom itself */
+    const struct devices_rng *host_rng;
     unsigned index;                        /* instances of this type before it */
     const struct device_display *display;  /* the board's host display */
     const char *arg;                       /* the whole -device argument, for messages */

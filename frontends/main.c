@@ -24,6 +24,8 @@
 #include "frontends/rng_object.h"
 #include "frontends/term.h"
 #include "machine/devices.h"
+#include "machine/display_glue.h"
+#include "machine/rr.h"
 #include "machine/virt.h"
 
 struct host {
@@ -152,6 +154,7 @@ struct host_objects {
     struct chardev *serial;         /* the serial console's, or NULL */
     bool serial_owned;              /* opened for -serial (not a -chardev's) */
     struct drive **drives;
+    struct devices_netdev *rr_nd;  /* -record/-replay: the netdevs, wrapped (machine/rr.h) */
     struct devices_drive *dd;
     struct net_host *net;
     struct fs_local **fs;
@@ -181,6 +184,7 @@ static void close_objects(struct host_objects *ho, const struct rivet_options *o
     free(ho->chardevs);
     free(ho->cd);
     free(ho->drives);
+    free(ho->rr_nd);
     free(ho->dd);
 }
 
@@ -198,7 +202,33 @@ static struct chardev *host_chardev(struct chardev **cds, unsigned n, const char
     return NULL;
 }
 
-static int open_objects(struct host_objects *ho, struct rivet_options *o)
+/* -record/-replay: what devices read from the host goes through the log
+ * (machine/rr.h); a replay opens no network at all (its netdevs are ids). */
+static int wrap_objects(struct host_objects *ho, const struct rivet_options *o, struct rr *rr)
+{
+    for (unsigned i = 0; i < ho->ncd; i++)
+        if (rr_wrap_chardev(rr, &ho->cd[i]) < 0)
+            return -1;
+    for (unsigned i = 0; i < o->nobjects; i++)
+        if (rr_wrap_rng(rr, &ho->dr[i]) < 0)
+            return -1;
+    if (!(ho->rr_nd = calloc(o->nnetdevs + 1, sizeof *ho->rr_nd)))
+        return -1;
+    for (unsigned i = 0; i < o->nnetdevs; i++) {
+        if (rr_mode(rr) == RR_REPLAYING)
+            ho->rr_nd[i] = (struct devices_netdev){ .id = o->netdevs[i].id };
+        else
+            ho->rr_nd[i] = net_host_netdevs(ho->net)[i];
+        if (rr_wrap_netdev(rr, &ho->rr_nd[i]) < 0)
+            return -1;
+    }
+    ho->cfg.netdevs = ho->rr_nd;
+    ho->cfg.nnetdevs = o->nnetdevs;
+    ho->cfg.host_rng = rr_host_rng(rr);
+    return 0;
+}
+
+static int open_objects(struct host_objects *ho, struct rivet_options *o, struct rr *rr)
 {
     char err[256];
     memset(ho, 0, sizeof *ho);
@@ -340,7 +370,7 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         }
         ho->dr[i] = (struct devices_rng){ r->id, ho->rngs[i], rng_object_read };
     }
-    ho->net = net_host_open(o->netdevs, o->netdev_args, o->nnetdevs);
+    ho->net = net_host_open(o->netdevs, o->netdev_args, rr_mode(rr) == RR_REPLAYING ? 0 : o->nnetdevs);
     if (!ho->net)
         return -1;
     ho->cfg = (struct devices_config){
@@ -352,6 +382,10 @@ static int open_objects(struct host_objects *ho, struct rivet_options *o)
         .rngs = ho->dr, .nrngs = o->nobjects,
         .mmio_legacy = o->mmio_legacy,
     };
+    if (rr && wrap_objects(ho, o, rr) < 0) {
+        fprintf(stderr, "rivet: out of memory\n");
+        return -1;
+    }
     return devices_validate(&ho->cfg, VIRT_VIRTIO_MMIO_SLOTS);
 }
 
@@ -506,6 +540,43 @@ static void time_defaults(struct rivet_options *o, bool interactive)
         m->rtc_clock = m->icount_shift == VIRT_SHIFT_AUTO ? VIRT_RTC_HOST : VIRT_RTC_VM;
 }
 
+/* -record/-replay (docs/replay.md): the log opens last, when every image
+ * is known and every setting chosen; a replay refuses here, before the
+ * guest runs, so nothing is written to the images. */
+static struct rr *open_rr(struct rivet_options *o, int argc, char **argv)
+{
+    const struct virt_config *c = &o->machine;
+    struct rr_image *img = calloc(o->ndrives + 6, sizeof *img);
+    char *snapfile = NULL;
+    unsigned n = 0;
+    if (!img) {
+        fprintf(stderr, "rivet: out of memory\n");
+        return NULL;
+    }
+    const char *fixed[][2] = { { "bios", c->bios }, { "kernel", c->kernel }, { "initrd", c->initrd }, { "dtb", c->dtb } };
+    for (unsigned i = 0; i < 4; i++)
+        if (fixed[i][1]) {
+            snprintf(img[n].role, sizeof img[n].role, "%s", fixed[i][0]);
+            img[n++].path = fixed[i][1];
+        }
+    for (unsigned i = 0; i < o->ndrives; i++)
+        if (o->drives[i].file) {
+            snprintf(img[n].role, sizeof img[n].role, "drive%u", i);
+            img[n++].path = o->drives[i].file;
+        }
+    if (c->loadvm && (snapfile = virt_snapshot_file(c, c->loadvm))) {
+        snprintf(img[n].role, sizeof img[n].role, "snapshot");
+        img[n++].path = snapfile;
+    }
+    char err[512];
+    struct rr *rr = rr_open(o->rr_mode, o->rr_file, o->rr_mode == RR_RECORDING ? c->loadvm : NULL, argc, argv, img, n, err, sizeof err);
+    if (!rr)
+        fprintf(stderr, "rivet: %s\n", err);
+    free(img);
+    free(snapfile);
+    return rr;
+}
+
 int main(int argc, char **argv)
 {
     struct rivet_options o;
@@ -532,9 +603,24 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* snapshots by name live next to the first disk (docs/snapshots.md) */
+    char *snapdir = NULL;
+    if (o.ndrives && o.drives[0].file && (snapdir = malloc(strlen(o.drives[0].file) + 11)))
+        sprintf(snapdir, "%s.snapshots", o.drives[0].file);
+    o.machine.snapshot_dir = snapdir;
+    struct rr *rr = NULL;
+    if (o.rr_mode && !o.machine.dumpdtb && !(rr = open_rr(&o, argc, argv))) {
+        free(snapdir);
+        options_free(&o);
+        return 1;
+    }
+    o.machine.rr = rr;
+
     struct host_objects ho;
-    if (open_objects(&ho, &o) < 0) {
+    if (open_objects(&ho, &o, rr) < 0) {
         close_objects(&ho, &o);
+        rr_free(rr);
+        free(snapdir);
         options_free(&o);
         return 1;
     }
@@ -543,15 +629,26 @@ int main(int argc, char **argv)
     struct host host = { .serial = ho.serial, .chardevs = ho.chardevs, .nchardevs = o.nchardevs, .net = ho.net };
     if (open_display(&o, &host) < 0) {
         close_objects(&ho, &o);
+        rr_free(rr);
+        free(snapdir);
         options_free(&o);
         return 1;
     }
     ho.cfg.display = display_host_devices(host.display);
-    /* snapshots by name live next to the first disk (docs/snapshots.md) */
-    char *snapdir = NULL;
-    if (o.ndrives && o.drives[0].file && (snapdir = malloc(strlen(o.drives[0].file) + 11)))
-        sprintf(snapdir, "%s.snapshots", o.drives[0].file);
-    o.machine.snapshot_dir = snapdir;
+    struct devices_display rr_display; /* -record/-replay: its input through the log */
+    if (rr && ho.cfg.display) {
+        rr_display = *ho.cfg.display;
+        if (rr_wrap_display(rr, &rr_display) < 0) {
+            fprintf(stderr, "rivet: out of memory\n");
+            display_host_close(host.display);
+            close_objects(&ho, &o);
+            rr_free(rr);
+            free(snapdir);
+            options_free(&o);
+            return 1;
+        }
+        ho.cfg.display = &rr_display;
+    }
     o.machine.host = (struct host_io){
         .ctx = &host,
         .serial_write = host_serial_write,
@@ -573,6 +670,8 @@ int main(int argc, char **argv)
         close_monitor(&host);
         display_host_close(host.display);
         close_objects(&ho, &o);
+        rr_free(rr);
+        free(snapdir);
         options_free(&o);
         return 1;
     }
@@ -594,6 +693,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "rivet: -gdb %s: %s\n", o.gdb, err);
         gdb_failed = !host.gdb;
     }
+    rr_settings(rr, &o.machine);
     rc = gdb_failed ? 1 : virt_run(&o.machine);
     free(snapdir);
     gdb_server_close(host.gdb);
@@ -602,6 +702,7 @@ int main(int argc, char **argv)
         net_host_print_stats(ho.net, stderr);
     display_host_close(host.display);
     close_objects(&ho, &o);
+    rr_free(rr); /* after the backends: they may still hold its wrappers */
     options_free(&o);
     trace_stop();
     return rc;

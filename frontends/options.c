@@ -13,6 +13,7 @@
 #include "frontends/chardev.h"
 #include "frontends/compat.h"
 #include "frontends/options.h"
+#include "machine/rr.h"
 #include "bus/trace.h"
 #include "bus/util.h"
 #include "machine/devices.h"
@@ -253,8 +254,33 @@ static int opt_rtc(struct rivet_options *o, const char *arg)
 }
 
 /* -icount shift=N|auto,sleep=on|off,align=on|off, with QEMU's rules. */
+/* -record/-replay FILE and -icount's rr=, rrfile=: one recording or
+ * replay per run. */
+static int set_rr(struct rivet_options *o, const char *opt, const char *arg, int mode, const char *file)
+{
+    if (o->rr_mode && o->rr_mode != mode)
+        return bad(opt, arg, "a run either records or replays");
+    if (file && o->rr_file && strcmp(o->rr_file, file))
+        return bad(opt, arg, "one record/replay log per run");
+    o->rr_mode = mode;
+    if (file)
+        o->rr_file = file;
+    return 0;
+}
+
+static int opt_record(struct rivet_options *o, const char *arg)
+{
+    return *arg ? set_rr(o, "-record", arg, RR_RECORDING, arg) : bad("-record", arg, "a file name is needed");
+}
+
+static int opt_replay(struct rivet_options *o, const char *arg)
+{
+    return *arg ? set_rr(o, "-replay", arg, RR_REPLAYING, arg) : bad("-replay", arg, "a file name is needed");
+}
+
 static int opt_icount(struct rivet_options *o, const char *arg)
 {
+    const char *rrfile = NULL, *rrsnap = NULL;
     struct optlist l;
     if (optlist_parse(arg, &l) < 0)
         return bad("-icount", arg, "out of memory");
@@ -268,6 +294,12 @@ static int opt_icount(struct rivet_options *o, const char *arg)
             o->icount_align = on;
         } else if (!strcmp(k, "shift") && v && !strcmp(v, "auto")) {
             o->icount_shift = VIRT_SHIFT_AUTO;
+        } else if (!strcmp(k, "rr") && v && (!strcmp(v, "record") || !strcmp(v, "replay"))) {
+            rc = set_rr(o, "-icount", arg, !strcmp(v, "record") ? RR_RECORDING : RR_REPLAYING, NULL);
+        } else if (!strcmp(k, "rrfile") && v && *v) {
+            rrfile = v;
+        } else if (!strcmp(k, "rrsnapshot") && v && *v) {
+            rrsnap = v;
         } else if (!strcmp(k, "shift") && v) {
             char *end;
             errno = 0;
@@ -277,8 +309,34 @@ static int opt_icount(struct rivet_options *o, const char *arg)
             else
                 o->icount_shift = (int)n;
         } else {
-            rc = bad("-icount", arg, "supported: shift=N|auto, sleep=on|off, align=on|off");
+            rc = bad("-icount", arg,
+                     "supported: shift=N|auto, sleep=on|off, align=on|off, rr=record|replay, rrfile=FILE, rrsnapshot=NAME");
         }
+    }
+    if (!rc && (rrfile || rrsnap) && !o->rr_mode)
+        rc = bad("-icount", arg, "rrfile= and rrsnapshot= need rr=record or rr=replay");
+    else if (!rc && o->rr_mode && !o->rr_file && !rrfile)
+        rc = bad("-icount", arg, "rr= needs rrfile=FILE");
+    if (!rc && rrfile) {
+        char *f = strdup(rrfile); /* (rrfile points into the option list) */
+        if (!f)
+            rc = bad("-icount", arg, "out of memory");
+        else if ((rc = set_rr(o, "-icount", arg, o->rr_mode, f)) == 0 && o->rr_file == f) {
+            free(o->rr_file_arg);
+            o->rr_file_arg = f;
+        } else
+            free(f);
+    }
+    if (!rc && rrsnap) {
+        /* start from that snapshot, as -loadvm NAME */
+        free(o->rr_snapshot_arg);
+        o->rr_snapshot_arg = strdup(rrsnap);
+        if (!o->rr_snapshot_arg)
+            rc = bad("-icount", arg, "out of memory");
+        else if (o->machine.loadvm && strcmp(o->machine.loadvm, rrsnap))
+            rc = bad("-icount", arg, "rrsnapshot= and -loadvm name different snapshots");
+        else
+            o->machine.loadvm = o->rr_snapshot_arg;
     }
     optlist_free(&l);
     if (rc)
@@ -398,6 +456,8 @@ static int opt_loadvm(struct rivet_options *o, const char *arg)
 {
     if (!*arg)
         return bad("-loadvm", arg, "a snapshot name or path is needed");
+    if (o->rr_snapshot_arg && strcmp(o->rr_snapshot_arg, arg))
+        return bad("-loadvm", arg, "rrsnapshot= and -loadvm name different snapshots");
     o->machine.loadvm = arg;
     return 0;
 }
@@ -663,7 +723,9 @@ static const struct option_def defs[] = {
     { "display", "sdl|none", "display for -device virtio-gpu-*: a window (default when one can open) or none", opt_display },
     { "screendump", "FILE.png", "write the display to FILE at exit (Ctrl-A s or SIGUSR1: at any time)", opt_screendump },
     { "rtc", "base=utc|localtime|DATE,clock=host|rt|vm", "RTC start (DATE: YYYY-MM-DD[THH:MM:SS] UTC) and the clock it follows", opt_rtc },
-    { "icount", "shift=N|auto,sleep=on|off,align=on|off", "2^N ns per instruction, or auto: follow the wall (docs/time.md)", opt_icount },
+    { "icount", "shift=N|auto,sleep=on|off,align=on|off[,rr=record|replay,rrfile=FILE[,rrsnapshot=NAME]]", "2^N ns per instruction, or auto: follow the wall (docs/time.md); rr=: record/replay (docs/replay.md)", opt_icount },
+    { "record", "FILE", "record every input of the run into FILE, for -replay (docs/replay.md)", opt_record },
+    { "replay", "FILE", "replay the run recorded in FILE: no host input is read (docs/replay.md)", opt_replay },
     { "plugin", "[file=]FILE.so", "load a device plug-in (docs/plugins.md); its devices join -device help", opt_plugin },
     { "device", "NAME[,opt=value...]", "add a device (-device help lists them, -device NAME,help their options)", opt_device },
     { "drive", "file=F[,if=none,id=ID,...]", "a disk image, raw or qcow2 (format=, readonly=on, snapshot=on, cache=, file.locking=off); if=virtio adds the device", opt_drive },
@@ -798,6 +860,16 @@ int options_parse(struct rivet_options *o, int argc, char **argv)
         }
         o->machine.start_stopped = true;
     }
+    if (o->rr_mode && o->gdb) {
+        fprintf(stderr, "rivet: %s %s: a debugger changes the machine from outside, which a log does not "
+                "hold yet (drop -s/-gdb)\n", o->rr_mode == RR_RECORDING ? "-record" : "-replay", o->rr_file);
+        return 1;
+    }
+    if (o->rr_mode && o->nfsdevs) {
+        fprintf(stderr, "rivet: %s %s: a shared folder's files are host input the log does not hold (drop -virtfs/-fsdev)\n",
+                o->rr_mode == RR_RECORDING ? "-record" : "-replay", o->rr_file);
+        return 1;
+    }
     return -1;
 }
 
@@ -828,6 +900,10 @@ void options_free(struct rivet_options *o)
     o->nobjects = 0;
     free(o->dumpdtb);
     o->dumpdtb = NULL;
+    free(o->rr_snapshot_arg);
+    o->rr_snapshot_arg = NULL;
+    free(o->rr_file_arg);
+    o->rr_file_arg = NULL;
     o->machine.dumpdtb = NULL;
     free(o->mon_ref[0]);
     free(o->mon_ref[1]);

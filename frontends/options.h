@@ -22,6 +22,12 @@ struct rivet_options {
     int icount_shift;   /* 0..10, VIRT_SHIFT_AUTO */
     int icount_sleep, icount_align;  /* 0, 1 */
     int rtc_clock;      /* VIRT_RTC_* */
+    /* -record FILE, -replay FILE, -icount rr=record|replay,rrfile=FILE
+     * (docs/replay.md): rr_mode is machine/rr.h's RR_* (0: off) */
+    int rr_mode;
+    const char *rr_file;
+    char *rr_file_arg;          /* rrfile=FILE (rr_file points to it) */
+    char *rr_snapshot_arg;      /* rrsnapshot=NAME (machine.loadvm points to it) */
     /* -device arguments in order, with the ones -drive if=virtio implies */
     char **devices;
     unsigned ndevices;

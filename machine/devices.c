@@ -569,6 +569,7 @@ struct devices {
     const struct devices_netdev *netdevs;
     unsigned nnetdevs;
     struct display_glue *glue;   /* the host display, for the devices that show or read it */
+    const struct devices_rng *host_rng;
     uint64_t base, stride;
     unsigned nmmio;                        /* slot[0..nmmio) are the mmio slots */
     unsigned nslots;                       /* then the PCI functions */
@@ -579,6 +580,7 @@ static int create_one(struct devices *d, struct plan *p, struct slot *s)
 {
     p->args.bus = d->bus;
     p->args.display = display_glue_port(d->glue);
+    p->args.host_rng = d->host_rng;
     s->inst.desc = p->type;
     char err[256] = "out of memory";
     if (p->type->create(&s->inst, &p->args, err, sizeof err) < 0 ||
@@ -669,6 +671,7 @@ struct devices *devices_create(const struct devices_config *c, struct bus *bus, 
         d->nnetdevs = c->nnetdevs;
     }
     d->glue = display_glue_new(c ? c->display : NULL);
+    d->host_rng = c ? c->host_rng : NULL;
     if (!d->glue) {
         log_err("out of memory");
         goto fail;

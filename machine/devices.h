@@ -53,6 +53,9 @@ struct devices_config {
     unsigned nfsdevs;
     const struct devices_rng *rngs;    /* -object rng-*, for rng= */
     unsigned nrngs;
+    /* Host entropy for devices without rng= (device_args.host_rng): a
+     * record/replay log's (machine/rr.h); NULL: getrandom. */
+    const struct devices_rng *host_rng;
     /* The host display for virtio-gpu and virtio-input (machine/display_glue.h); NULL: none. */
     const struct devices_display *display;
     bool mmio_legacy;                  /* -global virtio-mmio.force-legacy=true */

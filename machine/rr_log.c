@@ -212,6 +212,20 @@ int rr_write_snapshot(struct rr_writer *w, const char *name)
     return emit(w, RR_SNAPSHOT, w->stamp, name, NULL, NULL, 0);
 }
 
+int rr_writer_flush(struct rr_writer *w)
+{
+    if (w->failed)
+        return -1;
+    errno = 0;
+    return fflush(w->f) != 0 ? wfail(w, "cannot write the log") : 0;
+}
+
+void rr_writer_abandon(struct rr_writer *w)
+{
+    fclose(w->f);
+    free(w);
+}
+
 int rr_writer_close(struct rr_writer *w, uint64_t stamp, uint64_t hash)
 {
     uint8_t v[8];

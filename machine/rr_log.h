@@ -78,6 +78,11 @@ int rr_write_snapshot(struct rr_writer *, const char *name);
  * record). 0, or -1 when the log is not complete. Frees the writer. */
 int rr_writer_close(struct rr_writer *, uint64_t stamp, uint64_t hash);
 const char *rr_writer_error(const struct rr_writer *);
+/* Writes what is buffered: 0, or -1 as a record write. */
+int rr_writer_flush(struct rr_writer *);
+/* Closes the file without an end record (the log stays incomplete) and
+ * frees the writer. */
+void rr_writer_abandon(struct rr_writer *);
 
 struct rr_reader;
 /* Opens path (or reads an already open stream: rr_reader_new) and checks

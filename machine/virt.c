@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +42,7 @@
 #include "machine/pci_virt.h"
 #include "machine/plic.h"
 #include "machine/reverse.h"
+#include "machine/rr.h"
 #include "machine/sifive_test.h"
 #include "machine/snapshot.h"
 #include "machine/uart16550.h"
@@ -105,7 +107,45 @@ struct virt {
     bool replaying;         /* re-executing history: output dropped, no input */
     uint8_t *keep_ram;      /* machine_create: use this RAM (a reverse restore) */
     uint64_t slice_g0;      /* position where the running slice started */
+    bool in_idle;           /* time_input from idle() (the log tells the two sites apart) */
+    /* record/replay (machine/rr.h): the position is pos0 (where this
+     * machine started: after a reset, where the last one stopped) + the
+     * instructions retired + rr_steps, the run-loop steps that change the
+     * machine without an instruction (time inputs, idle jumps) */
+    uint64_t pos0, rr_steps;
+    uint64_t insns0;        /* instructions retired by the machines before this one */
+    bool rr_stopped;        /* a replay diverged: exit 1, no final hash */
 };
+
+uint64_t virt_rr_position(const struct virt *m)
+{
+    return m->pos0 + m->insns + m->rr_steps + (m->running ? rv_hart_progress(m->running) : 0);
+}
+
+/* The state hash of checkpoints and of the end: the one place to switch
+ * to an incremental hash. */
+static uint64_t rr_state_hash(struct virt *m)
+{
+    return virt_state_hash(m);
+}
+
+/* Zkr seed CSR entropy through the log (rr.h). */
+static size_t seed_fill(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    ssize_t n = getrandom(buf, len, GRND_NONBLOCK);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static bool hart_entropy(void *ctx, uint16_t *out)
+{
+    struct virt *m = ctx;
+    uint8_t b[2];
+    if (rr_entropy(m->cfg->rr, "seed", b, 2, seed_fill, NULL) != 2)
+        return false;
+    *out = (uint16_t)(b[0] | b[1] << 8);
+    return true;
+}
 
 static void out_flush(struct virt *m)
 {
@@ -549,7 +589,12 @@ static int machine_create(struct virt *m)
         m->harts[i].time_ctx = &m->clock;
         m->harts[i].timebase_hz = VCLOCK_HZ;
         m->harts[i].other_harts = m->nharts > 1;
+        if (c->rr) {
+            m->harts[i].entropy = hart_entropy;
+            m->harts[i].entropy_ctx = m;
+        }
     }
+    rr_attach(c->rr, m);
     return build_devices(m);
 }
 
@@ -598,17 +643,42 @@ static void poll_htif(struct virt *m)
 }
 
 /* The one place where host input enters the machine. */
+static void host_quit(struct virt *m)
+{
+    rr_log_input(m->cfg->rr, "quit", NULL, 0);
+    m->quit = true;
+    stop_all(m);
+}
+
+/* A replay: the recording's quit (Ctrl-A x, a window closed ...) here. */
+static void replay_quit(struct virt *m)
+{
+    if (rr_take(m->cfg->rr, RR_INPUT, "quit")) {
+        m->quit = true;
+        stop_all(m);
+    }
+}
+
 static void poll_host(struct virt *m)
 {
     const struct host_io *io = &m->cfg->host;
-    if (m->in_pos == m->in_len && io->serial_read) {
+    struct rr *rr = m->cfg->rr;
+    bool feed = rr_feeding(rr); /* a replay reads nothing from the host */
+    if (m->in_pos == m->in_len && feed) {
+        const struct rr_event *e = rr_take(rr, RR_INPUT, "serial");
+        m->in_pos = 0;
+        m->in_len = e ? (e->len < sizeof m->in ? e->len : sizeof m->in) : 0;
+        if (e)
+            memcpy(m->in, e->data, m->in_len);
+        replay_quit(m);
+    } else if (m->in_pos == m->in_len && io->serial_read) {
         bool quit = false;
         m->in_len = io->serial_read(io->ctx, m->in, sizeof m->in, &quit);
         m->in_pos = 0;
-        if (quit) {
-            m->quit = true;
-            stop_all(m);
-        }
+        if (m->in_len)
+            rr_log_input(rr, "serial", m->in, m->in_len);
+        if (quit)
+            host_quit(m);
     }
     if (m->paused)
         return; /* stopped: typed bytes wait in m->in, devices see nothing */
@@ -618,14 +688,15 @@ static void poll_host(struct virt *m)
         if (took)
             reverse_changed(m->rev); /* not in any log: history starts over */
     }
-    if (io->serial_break && io->serial_break(io->ctx)) {
+    if (feed ? rr_take(rr, RR_INPUT, "break") != NULL : io->serial_break && io->serial_break(io->ctx)) {
+        rr_log_input(rr, "break", NULL, 0);
         uart16550_break(m->uart);
         reverse_changed(m->rev);
     }
-    if (devices_poll(m->devs)) {
-        m->quit = true;
-        stop_all(m);
-    }
+    if (devices_poll(m->devs) && !feed)
+        host_quit(m);
+    if (feed)
+        replay_quit(m);
 }
 
 static uint64_t next_deadline(const struct virt *m)
@@ -666,13 +737,13 @@ static bool in_last_step(const struct virt *m, uint64_t wall)
     return m->time_steps && m->step_icount == m->clock.icount && m->step_wall == wall;
 }
 
-static void time_input(struct virt *m, enum time_kind kind, uint64_t value, uint64_t wall)
+static const char *const time_names[2][3] = {
+    { "rate", "jump", "rtc" },                 /* after a round */
+    { "idle-rate", "idle-jump", "idle-rtc" },  /* in idle() */
+};
+
+static void time_apply(struct virt *m, enum time_kind kind, uint64_t value)
 {
-    if (!in_last_step(m, wall)) {
-        m->time_steps++;
-        m->step_icount = m->clock.icount;
-        m->step_wall = wall;
-    }
     switch (kind) {
     case TIME_RATE:
         vclock_set_rate(&m->clock, value, false);
@@ -684,6 +755,34 @@ static void time_input(struct virt *m, enum time_kind kind, uint64_t value, uint
         goldfish_rtc_set_adjust(m->rtc, (int64_t)value);
         break;
     }
+    m->rr_steps++;
+}
+
+/* A replay: the time inputs the recording made here (in the order
+ * time_after_round / idle make them). True if there was one. */
+static bool time_replay(struct virt *m, bool idle)
+{
+    bool any = false;
+    static const enum time_kind order[] = { TIME_JUMP, TIME_RATE, TIME_RTC };
+    for (unsigned i = 0; i < 3; i++) {
+        const struct rr_event *e = rr_take(m->cfg->rr, RR_TIME, time_names[idle][order[i]]);
+        if (e) {
+            time_apply(m, order[i], e->value);
+            any = true;
+        }
+    }
+    return any;
+}
+
+static void time_input(struct virt *m, enum time_kind kind, uint64_t value, uint64_t wall)
+{
+    rr_log_time(m->cfg->rr, time_names[m->in_idle][kind], value);
+    if (!in_last_step(m, wall)) {
+        m->time_steps++;
+        m->step_icount = m->clock.icount;
+        m->step_wall = wall;
+    }
+    time_apply(m, kind, value);
 }
 
 /* May time_input() be called now? Yes at the first step, within the step
@@ -723,7 +822,9 @@ static void time_start(struct virt *m)
     else
         vclock_set_rate(&m->clock, VCLOCK_BATCH_FS_PER_INSN, true); /* (a -loadvm clock may have another) */
     m->read_wall = c->host.monotonic_ns && (auto_rate(m) || c->icount_align || c->rtc_clock != VIRT_RTC_VM);
-    if (c->host.monotonic_ns && (c->icount_sleep || m->read_wall)) {
+    if (rr_feeding(c->rr))
+        m->read_wall = false; /* a replay's time inputs come from the log */
+    else if (c->host.monotonic_ns && (c->icount_sleep || m->read_wall)) {
         uint64_t wall = wall_now(m);
         vclock_ctl_init(&m->ctl, wall, 0, 0);
         m->rtc_checked = wall;
@@ -735,13 +836,13 @@ static void time_start(struct virt *m)
 /* Stop/start guest time with the machine (see above). */
 static void time_pause(struct virt *m)
 {
-    if (m->cfg->host.monotonic_ns)
+    if (m->cfg->host.monotonic_ns && !rr_feeding(m->cfg->rr))
         vclock_ctl_pause(&m->ctl, wall_now(m));
 }
 
 static void time_resume(struct virt *m)
 {
-    if (m->cfg->host.monotonic_ns)
+    if (m->cfg->host.monotonic_ns && !rr_feeding(m->cfg->rr))
         vclock_ctl_resume(&m->ctl, wall_now(m), m->clock.icount);
 }
 
@@ -776,6 +877,10 @@ static void host_wait(struct virt *m, uint64_t us)
 static void time_after_round(struct virt *m)
 {
     m->idle_anchored = false;
+    if (rr_feeding(m->cfg->rr)) {
+        time_replay(m, false);
+        return;
+    }
     if (!m->read_wall)
         return;
     uint64_t wall = wall_now(m);
@@ -805,7 +910,42 @@ static void time_after_round(struct virt *m)
  * (shift=auto forgives a guest more than VCLOCK_CTL_MAX_AHEAD_NS ahead the
  * excess); with a fixed rate otherwise the idle period is anchored where it
  * starts, so it lasts its own length in host time (QEMU's sleep=on). */
+static void idle_wait(struct virt *m, uint64_t deadline);
+
+/* A replay that cannot go on as the recording did: one line, exit 1. */
+static void rr_diverged(struct virt *m, const char *why)
+{
+    out_flush(m);
+    fprintf(stderr, "rivet: replay diverged at instruction %" PRIu64 " (%s)\n", m->insns0 + m->insns, why);
+    m->rr_stopped = true;
+    m->exit_code = 1;
+    m->quit = true;
+    stop_all(m);
+}
+
 static void idle(struct virt *m, uint64_t deadline)
+{
+    if (rr_feeding(m->cfg->rr)) {
+        /* a replay: the recording's time inputs here; an input at this
+         * position first (poll_host takes it); else on to the deadline */
+        if (time_replay(m, true) || rr_pending_now(m->cfg->rr))
+            return;
+        if (deadline == UINT64_MAX) {
+            /* nothing to wait for and no input here: the recording was elsewhere */
+            rr_diverged(m, "every hart waits and the log has no input for it here");
+            return;
+        }
+        vclock_advance(&m->clock, deadline);
+        m->rr_steps++;
+        time_replay(m, true); /* the RTC check that follows the jump */
+        return;
+    }
+    m->in_idle = true;
+    idle_wait(m, deadline);
+    m->in_idle = false;
+}
+
+static void idle_wait(struct virt *m, uint64_t deadline)
 {
     uint64_t now = m->clock.ticks;
     if (!m->cfg->icount_sleep || !m->cfg->host.monotonic_ns) {
@@ -817,6 +957,7 @@ static void idle(struct virt *m, uint64_t deadline)
             return;
         }
         vclock_advance(&m->clock, deadline);
+        m->rr_steps++;
         return;
     }
     uint64_t wall = wall_now(m);
@@ -828,6 +969,7 @@ static void idle(struct virt *m, uint64_t deadline)
     uint64_t target = vclock_ctl_target(&m->ctl, wall) / VCLOCK_NS_PER_TICK;
     if (target >= deadline) {
         vclock_advance(&m->clock, deadline);
+        m->rr_steps++;
         return;
     }
     uint64_t us = 100000; /* without a deadline: look again every 100 ms */
@@ -836,9 +978,10 @@ static void idle(struct virt *m, uint64_t deadline)
     host_wait(m, us);
     wall = wall_now(m);
     target = vclock_ctl_target(&m->ctl, wall) / VCLOCK_NS_PER_TICK;
-    if (target >= deadline)
+    if (target >= deadline) {
         vclock_advance(&m->clock, deadline);
-    else if (target > now && time_step_open(m, wall))
+        m->rr_steps++;
+    } else if (target > now && time_step_open(m, wall))
         time_input(m, TIME_JUMP, target, wall); /* woken early: input arrived at this wall time */
     /* (a step not open yet leaves the guest behind the wall until the next
      * one: by at most a period, which the controller then works off) */
@@ -875,6 +1018,8 @@ static bool wake_possible(struct virt *m)
         if (to && *to)
             return true; /* an HTIF request poll_htif has yet to serve (an exit, a byte) */
     }
+    if (rr_feeding(m->cfg->rr))
+        return rr_more(m->cfg->rr); /* a replay: only the log's inputs */
     return m->cfg->debugger || !io->input_possible || io->input_possible(io->ctx);
 }
 
@@ -922,8 +1067,19 @@ const char *virt_status(const struct virt *m)
 
 bool virt_is_running(const struct virt *m) { return !m->paused; }
 
+/* The monitor's commands that change the machine (these functions, from
+ * HMP, QMP or Ctrl-A c) are host input: a recording logs each call at its
+ * position, a replay makes the same call there (replay_monitor). */
+static void rr_monitor(struct virt *m, const char *cmd, const char *arg)
+{
+    char line[600];
+    snprintf(line, sizeof line, "%s%s%s", cmd, arg ? " " : "", arg ? arg : "");
+    rr_log_input(m->cfg->rr, "monitor", line, strlen(line));
+}
+
 void virt_stop(struct virt *m)
 {
+    rr_monitor(m, "stop", NULL);
     if (m->paused)
         return;
     out_flush(m);
@@ -934,6 +1090,7 @@ void virt_stop(struct virt *m)
 
 int virt_cont(struct virt *m)
 {
+    rr_monitor(m, "cont", NULL);
     if (m->shutdown)
         return -1;
     if (!m->paused)
@@ -946,6 +1103,7 @@ int virt_cont(struct virt *m)
 
 void virt_system_reset(struct virt *m)
 {
+    rr_monitor(m, "system_reset", NULL);
     m->reset = true;
     m->host_reset = true;
     m->exit_code = 0;
@@ -954,6 +1112,7 @@ void virt_system_reset(struct virt *m)
 
 int virt_system_powerdown(struct virt *m)
 {
+    rr_monitor(m, "system_powerdown", NULL);
     if (!devices_powerdown(m->devs))
         return -1;
     monitor_event(m, VIRT_EV_POWERDOWN, NULL);
@@ -962,6 +1121,7 @@ int virt_system_powerdown(struct virt *m)
 
 void virt_quit(struct virt *m)
 {
+    rr_monitor(m, "quit", NULL);
     m->quit = true;
     stop_all(m);
 }
@@ -978,10 +1138,40 @@ struct devices *virt_devices(struct virt *m) { return m->devs; }
 struct pci_host *virt_pci(struct virt *m) { return m->pci; }
 uint64_t virt_ram_size(const struct virt *m) { return m->cfg->ram_size; }
 uint64_t virt_insns(const struct virt *m) { return m->insns; }
+struct rr *virt_rr(const struct virt *m) { return m->cfg->rr; }
 uint64_t virt_time_ns(const struct virt *m) { return vclock_now_ns(&m->clock); }
+
+/* A replay: the monitor commands the recording ran at this position. */
+static void replay_monitor(struct virt *m)
+{
+    const struct rr_event *e;
+    while ((e = rr_take(m->cfg->rr, RR_INPUT, "monitor"))) {
+        char cmd[600];
+        size_t n = e->len < sizeof cmd - 1 ? e->len : sizeof cmd - 1;
+        memcpy(cmd, e->data, n);
+        cmd[n] = 0;
+        char err[256];
+        if (!strcmp(cmd, "stop"))
+            virt_stop(m);
+        else if (!strcmp(cmd, "cont"))
+            virt_cont(m);
+        else if (!strcmp(cmd, "system_reset"))
+            virt_system_reset(m);
+        else if (!strcmp(cmd, "system_powerdown"))
+            virt_system_powerdown(m);
+        else if (!strcmp(cmd, "quit"))
+            virt_quit(m);
+        else if (!strncmp(cmd, "loadvm ", 7) && virt_loadvm(m, cmd + 7, err, sizeof err) < 0)
+            fprintf(stderr, "rivet: replay: loadvm %s failed as in the recording: %s\n", cmd + 7, err);
+    }
+}
 
 static void monitor_poll(struct virt *m)
 {
+    if (rr_feeding(m->cfg->rr)) {
+        replay_monitor(m); /* the host's monitor is not read */
+        return;
+    }
     const struct virt_monitor *mon = m->cfg->monitor;
     if (mon)
         mon->poll(mon->ctx);
@@ -1083,8 +1273,10 @@ static int round_once(struct virt *m, struct reverse_run *rr, struct reverse_cut
     if (ran) {
         if (longest)
             vclock_run(&m->clock, longest);
-        else
+        else {
             vclock_advance(&m->clock, now + 1);
+            m->rr_steps++;
+        }
         time_after_round(m);
     } else {
         uint64_t next = next_deadline(m);
@@ -1100,6 +1292,24 @@ static int round_once(struct virt *m, struct reverse_run *rr, struct reverse_cut
     return dbg_hart;
 }
 
+/* After each round: checkpoints, and a replay that went past a record. */
+static void rr_round(struct virt *m)
+{
+    struct rr *rr = m->cfg->rr;
+    if (!rr)
+        return;
+    int r = rr_check_missed(rr, m->insns0 + m->insns);
+    if (r == 0 && rr_checkpoint_due(rr))
+        r = rr_checkpoint(rr, m->insns0 + m->insns, rr_state_hash(m));
+    if (r < 0) {
+        out_flush(m);
+        m->rr_stopped = true;
+        m->exit_code = 1;
+        m->quit = true;
+        stop_all(m);
+    }
+}
+
 static int run(struct virt *m)
 {
     time_start(m);
@@ -1112,6 +1322,12 @@ static int run(struct virt *m)
         monitor_poll(m);
         if (m->stop)
             continue;
+        if (m->paused && rr_feeding(m->cfg->rr)) {
+            /* a replay: only the log can resume it, at this position */
+            if (!rr_pending_now(m->cfg->rr))
+                rr_diverged(m, "the machine is stopped and the log has nothing more for it here");
+            continue;
+        }
         if (m->paused) {
             /* nothing runs, no time passes: wait for the host */
             out_flush(m);
@@ -1134,6 +1350,7 @@ static int run(struct virt *m)
         poll_htif(m);
         out_flush(m);
         reverse_round(m->rev);
+        rr_round(m);
     }
     out_flush(m);
     return m->exit_code;
@@ -1152,6 +1369,7 @@ int virt_run(const struct virt_config *cfg)
     uint64_t t0 = cfg->host.monotonic_ns ? cfg->host.monotonic_ns(cfg->host.ctx) : 0;
     int rc;
     bool restarted = false;
+    uint64_t pos = 0;
     for (;;) {
         struct virt *m = calloc(1, sizeof *m);
         if (!m) {
@@ -1159,6 +1377,8 @@ int virt_run(const struct virt_config *cfg)
             return 1;
         }
         m->cfg = cfg;
+        m->pos0 = pos;
+        m->insns0 = total;
         bool snap = cfg->loadvm && !restarted && !cfg->dumpdtb;
         if ((snap ? start_from_snapshot(m) : machine_build(m)) < 0) {
             machine_free(m);
@@ -1195,6 +1415,15 @@ int virt_run(const struct virt_config *cfg)
         flushes += f;
         steps += m->time_steps;
         bool again = m->reset && !m->quit && !cfg->no_reboot;
+        pos = virt_rr_position(m);
+        if (cfg->rr && !again && !m->rr_stopped) {
+            /* the end of a recording or replay: both print this line */
+            uint64_t h = rr_state_hash(m);
+            fprintf(stderr, "rivet: state hash %016" PRIx64 " at instruction %" PRIu64 "\n", h, total);
+            if (rr_close(cfg->rr, pos, total, h) < 0 && rr_mode(cfg->rr) == RR_REPLAYING)
+                rc = 1;
+        }
+        rr_attach(cfg->rr, NULL);
         if (cfg->debugger && cfg->debugger->reverse)
             cfg->debugger->reverse(cfg->debugger->ctx, NULL, NULL);
         reverse_free(m->rev);
@@ -1343,6 +1572,13 @@ static int snap_path(const struct virt *m, const char *name, bool mkdir_it, char
     return 0;
 }
 
+char *virt_snapshot_file(const struct virt_config *c, const char *name)
+{
+    struct virt tmp = { .cfg = c };
+    char *out = NULL, err[160];
+    return snap_path(&tmp, name, false, &out, err, sizeof err) == 0 ? out : NULL;
+}
+
 int virt_savevm(struct virt *m, const char *name, char *err, size_t errlen)
 {
     char *path = NULL, *desc = describe(m);
@@ -1405,6 +1641,7 @@ static void loaded(struct virt *m, bool ok)
 
 int virt_loadvm(struct virt *m, const char *name, char *err, size_t errlen)
 {
+    rr_monitor(m, "loadvm", name);
     char *path = NULL, *desc = describe(m);
     if (!desc || snap_path(m, name, false, &path, err, errlen) < 0) {
         if (!desc)

@@ -106,6 +106,8 @@ struct virt_config {
      * reverse execution; zeroed = defaults */
     struct reverse_config reverse;
     struct host_io host;
+    /* -record / -replay (machine/rr.h, docs/replay.md), or NULL */
+    struct rr *rr;
 };
 
 /* Build the machine, run it until it stops, and return the process exit
@@ -113,6 +115,17 @@ struct virt_config {
  * the user's (bad image) 1 after a one-line message, 3 for a hart stuck in
  * a trap loop or harts that all wait for an interrupt that cannot come. */
 int virt_run(const struct virt_config *);
+
+/* Record/replay's stamp (machine/rr.h): instructions retired by all harts
+ * since the run started (the running hart's so far included) plus the
+ * run-loop steps that changed the machine without an instruction. */
+struct virt;
+uint64_t virt_rr_position(const struct virt *);
+/* The run's record/replay (machine/rr.h), or NULL. */
+struct rr;
+struct rr *virt_rr(const struct virt *);
+/* The file -loadvm NAME reads (malloc'd; NULL: not a snapshot name). */
+char *virt_snapshot_file(const struct virt_config *, const char *name);
 
 /* For the monitor, from inside its poll (between slices). */
 struct virt;

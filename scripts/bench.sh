@@ -42,6 +42,10 @@
 #   reverse  gdb's reverse-stepi and reverse-continue over 1.2e8
 #         instructions on tests/gdb/rev.c (scripts/bench-reverse.sh; targets:
 #         under 1 s and 10 s); rows rev-stepi and rev-cont (no QEMU column).
+#   rr    the Linux boot plain, with -record and with -replay of that log,
+#         alternated (scripts/bench-rr.sh; rows record, replay: the qemu column
+#         holds the plain run's time; targets: record <= 1.10 x plain,
+#         replay <= record, log < 64 KiB).
 #   aia   virtio-pci blk (256 MiB O_DIRECT read) and net (64 MiB over TCP
 #         from the host) on Debian 13's kernel, with MSI-X (aia=aplic-imsic)
 #         against INTx (aia=none), timed on the host (scripts/aia-linux.py
@@ -57,7 +61,7 @@
 # Exits 1 on a failed run or a checksum mismatch.
 set -eu
 
-SECTIONS="cpu smc user boot realtime blk qcow2 9p net snapshot reverse aia"
+SECTIONS="cpu smc user boot realtime blk qcow2 9p net snapshot reverse rr aia"
 RIVET=${RIVET:-build/rivet}
 QEMU=${QEMU:-qemu-system-riscv64}
 RUNS=${BENCH_RUNS:-5}
@@ -264,6 +268,9 @@ print_table() {
     if grep -q -- '-rt ' "$rows"; then
         echo "(rows *-rt: the rivet column is realtime mode, the qemu column batch mode)"
     fi
+    if grep -q -- '^record \|^replay ' "$rows"; then
+        echo "(rows record, replay: median user CPU seconds (scripts/bench-rr.sh); the qemu column holds a plain rivet run's)"
+    fi
     if grep -q -- '^msix-' "$rows"; then
         echo "(rows msix-*: the rivet column is MSI-X (aia=aplic-imsic), the qemu column INTx (aia=none), both rivet)"
     fi
@@ -432,6 +439,17 @@ section_reverse() {
     line=$(grep '^reverse: stepi' "$tmp/rev.txt") || die "reverse benchmark failed"
     add_row rev-stepi "$(echo "$line" | sed 's/^reverse: stepi \([0-9.]*\) s.*/\1/')" - -
     add_row rev-cont "$(echo "$line" | sed 's/.*continue \([0-9.]*\) s.*/\1/')" - -
+}
+
+# section_rr: scripts/bench-rr.sh prints its own lines; rows record and
+# replay (the qemu column holds the plain run's time, the same rivet).
+section_rr() {
+    echo "== rr: plain, -record and -replay of the Linux boot, median of $RUNS"
+    RUNS=$RUNS sh scripts/bench-rr.sh | tee "$tmp/rr.txt"
+    line=$(grep '^rr: plain [0-9.]* s' "$tmp/rr.txt") || die "record/replay benchmark failed"
+    plain=$(echo "$line" | sed 's/^rr: plain \([0-9.]*\) s.*/\1/')
+    add_row record "$(echo "$line" | sed 's/.*record \([0-9.]*\) s.*/\1/')" "$plain" -
+    add_row replay "$(echo "$line" | sed 's/.*replay \([0-9.]*\) s.*/\1/')" "$plain" -
 }
 
 # section_aia: MSI-X against INTx on the Debian kernel (see the header).

@@ -166,7 +166,7 @@ static size_t host_entropy(void *ctx, uint8_t *buf, size_t len)
 
 struct rng_instance {
     bool host;   /* unseeded: host entropy */
-    const struct devices_rng *source;   /* rng=ID: that -object's, else getrandom */
+    const struct devices_rng *source;   /* rng=ID: that -object's, else the board's host_rng, else getrandom */
 };
 
 static size_t object_entropy(void *ctx, uint8_t *buf, size_t len)
@@ -185,7 +185,7 @@ static int rng_create(struct device_instance *in, const struct device_args *a, c
     if (!ri)
         return errf(err, errlen, "out of memory");
     ri->host = !seeded;
-    ri->source = a->rng;
+    ri->source = seeded ? NULL : a->rng ? a->rng : a->host_rng;
     in->priv = ri;
     in->vdev = virtio_rng_new(a->bus, seeded ? &seed : NULL);
     return in->vdev ? 0 : errf(err, errlen, "out of memory");

@@ -359,11 +359,14 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     return r < 0 ? 0 : r;
 }
 
-/* Zkr: 16 bits of entropy for the seed CSR, from the host (getrandom),
- * 32 bytes fetched at a time. The one place entropy enters the hart (for a
- * record/replay log to take later). false: none available now. */
-static bool seed_entropy(uint16_t *out)
+/* Zkr: 16 bits of entropy for the seed CSR, from the hart's entropy
+ * callback (the board's: a record/replay log takes them there), else from
+ * the host (getrandom), 32 bytes fetched at a time. false: none available
+ * now. */
+static bool seed_entropy(struct rv_hart *h, uint16_t *out)
 {
+    if (h->entropy)
+        return h->entropy(h->entropy_ctx, out);
     static uint16_t pool[16];
     static unsigned left;
     if (left == 0) {
@@ -389,7 +392,7 @@ static int seed_op(struct rv_hart *h, bool write, uint64_t *old)
         (h->priv == RV_PRIV_U && !(h->mseccfg & MSECCFG_USEED)))
         return -1;
     uint16_t e;
-    *old = seed_entropy(&e) ? SEED_ES16 | e : SEED_WAIT;
+    *old = seed_entropy(h, &e) ? SEED_ES16 | e : SEED_WAIT;
     return 0;
 }
 

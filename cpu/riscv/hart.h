@@ -178,6 +178,11 @@ struct rv_hart {
     void *time_ctx;
     uint64_t timebase_hz;
 
+    /* Zkr's seed CSR: 16 bits of host entropy, false when none now. NULL:
+     * the host's getrandom. (The board sets it to log and replay them.) */
+    bool (*entropy)(void *ctx, uint16_t *out);
+    void *entropy_ctx;
+
     /* Trap reported by a slow path to the interpreter. */
     uint64_t exc_cause, exc_tval;
 

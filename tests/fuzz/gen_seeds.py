@@ -578,3 +578,41 @@ for name, mode in {"writeback": 0, "none_direct": 1, "writethrough": 2, "directs
 put("drive", "probe_block0_qcow2", u8(16) + u16(0x2000) + u8(1) + u8(0)
     + u8(2) + u8(0) + u32(0) + u16(512) + DRW(1, 0, 0, [8], 0x51) + b"QFI\xfb\0\0\0\x03" + DRW(0, 0, 0, [8]))
 put("drive", "odd_size", u8(1) + u16(0x1234) + u8(0) + u8(0) + DRW(1, 1, 0x1000, [4096], 3) + DRW(0, 0, 0x1000, [0x234]))
+
+# ---- rr_replay: record/replay logs as a replay reads them (machine/rr_log.h)
+import zlib
+
+def uvar(v):
+    assert v >= 0, "stamps go back"
+    out = b""
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        out += u8(b | (0x80 if v else 0))
+        if not v:
+            return out
+
+def rr_log(records):
+    out, last = b"RIVET-RR" + u32(1), 0
+    for typ, stamp, payload in records:
+        rec = u8(typ) + uvar(stamp - last) + uvar(len(payload)) + payload
+        out += rec + u32(zlib.crc32(rec) & 0xffffffff)
+        last = stamp
+    return out
+
+def rr_settings():
+    return [(4, 0, name + b"\0" + u64(v)) for name, v in
+            ((b"rtc-base", 1700000000 * 10**9), (b"icount-shift", 2**64 - 2), (b"icount-sleep", 1),
+             (b"icount-align", 0), (b"rtc-clock", 1))]
+
+rr_cmd = (1, 0, b"-M\0virt\0-m\x00256M\0")
+put("rr_replay", "every-input", rr_log([rr_cmd] + rr_settings() + [
+    (3, 5, b"serial\0ls\n"), (4, 7, b"rate\0" + u64(12345)), (4, 8, b"jump\0" + u64(99)),
+    (5, 9, b"seed\0\x12\x34"), (5, 9, b"rng:h\0" + bytes(range(32))), (3, 11, b"netdev:n0\0" + bytes(60)),
+    (3, 11, b"chardev:c0\0hello"), (3, 12, b"display\0" + u32(0) + u32(30) + u8(1) + u32(0) + u32(0)),
+    (3, 12, b"display-grab\0\x01"), (3, 14, b"monitor\0stop"), (3, 14, b"monitor\0cont"),
+    (6, 100000004, u64(0x1111)), (4, 100000005, b"idle-jump\0" + u64(7)), (3, 100000006, b"quit\0"),
+    (8, 100000006, u64(0x2222))]))
+put("rr_replay", "missed", rr_log([rr_cmd] + rr_settings() + [(3, 3, b"break\0"), (3, 3, b"serial\0x"),
+                                                              (3, 4, b"nobody\0"), (8, 9, u64(1))]))
+put("rr_replay", "no-settings", rr_log([rr_cmd, (8, 1, u64(0))]))
