@@ -332,6 +332,21 @@ static int build(const struct virt_fdt_config *c, void *fdt, size_t size)
     TRY(fdt_property_string(fdt, "model", "riscv-virtio,rivet"));
 
     TRY(build_chosen(fdt, c));
+    if (c->pmu) {
+        /* QEMU 7.2 virt's node, for OpenSBI's SBI PMU: triplets (first
+         * event, last event, counters); events 1 (cycles), 2 (instructions)
+         * and the TLB misses 0x10019, 0x1001b, 0x10021 on mhpmcounter3-18
+         * (cpu/riscv/pmu.c; cycles and instructions also on mcycle/minstret) */
+        static const uint32_t map[] = { 0x01, 0x01, 0x7fff9, 0x02, 0x02, 0x7fffc, 0x10019, 0x10019, 0x7fff8,
+                                        0x1001b, 0x1001b, 0x7fff8, 0x10021, 0x10021, 0x7fff8 };
+        uint32_t be[sizeof map / sizeof map[0] + 5] = { 0 }; /* QEMU's five trailing zero cells */
+        for (unsigned i = 0; i < sizeof map / sizeof map[0]; i++)
+            be[i] = cpu_to_fdt32(map[i]);
+        TRY(fdt_begin_node(fdt, "pmu"));
+        TRY(fdt_property(fdt, "riscv,event-to-mhpmcounters", be, (int)sizeof be));
+        TRY(fdt_property_string(fdt, "compatible", "riscv,pmu"));
+        TRY(fdt_end_node(fdt));
+    }
     TRY(build_rows(fdt, c, true));
     TRY(begin_node_at(fdt, "memory", c->ram_base));
     TRY(fdt_property_string(fdt, "device_type", "memory"));

@@ -25,6 +25,7 @@ struct virt_fdt_config {
     const char *isa_ext;
     size_t isa_ext_len;
     uint32_t cbom_block_size, cboz_block_size; /* riscv,cbo?-block-size; 0: none */
+    bool pmu;                    /* /pmu: the SBI PMU events of mhpmcounter3..18, as QEMU 7.2 virt */
     const char *mmu_type;        /* e.g. "riscv,sv57"; NULL leaves mmu-type out */
     uint32_t timebase;           /* timebase-frequency, Hz */
     const char *bootargs;        /* NULL or "" leaves bootargs out */

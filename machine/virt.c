@@ -492,6 +492,7 @@ static int boot_setup(struct virt *m, uint64_t *start)
             .isa = isa, .isa_base = "rv64i", .isa_ext = isa_ext, .isa_ext_len = isa_ext_len,
             .cbom_block_size = RV_EXT_HAS(ext, ZICBOM) ? 64 : 0,
             .cboz_block_size = RV_EXT_HAS(ext, ZICBOZ) ? 64 : 0,
+            .pmu = RV_EXT_HAS(ext, ZIHPM),
             .mmu_type = "riscv,sv57", .timebase = (uint32_t)VCLOCK_HZ,
             .bootargs = c->append, .initrd_start = initrd_start, .initrd_end = initrd_end,
             .uart = true, .rtc = true, .test = true, .clint = true, .plic = c->aia == VIRT_AIA_NONE,

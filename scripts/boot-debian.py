@@ -15,12 +15,14 @@ units, reads /proc/cpuinfo's isa line and powers off. Prints
 (T: when `systemctl is-system-running --wait` returned)
 and exits 0 when the state is "running" with no failed unit.
 Environment: DEBIAN_TIMEOUT (seconds, 900), DEBIAN_SMP (2), DEBIAN_MEM (2G),
-DEBIAN_LOG (a file to keep the console in).
+DEBIAN_LOG (a file to keep the console in), DEBIAN_TRANSPORT (mmio, or pci
+for virtio-blk-pci and virtio-net-pci).
 """
 import os, re, select, subprocess, sys, time
 
 d, emu, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 limit = float(os.environ.get('DEBIAN_TIMEOUT', '900'))
+tr = {'mmio': 'device', 'pci': 'pci'}[os.environ.get('DEBIAN_TRANSPORT', 'mmio')]
 cmdline = open(os.path.join(d, 'cmdline')).read().strip()
 bios = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'
 cmd = [emu, '-M', 'virt', '-m', os.environ.get('DEBIAN_MEM', '2G'),
@@ -28,8 +30,8 @@ cmd = [emu, '-M', 'virt', '-m', os.environ.get('DEBIAN_MEM', '2G'),
        '-kernel', os.path.join(d, 'vmlinux'), '-initrd', os.path.join(d, 'initrd.img'),
        '-append', cmdline, '-snapshot',
        '-drive', 'file=%s,format=raw,if=none,id=hd0' % os.path.join(d, 'rootfs.img'),
-       '-device', 'virtio-blk-device,drive=hd0',
-       '-netdev', 'user,id=n0', '-device', 'virtio-net-device,netdev=n0'] + extra
+       '-device', 'virtio-blk-%s,drive=hd0' % tr,
+       '-netdev', 'user,id=n0', '-device', 'virtio-net-%s,netdev=n0' % tr] + extra
 log = open(os.environ['DEBIAN_LOG'], 'wb') if os.environ.get('DEBIAN_LOG') else None
 t0 = time.monotonic()
 p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -23,7 +23,7 @@ void rv_hart_set_imsic(struct rv_hart *h, const struct rv_imsic_ops *ops, void *
 static uint64_t topi_of(uint64_t pend)
 {
     static const unsigned order[] = { RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI,
-                                      RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI };
+                                      RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI, RV_IRQ_LCOF };
     for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
         if (pend >> order[i] & 1)
             return (uint64_t)order[i] << 16 | 1;
@@ -90,7 +90,7 @@ int rv_aia_csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_MTOPEI: *v = h->imsic ? h->imsic->topei(h->imsic_ctx, RV_AIA_LEVEL_M) : 0; return 0;
     case CSR_STOPEI: *v = h->imsic ? h->imsic->topei(h->imsic_ctx, RV_AIA_LEVEL_S) : 0; return 0;
     case CSR_MTOPI: *v = topi_of(mip & h->mie & ~h->mideleg); return 0;
-    case CSR_STOPI: *v = topi_of(mip & h->mie & h->mideleg & S_INTS); return 0;
+    case CSR_STOPI: *v = topi_of(mip & h->mie & h->mideleg & (S_INTS | RV_MIP_LCOFIP)); return 0;
     case CSR_MVIEN: *v = 0; return 0;          /* no interrupt filtering: read-only zero */
     case CSR_MVIP:
         /* with mvien zero, mvip's bits alias mip's software-writable ones */

@@ -1,8 +1,7 @@
 /* cpu/riscv/csr.c: the control and status registers of M, S and U mode.
  *
- * WARL fields keep only legal values. PMP registers are implemented as
- * storage with the spec's WARL rules but are not enforced (rivet runs
- * trusted firmware; OpenSBI only needs to program them).
+ * WARL fields keep only legal values. PMP is enforced by pmp.c; the event
+ * counters and Sscofpmf are pmu.c's.
  */
 #include <inttypes.h>
 #include <sys/random.h>
@@ -30,6 +29,11 @@
 
 #define S_INTS (RV_MIP_SSIP | RV_MIP_STIP | RV_MIP_SEIP)
 #define M_INTS (S_INTS | RV_MIP_MSIP | RV_MIP_MTIP | RV_MIP_MEIP)
+/* Sscofpmf's LCOFI: in mip/mie/mideleg (and sip/sie when delegated) */
+static uint64_t lcof(const struct rv_hart *h)
+{
+    return RV_EXT_HAS(rv_tcache_ext(h->tc), SSCOFPMF) ? RV_MIP_LCOFIP : 0;
+}
 /* Exceptions that may be delegated: all but ecall from M (11). */
 #define MEDELEG_MASK 0xb3ffull
 #define MENVCFG_STCE (1ull << 63)
@@ -136,7 +140,7 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
         *v = retired(h) + h->instret_offset;
         return 0;
     case CSR_SSTATUS: *v = rv_read_mstatus(h) & SSTATUS_MASK; return 0;
-    case CSR_SIE: *v = h->mie & h->mideleg & S_INTS; return 0;
+    case CSR_SIE: *v = h->mie & h->mideleg & (S_INTS | lcof(h)); return 0;
     case CSR_STVEC: *v = h->stvec; return 0;
     case CSR_SCOUNTEREN: *v = h->scounteren; return 0;
     case CSR_SENVCFG: *v = h->senvcfg; return 0;
@@ -144,7 +148,7 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_SEPC: *v = h->sepc; return 0;
     case CSR_SCAUSE: *v = h->scause; return 0;
     case CSR_STVAL: *v = h->stval; return 0;
-    case CSR_SIP: *v = (h->mip_hw | h->mip_sw) & h->mideleg & S_INTS; return 0;
+    case CSR_SIP: *v = (h->mip_hw | h->mip_sw) & h->mideleg & (S_INTS | lcof(h)); return 0;
     case CSR_STIMECMP:
         if (h->priv == RV_PRIV_S && (!(h->menvcfg & MENVCFG_STCE) || !(h->mcounteren & 2)))
             return -1;
@@ -170,7 +174,6 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
         if (!RV_EXT_HAS(rv_tcache_ext(h->tc), ZKR)) break;
         *v = h->mseccfg;
         return 0;
-    case CSR_MCOUNTINHIBIT: *v = h->mcountinhibit; return 0;
     case CSR_MSCRATCH: *v = h->mscratch; return 0;
     case CSR_MEPC: *v = h->mepc; return 0;
     case CSR_MCAUSE: *v = h->mcause; return 0;
@@ -180,17 +183,13 @@ static int csr_read(struct rv_hart *h, unsigned csr, uint64_t *v)
     case CSR_MINSTRET: *v = retired(h) + h->instret_offset; return 0;
     }
     if (csr >= CSR_HPM3 && csr <= CSR_HPM31) {
-        /* Zihpm: the counters exist (hpmcounter3-31 read 0, as mhpmcounter3-31:
-         * no event counts), behind mcounteren/scounteren */
+        /* Zihpm: hpmcounter3-31 are mhpmcounter3-31 (pmu.c), behind
+         * mcounteren/scounteren */
         if (!RV_EXT_HAS(rv_tcache_ext(h->tc), ZIHPM) || !counter_ok(h, csr - CSR_CYCLE)) return -1;
-        *v = 0;
-        return 0;
+        return rv_pmu_csr_read(h, csr - CSR_HPM3 + CSR_MHPM3, v);
     }
-    if ((csr >= CSR_MHPM3 && csr <= CSR_MHPM31) ||
-        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)) {
-        *v = 0;
-        return 0;
-    }
+    if (rv_pmu_csr(csr))
+        return rv_pmu_csr_read(h, csr, v);
     if (csr >= CSR_PMPCFG0 && csr <= CSR_PMPCFG15) {
         unsigned n = csr - CSR_PMPCFG0;
         if (n & 1) /* odd pmpcfg registers do not exist on RV64 */
@@ -242,7 +241,7 @@ static bool pmp_locked(const struct rv_hart *h, unsigned i)
  * as csrw mip writes them; Smaia's mvip (with mvien = 0) is the same. */
 void rv_write_mip(struct rv_hart *h, uint64_t v)
 {
-    uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP;
+    uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP | lcof(h);
     if (!(h->menvcfg & MENVCFG_STCE))
         m |= RV_MIP_STIP;
     h->mip_sw = (h->mip_sw & ~m) | (v & m);
@@ -261,7 +260,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
         return 0;
     case CSR_SSTATUS: write_mstatus(h, v, SSTATUS_WMASK); return 1;
     case CSR_SIE: {
-        uint64_t m = h->mideleg & S_INTS;
+        uint64_t m = h->mideleg & (S_INTS | lcof(h));
         h->mie = (h->mie & ~m) | (v & m);
         rv_update_irq(h);
         return 1;
@@ -274,7 +273,7 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_SCAUSE: h->scause = v; return 0;
     case CSR_STVAL: h->stval = v; return 0;
     case CSR_SIP: {
-        uint64_t m = h->mideleg & RV_MIP_SSIP;
+        uint64_t m = h->mideleg & (RV_MIP_SSIP | lcof(h));
         h->mip_sw = (h->mip_sw & ~m) | (v & m);
         rv_update_irq(h);
         return 1;
@@ -294,8 +293,8 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MSTATUS: write_mstatus(h, v, MSTATUS_WMASK); return 1;
     case CSR_MISA: return 0; /* fixed */
     case CSR_MEDELEG: h->medeleg = v & MEDELEG_MASK; return 0;
-    case CSR_MIDELEG: h->mideleg = v & S_INTS; rv_update_irq(h); return 1;
-    case CSR_MIE: h->mie = v & M_INTS; rv_update_irq(h); return 1;
+    case CSR_MIDELEG: h->mideleg = v & (S_INTS | lcof(h)); rv_update_irq(h); return 1;
+    case CSR_MIE: h->mie = v & (M_INTS | lcof(h)); rv_update_irq(h); return 1;
     case CSR_MTVEC: h->mtvec = v & ~2ull; return 0;
     case CSR_MCOUNTEREN: h->mcounteren = v & 0xffffffff; return 0;
     case CSR_MSECCFG: h->mseccfg = v & (MSECCFG_SSEED | MSECCFG_USEED); return 0;
@@ -306,7 +305,6 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
                             envcfg_cbo(h, v));
         rv_hart_update_timer(h);
         return 1;
-    case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & 0xfffffffd; return 0;
     case CSR_MSCRATCH: h->mscratch = v; return 0;
     case CSR_MEPC: h->mepc = v & ~1ull; return 0;
     case CSR_MCAUSE: h->mcause = v; return 0;
@@ -319,9 +317,8 @@ static int csr_write(struct rv_hart *h, unsigned csr, uint64_t v)
     case CSR_MCYCLE: h->cycle_offset = (int64_t)(v - retired(h) - 1); return 0;
     case CSR_MINSTRET: h->instret_offset = (int64_t)(v - retired(h) - 1); return 0;
     }
-    if ((csr >= CSR_MHPM3 && csr <= CSR_MHPM31) ||
-        (csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31))
-        return 0;
+    if (rv_pmu_csr(csr))
+        return rv_pmu_csr_write(h, csr, v);
     /* PMP (pmp.c): entries past RV_PMP_ENTRIES read 0 and ignore writes.
      * A change of what PMP allows must reach cached translations: every
      * write flushes the TLBs (M regime too) and ends the block. */
@@ -417,7 +414,7 @@ int rv_csr_op(struct rv_hart *h, unsigned csr, int op, uint64_t operand, bool wr
      * `csrs mip, SSIP` while the line is high would latch SEIP forever. */
     uint64_t base = v;
     if (csr == CSR_MIP || csr == CSR_SIP)
-        base = ((h->mip_hw & ~RV_MIP_SEIP) | h->mip_sw) & (csr == CSR_SIP ? h->mideleg & S_INTS : ~0ull);
+        base = ((h->mip_hw & ~RV_MIP_SEIP) | h->mip_sw) & (csr == CSR_SIP ? h->mideleg & (S_INTS | lcof(h)) : ~0ull);
     uint64_t nv = op == RV_CSR_RW ? operand : op == RV_CSR_RS ? base | operand : base & ~operand;
     return csr_write(h, csr, nv);
 }

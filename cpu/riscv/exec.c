@@ -110,13 +110,29 @@ const void *const *rv_exec(struct rv_hart *h)
 
 dispatch:
     for (;;) {
+        h->cur_block = NULL; /* slice_done is exact here: retired() must not add cur_op */
         if (UNLIKELY(h->stop || h->yield))
             return NULL;
+        /* a counter wrapped just now (pmu.c): at the exact budget of
+         * rv_hart_run, or (single steps, rv_hart_run_exact) at its deadline */
+        if (UNLIKELY((h->budget_exact && h->slice_done >= h->budget) ||
+                     h->pmu_deadline <= h->icount + h->slice_done))
+            rv_pmu_slice(h);
         for (int guard = 0; h->irq_ready && guard < 8; guard++)
             rv_take_interrupt(h);
         h->limit = h->budget;
         if (h->slice_done >= h->budget)
             return NULL;
+        if (UNLIKELY(h->budget_exact)) {
+            /* no block may run past a counter's wrap: single instructions
+             * from RV_BLOCK_MAX_INSNS before it */
+            if (h->budget - h->slice_done <= RV_BLOCK_MAX_INSNS) {
+                h->limit = 0;
+                h->exact_step = true;
+            } else {
+                h->limit = h->budget - RV_BLOCK_MAX_INSNS;
+            }
+        }
         if (h->wfi) {
             if (!((h->mip_hw | h->mip_sw) & h->mie))
                 return NULL;
@@ -171,6 +187,7 @@ lookup: {
 exception:
     h->pc = op->pc;
     h->slice_done = done + (uint64_t)(op - b->ops);
+    h->cur_block = NULL;
     rv_raise(h, h->exc_cause, h->exc_tval);
     goto dispatch;
 
@@ -385,12 +402,14 @@ L_MRET:
     if (h->priv != RV_PRIV_M)
         ILLEGAL();
     h->slice_done = done + (uint64_t)(op - b->ops) + 1;
+    h->cur_block = NULL;
     rv_mret(h);
     goto dispatch;
 L_SRET:
     if (h->priv < RV_PRIV_S || (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TSR)))
         ILLEGAL();
     h->slice_done = done + (uint64_t)(op - b->ops) + 1;
+    h->cur_block = NULL;
     rv_sret(h);
     goto dispatch;
 L_WFI:

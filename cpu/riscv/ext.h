@@ -65,7 +65,7 @@
     X(SMAIA, "smaia", OFF, "advanced interrupts, M level (on with -M virt,aia=aplic-imsic)") \
     X(SMSTATEEN, "smstateen", TODO, "state-enable CSRs") \
     X(SSAIA, "ssaia", OFF, "advanced interrupts, S level (on with -M virt,aia=aplic-imsic)") \
-    X(SSCOFPMF, "sscofpmf", TODO, "counter overflow interrupts and mode filtering") \
+    X(SSCOFPMF, "sscofpmf", ON, "counter overflow interrupts and mode filtering") \
     X(SSTC, "sstc", BASE, "supervisor timer compare (stimecmp)") \
     X(SVADU, "svadu", TODO, "hardware A/D bit updates, switchable") \
     X(SVINVAL, "svinval", ON, "fine-grained address-translation cache invalidation") \

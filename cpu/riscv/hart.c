@@ -53,6 +53,7 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
     memset(h->pmpcfg, 0, sizeof h->pmpcfg);
     memset(h->pmpaddr, 0, sizeof h->pmpaddr);
     rv_pmp_update(h);
+    rv_pmu_reset(h);
     h->lr_valid = false;
     h->wfi = false;
     h->stop = false;
@@ -68,8 +69,11 @@ void rv_hart_reset(struct rv_hart *h, uint64_t pc)
 uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
 {
     h->slice_done = 0;
-    h->budget = budget;
+    h->budget = h->budget_full = budget;
     h->limit = budget;
+    h->budget_exact = false;
+    if (__builtin_expect(h->pmu_deadline != UINT64_MAX, 0))
+        rv_pmu_slice(h); /* a counter may wrap in this slice: end the budget there */
     h->cur_block = NULL;
     h->cur_op = NULL;
     h->dbg_stop.hit = false;
@@ -82,6 +86,7 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
     if (h->other_harts)
         h->lr_valid = false; /* another hart may run before our SC */
     h->yield = false;
+    h->budget_exact = false;
     if (__builtin_expect(h->dbg_stop.hit, 0) && h->dbg_stop.type >= RV_DBG_WATCH_W)
         rv_trigger_finish_watch(h); /* report the watchpoint after the access */
     return done;
@@ -89,7 +94,7 @@ uint64_t rv_hart_run(struct rv_hart *h, uint64_t budget)
 
 void rv_hart_set_priv(struct rv_hart *h, enum rv_priv p)
 {
-    h->priv = p;
+    rv_pmu_set_priv(h, p);
     rv_update_modes(h);
     rv_update_irq(h);
 }

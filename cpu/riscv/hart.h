@@ -26,7 +26,7 @@ enum {
 };
 /* Interrupt numbers (mip/mie bits) */
 enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
-       RV_IRQ_SEI = 9, RV_IRQ_MEI = 11 };
+       RV_IRQ_SEI = 9, RV_IRQ_MEI = 11, RV_IRQ_LCOF = 13 };
 
 #define RV_MIP_SSIP (1ull << RV_IRQ_SSI)
 #define RV_MIP_MSIP (1ull << RV_IRQ_MSI)
@@ -34,6 +34,7 @@ enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
 #define RV_MIP_MTIP (1ull << RV_IRQ_MTI)
 #define RV_MIP_SEIP (1ull << RV_IRQ_SEI)
 #define RV_MIP_MEIP (1ull << RV_IRQ_MEI)
+#define RV_MIP_LCOFIP (1ull << RV_IRQ_LCOF) /* Sscofpmf: a counter overflowed */
 
 /* mstatus bits */
 #define MSTATUS_SIE  (1ull << 1)
@@ -65,6 +66,16 @@ enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7,
 /* PMP entries implemented (pmp.c); the CSRs of the others read 0. */
 #define RV_PMP_ENTRIES 16
 #define RV_PMP_MEMO_NONE 0xffu
+
+/* Event counters implemented (pmu.c): mhpmcounter3 .. 3+RV_HPM_COUNTERS-1,
+ * as QEMU 7.2's virt (pmu-num=16); the CSRs of the others read 0. */
+#define RV_HPM_FIRST 3
+#define RV_HPM_COUNTERS 16
+struct rv_hpm {
+    uint64_t event;          /* mhpmevent: OF, xINH bits, event selector */
+    uint64_t val, base;      /* value = val + (retired - base) while it counts */
+    uint64_t wrap_at;        /* retired count at which it wraps to 0, or UINT64_MAX */
+};
 
 #define RV_TLB_BITS 8
 #define RV_TLB_SIZE (1u << RV_TLB_BITS)
@@ -129,6 +140,8 @@ struct rv_hart {
      * limit is budget, or 0 to force a return to the dispatcher (pending
      * interrupt, stop request). */
     uint64_t slice_done, limit, budget;
+    bool budget_exact;       /* the budget ends at a counter overflow (pmu.c): no block runs past it */
+    bool exact_step;         /* near that end: blocks of one instruction */
     bool wfi;                /* waiting for an interrupt */
     bool stop;               /* leave rv_hart_run as soon as possible */
     bool yield;              /* end this slice at the next block boundary */
@@ -149,6 +162,14 @@ struct rv_hart {
     uint64_t icount;         /* instructions retired before this slice */
     int64_t cycle_offset, instret_offset;
     uint64_t mseccfg;        /* Zkr: SSEED, USEED */
+    /* Event counters and Sscofpmf (pmu.c). hpm_run: counters counting now
+     * (bit = counter number); pmu_deadline: the retired count of the next
+     * wrap of one of them, or UINT64_MAX (nothing armed: no cost);
+     * pmu_filter: a privilege change stops or starts one of them. */
+    struct rv_hpm hpm[RV_HPM_COUNTERS];
+    uint32_t hpm_run;
+    bool pmu_filter;
+    uint64_t pmu_deadline, budget_full;
     uint64_t miselect, siselect; /* Smaia/Ssaia (aia.c) */
     const struct rv_imsic_ops *imsic; /* the hart's IMSIC files, or NULL (aia.h) */
     void *imsic_ctx;
@@ -300,6 +321,14 @@ size_t rv_hart_peek_code(struct rv_hart *, uint64_t va, uint8_t *buf, size_t len
 
 /* For the interpreter and its helpers (cpu/riscv internal). */
 void rv_update_irq(struct rv_hart *);
+/* pmu.c: event counters (mhpmcounter/mhpmevent), Sscofpmf's overflow. */
+void rv_pmu_reset(struct rv_hart *);
+bool rv_pmu_csr(unsigned csr);                     /* one of pmu.c's CSRs */
+int rv_pmu_csr_read(struct rv_hart *, unsigned csr, uint64_t *v);   /* 0, -1 */
+int rv_pmu_csr_write(struct rv_hart *, unsigned csr, uint64_t v);   /* 0, 1 (end block) */
+void rv_pmu_set_priv(struct rv_hart *, enum rv_priv); /* h->priv = p, counters follow */
+void rv_pmu_slice(struct rv_hart *);               /* a slice starts or reached its exact budget */
+void rv_pmu_rearm(struct rv_hart *);               /* after a load of the state */
 /* csrw mip: the software-writable bits (csr.c; Smaia's mvip too). */
 void rv_write_mip(struct rv_hart *, uint64_t v);
 void rv_update_modes(struct rv_hart *);

@@ -22,7 +22,7 @@ static uint64_t host_to_pa(const struct bus *b, uint64_t host)
 void rv_hart_state(struct rv_hart *h, struct state *st)
 {
     bool load = state_loading(st);
-    state_section(st, "hart", 1);
+    unsigned ver = state_section(st, "hart", 2);
     uint64_t id = h->mhartid;
     state_u64(st, "mhartid", &id);
     if (load && id != h->mhartid)
@@ -59,6 +59,16 @@ void rv_hart_state(struct rv_hart *h, struct state *st)
         state_u64(st, "tdata2", &trig[i].tdata2);
     }
     F(last_trap_pc); F(last_trap_cause); F(same_trap_count);
+    /* version 2: the event counters (pmu.c), each as mhpmevent and its value */
+    for (unsigned i = 0; i < RV_HPM_COUNTERS && (ver >= 2 || !load); i++) {
+        uint64_t v = 0;
+        if (!load)
+            rv_pmu_csr_read(h, 0xb03 + i, &v);
+        state_u64(st, "mhpmevent", &h->hpm[i].event);
+        state_u64(st, "mhpmcounter", &v);
+        if (load)
+            h->hpm[i].val = v;
+    }
     if (!load)
         return;
     h->x[0] = 0;
@@ -89,6 +99,9 @@ void rv_hart_state(struct rv_hart *h, struct state *st)
     h->instret_offset = (int64_t)io;
     h->stop = h->yield = h->trap_loop = false;
     h->slice_done = 0;
+    if (ver < 2)
+        rv_pmu_reset(h);
+    rv_pmu_rearm(h); /* the counters count from here, wraps are deadlines again */
     /* triggers through their CSRs: WARL rules and what arming derives */
     rv_trigger_reset(h);
     for (unsigned i = 0; i < RV_NTRIGGERS; i++) {

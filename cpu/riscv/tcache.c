@@ -385,14 +385,17 @@ struct rv_block *rv_block_get(struct rv_hart *h)
         h->tc_gen = tc->gen;
     }
     uint64_t pc = h->pc;
-    bool alone = false, checked = false;
-    if (__builtin_expect(h->dbg_step || h->dbg_skip, 0)) {
+    bool alone = false, checked = false, pmu_step = false;
+    if (__builtin_expect(h->dbg_step || h->dbg_skip || h->exact_step, 0)) {
         bool skip = h->dbg_skip && h->dbg_skip_pc == pc;
         if (h->dbg_step)
             h->yield = true; /* return after this block, whatever happens */
         alone = h->dbg_step || skip;
         checked = h->dbg_exact && !skip; /* rv_hart_run_exact: points are logged */
+        if (!alone && h->exact_step) /* a counter wraps soon (pmu.c): one instruction, checked */
+            alone = checked = pmu_step = true;
         h->dbg_skip = false;
+        h->exact_step = false;
     }
     const struct rv_tlb_entry *e = &h->tlb[h->imode][RV_TLB_X][(pc >> 12) & (RV_TLB_SIZE - 1)];
     uint8_t *host;
@@ -407,7 +410,7 @@ struct rv_block *rv_block_get(struct rv_hart *h)
         /* PMP cuts this page: no block (its instructions could lie on both
          * sides of a boundary), one checked instruction at a time. */
         if (__builtin_expect(h->fetch_split, 0))
-            return single_block(h, host, !alone, true);
+            return single_block(h, host, !alone || pmu_step, true);
     }
     if (__builtin_expect(alone, 0))
         return single_block(h, host, checked, false);

@@ -11,7 +11,8 @@ static inline uint64_t mip_of(const struct rv_hart *h)
 }
 
 /* The interrupt to take now, or -1. Priority per the privileged spec:
- * MEI, MSI, MTI, SEI, SSI, STI. */
+ * MEI, MSI, MTI, SEI, SSI, STI, then Sscofpmf's LCOFI (AIA's default
+ * order puts it after STI). */
 static int pending_irq(const struct rv_hart *h)
 {
     uint64_t pend = mip_of(h) & h->mie;
@@ -22,7 +23,7 @@ static int pending_irq(const struct rv_hart *h)
     bool m_on = h->priv < RV_PRIV_M || (h->mstatus & MSTATUS_MIE);
     bool s_on = h->priv < RV_PRIV_S || (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_SIE));
     static const int order[] = { RV_IRQ_MEI, RV_IRQ_MSI, RV_IRQ_MTI,
-                                 RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI };
+                                 RV_IRQ_SEI, RV_IRQ_SSI, RV_IRQ_STI, RV_IRQ_LCOF };
     uint64_t sel = m_on ? m_pend : 0;
     if (!sel && s_on)
         sel = s_pend;
@@ -60,7 +61,7 @@ void rv_hart_set_irq(void *opaque, unsigned n, bool level)
     uint64_t bit = 1ull << n;
     if (TRACE_ON(TRACE_IRQ) && !!(h->mip_hw & bit) != level) {
         static const char *const names[16] = { [1] = "SSIP", [3] = "MSIP", [5] = "STIP", [7] = "MTIP",
-                                               [9] = "SEIP", [11] = "MEIP" };
+                                               [9] = "SEIP", [11] = "MEIP", [13] = "LCOFIP" };
         trace_printf("irq: hart %" PRIu64 " %s %s\n", h->mhartid, n < 16 && names[n] ? names[n] : "line",
                      level ? "raised" : "lowered");
     }
@@ -73,7 +74,10 @@ void rv_hart_set_irq(void *opaque, unsigned n, bool level)
 
 static void set_priv(struct rv_hart *h, enum rv_priv p)
 {
-    h->priv = p;
+    if (__builtin_expect(h->pmu_filter, 0))
+        rv_pmu_set_priv(h, p); /* a counter starts or stops in this mode */
+    else
+        h->priv = p;
     rv_update_modes(h);
 }
 

@@ -467,6 +467,27 @@ static void test_isa_extensions(void **state)
     free(fdt);
 }
 
+/* The /pmu node (Zihpm on): QEMU 7.2 virt's riscv,event-to-mhpmcounters,
+ * cell for cell as the reference DTS has it. */
+static void test_pmu_node(void **state)
+{
+    (void)state;
+    struct virt_fdt_config c = full_config(2);
+    c.pmu = true;
+    void *fdt = build(&c);
+    static const uint32_t want[] = { 0x01, 0x01, 0x7fff9, 0x02, 0x02, 0x7fffc, 0x10019, 0x10019, 0x7fff8,
+                                     0x1001b, 0x1001b, 0x7fff8, 0x10021, 0x10021, 0x7fff8, 0, 0, 0, 0, 0 };
+    const fdt32_t *p = cells(fdt, "/pmu", "riscv,event-to-mhpmcounters", 20);
+    for (unsigned i = 0; i < 20; i++)
+        assert_int_equal(fdt32_to_cpu(p[i]), want[i]);
+    check_str(fdt, "/pmu", "compatible", "riscv,pmu");
+    free(fdt);
+    c.pmu = false;
+    fdt = build(&c);
+    assert_true(fdt_path_offset(fdt, "/pmu") < 0);
+    free(fdt);
+}
+
 static void test_bad_config(void **state)
 {
     static uint8_t buf[BUFSZ];
@@ -539,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_pci_window_above_ram),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_isa_extensions),
+        cmocka_unit_test(test_pmu_node),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_deterministic_and_max),
     };

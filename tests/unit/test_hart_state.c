@@ -91,6 +91,10 @@ static void test_roundtrip(void **state)
     v = RAM_BASE + 0x9000;
     assert_int_equal(rv_csr_debug(h, 0x7a2, true, &v), 0);   /* tdata2 */
     rv_hart_set_irq(h, RV_IRQ_MEI, true);                    /* a level from a device */
+    v = 2;
+    assert_int_equal(rv_csr_debug(h, 0x323, true, &v), 0);   /* mhpmevent3: instructions */
+    v = (uint64_t)-3000;
+    assert_int_equal(rv_csr_debug(h, 0xb03, true, &v), 0);   /* mhpmcounter3: wraps after the load */
     rv_hart_run(h, 1001);   /* stops after an lr.d with the reservation held */
     memcpy(b.ram, a.ram, RAM_SIZE);
 
@@ -105,10 +109,18 @@ static void test_roundtrip(void **state)
     assert_true(b.h.lr_valid);
     assert_int_equal(b.h.lr_addr, (uintptr_t)b.ram + 0x1000);   /* translated to the new RAM */
 
-    /* both run on identically */
+    /* both run on identically, the counter wrapping at the same point */
+    uint64_t c1, c2;
+    assert_int_equal(rv_csr_debug(&b.h, 0xb03, false, &c2), 0);
+    assert_int_equal(rv_csr_debug(h, 0xb03, false, &c1), 0);
+    assert_int_equal(c1, c2);
+    assert_true(c1 > (uint64_t)-3000);
     rv_hart_run(h, 5000);
     rv_hart_run(&b.h, 5000);
     assert_memory_equal(a.ram, b.ram, RAM_SIZE);
+    assert_true(h->hpm[0].event >> 63);                       /* OF */
+    assert_true(b.h.hpm[0].event >> 63);
+    assert_true(b.h.mip_sw & RV_MIP_LCOFIP);
     struct state s3 = save(h), s4 = save(&b.h);
     assert_int_equal(s3.len, s4.len);
     assert_memory_equal(s3.buf, s4.buf, s3.len);
