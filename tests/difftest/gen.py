@@ -146,7 +146,8 @@ rt_done:
 1:  j 1b
 
 /* rt_enter: a0 = data seed, a1 = init table, a2 = body, a3 = end (ecall).
- * Table: x1..x31, f0..f31, fcsr, mstatus, satp, medeleg, sseq id */
+ * Table: x1..x31, f0..f31, fcsr, mstatus, satp, medeleg, the pristine
+ * data-window PTEs (S then U tables), menvcfg */
 rt_enter:
     la t0, msave
     sd a3, MS_END(t0)
@@ -171,8 +172,8 @@ rt_enter:
     sd a0, 0(t0)
     addi t0, t0, 8
     bltu t0, t1, 1b
-    /* restore the data-window PTEs (A/D bits) */
-    la t0, pte_pristine
+    /* restore the data-window PTEs (A/D bits; a sequence's own PBMT/NAPOT leaves) */
+    ld t0, 8*(31+32+4)(a1)
     li t1, PT_L0S
     li t2, PT_L0U
     li t3, NPAGES
@@ -197,7 +198,8 @@ rt_enter:
     csrw mcounteren, zero
     csrw scounteren, zero
     csrw mideleg, zero
-    csrw menvcfg, zero
+    ld t0, 8*(31+32+5)(a1)
+    csrw menvcfg, t0            /* PBMTE for the pbmt class */
     csrw senvcfg, zero
     csrw mcountinhibit, zero
     la t0, m_trap
@@ -648,7 +650,47 @@ XREGS = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0',
          's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6']
 RMS = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'dyn']
 
-CLASSES = ['im', 'a', 'fd', 'c', 'csr', 'vm', 'zfh', 'zb']
+CLASSES = ['im', 'a', 'fd', 'c', 'csr', 'vm', 'zfh', 'zb', 'pbmt', 'napot', 'svinval']
+# classes under paging with the vm class's mix of accesses
+VM_LIKE = ('vm', 'pbmt', 'napot', 'svinval')
+PTE_N = 1 << 63
+PTE_PBMT_SHIFT = 61
+MENVCFG_PBMTE = 1 << 62
+
+
+def seq_ptes(r, klass):
+    """The data-window leaves a pbmt or napot sequence runs under (S table,
+    then U table), or None (the common pte_pristine)."""
+    tabs = page_tables()
+    if klass == 'pbmt':
+        # Svpbmt with menvcfg.PBMTE = 1: PBMT 0 (PMA), 1 (NC), 2 (IO) per
+        # page; never 3 (reserved) nor PBMT with PBMTE = 0 nor in a
+        # non-leaf PTE: QEMU 7.2 translates those (tests/isa/svext.S)
+        out = []
+        for tab in (PT_L0DATA_S, PT_L0DATA_U):
+            for i in range(NPAGES):
+                e = tabs[tab].get(i, 0)
+                out.append(e | (r.choice([0, 1, 2]) << PTE_PBMT_SHIFT) if e else 0)
+        return out
+    if klass == 'napot':
+        # Svnapot: the 16-page window as one 64 KiB NAPOT page, all 16 PTEs
+        # alike (ppn[3:0] = 1000); the flags of the whole window vary per
+        # sequence; sometimes a reserved N encoding (ppn[3:0] != 1000: 64 KiB
+        # is the only NAPOT size), where every access page-faults
+        flags = r.choice([R | W | A | D, R | W, R | W | A, R | A, X | A, R | X | A | D, W | A | D])
+        low = 8 if r.random() < 0.85 else r.choice([0, 4, 0xc, 1, 0xf])
+        if low != 8:
+            # QEMU 7.2 sets A/D in the PTE before it finds the N encoding
+            # reserved (the privileged spec's walk faults at step 3, before
+            # any A/D update): a reserved one is generated with A/D set
+            flags |= A | D
+        ppn = (DPA >> 12) | low
+        out = []
+        for user in (False, True):
+            for i in range(NPAGES):
+                out.append(PTE_N | (ppn << 10) | V | flags | (U if user else 0))
+        return out
+    return None
 
 
 class Seq:
@@ -663,9 +705,12 @@ class Seq:
         self.probe = None
         self.lrsc_pending = False
         r0 = r.random()
-        if klass == 'vm':
+        if klass in VM_LIKE and not (klass == 'svinval' and r0 < 0.25):
             self.mode = r.choice(['S', 'U', 'U'])
             self.paging = r.choice(['sv39', 'sv48'])
+        elif klass == 'svinval':
+            self.mode = 'M'
+            self.paging = 'bare'
         elif klass == 'csr':
             self.mode = r.choice(['M', 'M', 'S', 'U'])
             self.paging = r.choice(['bare', 'sv39', 'sv48'])
@@ -686,7 +731,7 @@ class Seq:
                         self.medeleg |= 1 << c
         # FS: rivet may mark Dirty where QEMU does not (allowed, see
         # quirks.py 'fs-dirty'); classes that read mstatus keep Off/Dirty
-        if klass in ('csr', 'vm'):
+        if klass in ('csr',) + VM_LIKE:
             fs = 3 if r.random() > 0.05 else 0
         else:
             fs = r.choice([1, 2, 3, 3]) if r.random() > 0.03 else 0
@@ -696,7 +741,7 @@ class Seq:
             ms |= 1 << 18          # SUM
         if r.random() < 0.2:
             ms |= 1 << 19          # MXR
-        if klass in ('csr', 'vm') and self.mode == 'S':
+        if klass in ('csr',) + VM_LIKE and self.mode == 'S':
             if r.random() < 0.2:
                 ms |= 1 << 20      # TVM
             if r.random() < 0.2 and not self.medeleg:
@@ -720,6 +765,8 @@ class Seq:
         if (self.fcsr >> 5) > 4:
             self.fcsr &= 0x9f
         self.seed = r.getrandbits(64) | 1
+        self.ptes = seq_ptes(r, klass)
+        self.menvcfg = MENVCFG_PBMTE if klass == 'pbmt' else 0
 
     # -- helpers
     def rd(self):
@@ -759,7 +806,7 @@ class Seq:
                 rb = XREGS[r.randrange(1, 32)]
                 if rb != 'gp':
                     break
-        mis = mis_ok and r.random() < (0.08 if self.k in ('im', 'c', 'vm') else 0.02)
+        mis = mis_ok and r.random() < (0.08 if self.k in ('im', 'c') + VM_LIKE else 0.02)
         align = 1 if mis else size
         lines = []
         c = r.random()
@@ -938,7 +985,7 @@ class Seq:
         op = r.choice(['amoswap', 'amoadd', 'amoxor', 'amoand', 'amoor',
                        'amomin', 'amomax', 'amominu', 'amomaxu'])
         ord_ = r.choice(['', '', '.aq', '.rl', '.aqrl'])
-        lines, rb, _ = self.addr(size, allow_fault=self.k == 'vm')
+        lines, rb, _ = self.addr(size, allow_fault=self.k in VM_LIKE)
         if r.random() < 0.05:
             lines.append('addi %s, %s, %d' % (rb, rb, r.choice([1, 2, 4 if size == 8 else 2])))
             self.quirks.add('amo-misaligned')
@@ -950,7 +997,7 @@ class Seq:
         r = self.r
         w = r.choice(['w', 'd'])
         size = 4 if w == 'w' else 8
-        lines, rb, _ = self.addr(size, allow_fault=self.k == 'vm', mis_ok=False)
+        lines, rb, _ = self.addr(size, allow_fault=self.k in VM_LIKE, mis_ok=False)
         mis = r.random() < 0.04
         if mis:
             lines.append('addi %s, %s, %d' % (rb, rb, r.choice([1, 2, 4 if size == 8 else 2])))
@@ -972,7 +1019,7 @@ class Seq:
         rd2 = self.rd()
         while rd2 in (rb, 'zero'):
             rd2 = self.rd()   # a spurious failure must show (quirks 'sc-spurious')
-        if mis or self.k == 'vm':
+        if mis or self.k in VM_LIKE:
             rd2 = 'zero'      # QEMU 7.2 fails a faulting SC without a trap
         lines.append('qs_%d_%d_x%d:' % (self.idx, len(self.groups), XREGS.index(rd2)))
         if rb2 == 'gp':
@@ -982,7 +1029,7 @@ class Seq:
         if c > 0.9:
             # SC right after: no reservation, must fail
             rd3 = self.rd()
-            if rd3 == rb or mis or self.k == 'vm':
+            if rd3 == rb or mis or self.k in VM_LIKE:
                 rd3 = 'zero'
             lines.append('qs_%d_%dn_x%d:' % (self.idx, len(self.groups), XREGS.index(rd3)))
             lines.append('sc.%s %s, %s, (%s)' % (w, rd3, self.rs(), rb))
@@ -1256,7 +1303,7 @@ class Seq:
                  ('mvendorid', False), ('hpmcounter3', False),
                  ('mhpmcounter3', False), ('mhpmevent3', False),
                  ('pmpcfg0', False), ('pmpaddr0', False)]
-        if self.k == 'vm':
+        if self.k in VM_LIKE:
             # the trap CSRs are in the trap log; reading them here would
             # spread the AMO quirk's cause into registers
             sets = [s for s in sets if s[0] not in ('scause', 'sepc', 'stval', 'mcause', 'mepc', 'mtval')]
@@ -1423,6 +1470,23 @@ class Seq:
             elif self.mode != 'U':
                 self.emit(r.choice(['sfence.vma', 'sfence.vma zero, zero']))
 
+    def g_inval(self):
+        """Svinval: sinval.vma rs1, rs2 (any registers: an address and an
+        ASID), sfence.w.inval, sfence.inval.ir; a bracketing pair around
+        sinval.vma as the spec's example. Written as .word (the batches are
+        assembled for rv64gc). In U-mode only sinval.vma (illegal there on
+        both): QEMU 7.2 runs the other two in U-mode, rivet traps
+        (tests/isa/svext.S; Svinval 1.0: they are illegal in U)."""
+        r = self.r
+        sinval = lambda: '.word 0x%08x' % ((0x0b << 25) | (r.randrange(32) << 20) |
+                                          (r.randrange(32) << 15) | 0x73)
+        if self.mode == 'U':
+            self.emit(sinval())
+        elif r.random() < 0.4:
+            self.emit('.word 0x18000073', sinval(), sinval(), '.word 0x18100073')
+        else:
+            self.emit(r.choice([sinval(), '.word 0x18000073', '.word 0x18100073']))
+
     # -- a whole body
     WEIGHTS = {
         'im': [('alu', 30), ('alui', 25), ('mul', 18), ('li', 6), ('load', 8),
@@ -1442,6 +1506,13 @@ class Seq:
         'vm': [('loadf', 25), ('storef', 20), ('fpmem', 6), ('amo', 8), ('lrsc', 4), ('fetch', 3),
                ('alu', 10), ('alui', 8), ('system', 5), ('csr', 8), ('illegal', 3),
                ('li', 3)],
+        # Svpbmt / Svnapot leaves (seq_ptes), Svinval's instructions
+        'pbmt': [('loadf', 25), ('storef', 20), ('fpmem', 6), ('amo', 8), ('lrsc', 4), ('fetch', 3),
+                 ('alu', 10), ('alui', 8), ('system', 5), ('li', 3)],
+        'napot': [('loadf', 25), ('storef', 20), ('fpmem', 6), ('amo', 8), ('lrsc', 4),
+                  ('alu', 10), ('alui', 8), ('system', 5), ('li', 3)],
+        'svinval': [('inval', 20), ('loadf', 20), ('storef', 15), ('amo', 5), ('fetch', 2),
+                    ('alu', 10), ('alui', 8), ('system', 8), ('li', 3)],
     }
 
     def body(self, n):
@@ -1458,7 +1529,7 @@ class Seq:
             'fph': self.g_fph, 'fpvalh': lambda: self.g_fpval(True),
             'fcsr': self.g_fcsr, 'comp': self.g_compressed,
             'illegal': self.g_illegal, 'csr': self.g_csr, 'system': self.g_system,
-            'fetch': self.g_fetchfault, 'zb': self.g_zb,
+            'fetch': self.g_fetchfault, 'zb': self.g_zb, 'inval': self.g_inval,
         }
         cum = list(itertools.accumulate(weights))
         names = [fn[i] for i in items]
@@ -1550,6 +1621,11 @@ class Seq:
         vals = self.gprs + self.fprs + [self.fcsr, self.mstatus, self.satp, self.medeleg]
         for v in vals:
             out.append('    .dword 0x%x' % (v & 0xffffffffffffffff))
+        out.append('    .dword %s' % ('%s_ptes' % p if self.ptes else 'pte_pristine'))
+        out.append('    .dword 0x%x' % self.menvcfg)
+        if self.ptes:
+            out.append('%s_ptes:' % p)
+            out += ['    .dword 0x%x' % v for v in self.ptes]
         return out
 
 

@@ -83,6 +83,13 @@ IMPL_DEFINED = {
         'Privileged ISA 20211203, 3.1.16: "If mtval is written with a nonzero '
         'value when a breakpoint ... exception occurs ..., then mtval will '
         'contain the faulting virtual address"; writing zero is allowed'),
+    'sinval-tval': (
+        'an illegal sinval.vma (U-mode, or S-mode with mstatus.TVM) writes '
+        'its instruction bits to mtval/stval on rivet, 0 on QEMU 7.2',
+        'Privileged ISA 20211203, 3.1.16: "If mtval is written with a nonzero '
+        'value when an illegal-instruction exception occurs, then mtval will '
+        'contain the shortest of ..." the faulting instruction; writing zero '
+        'is allowed'),
 }
 QUIRKS.update(IMPL_DEFINED)
 
@@ -164,6 +171,27 @@ def _ebreak_tval(seq, syms, rd, rt, qd, qt):
     return hit
 
 
+def _is_sinval(v):
+    return (v & 0xfe007fff) == 0x16000073
+
+
+def _sinval_tval(seq, syms, rd, rt, qd, qt):
+    """Implementation-defined: the xtval of an illegal sinval.vma is its
+    encoding on rivet, 0 on QEMU 7.2 (its helper raises without the bits).
+    Only traps of cause 2 whose rivet tval is a sinval.vma encoding."""
+    if len(rt) != len(qt):
+        return False
+    hit = False
+    last = _last_s(rt)
+    for i, (a, b) in enumerate(zip(rt, qt)):
+        if a[0] == 2 and b[0] == 2 and _is_sinval(a[2]) and b[2] == 0:
+            rt[i] = (a[0], a[1], 0, a[3])
+            hit = True
+            if i == last and rd.get('scause') == 2 and _is_sinval(rd.get('stval', 0)):
+                rd['stval'] = 0
+    return hit
+
+
 def _fs_dirty(seq, syms, rd, rt, qd, qt):
     r, q = rd.get('mstatus'), qd.get('mstatus')
     if r is None or q is None or r == q:
@@ -241,6 +269,7 @@ NORMALISE = [
     ('ebreak-tval', _ebreak_tval),
     ('amo-fault-as-load', _amo_misaligned),
     ('sc-unchecked', _sc_misaligned),
+    ('sinval-tval', _sinval_tval),
 ]
 
 
