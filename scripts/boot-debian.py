@@ -16,7 +16,9 @@ units, reads /proc/cpuinfo's isa line and powers off. Prints
 and exits 0 when the state is "running" with no failed unit.
 Environment: DEBIAN_TIMEOUT (seconds, 900), DEBIAN_SMP (2), DEBIAN_MEM (2G),
 DEBIAN_LOG (a file to keep the console in), DEBIAN_TRANSPORT (mmio, or pci
-for virtio-blk-pci and virtio-net-pci).
+for virtio-blk-pci and virtio-net-pci), DEBIAN_CMD (a shell command typed
+after the check, before poweroff: its output is printed, between the
+lines "debian: cmd begin" and "debian: cmd end").
 """
 import os, re, select, subprocess, sys, time
 
@@ -58,6 +60,9 @@ while True:
     m = re.search(rb'STATE=([a-z-]+) FAILED=(\d+) ISA= *(\S*)[\r\n]', buf)  # the whole line
     if m and not sent:
         result = (m.group(1).decode(), int(m.group(2)), m.group(3).decode(), time.monotonic() - t0)
+        cmd = os.environ.get('DEBIAN_CMD')
+        if cmd:
+            p.stdin.write(b'echo CMD-BEGIN; ' + cmd.encode() + b'; echo CMD-END\n')
         p.stdin.write(b'systemctl --failed --no-legend; poweroff\n')
         p.stdin.flush()
         sent = True
@@ -66,4 +71,9 @@ if prompt_at is None or result is None:
     print('debian: the system did not reach the shell (exit status %d)' % rc, file=sys.stderr)
     sys.exit(1)
 print('debian: shell in %.1f s, %s in %.1f s (%d failed units), isa %s' % (prompt_at, result[0], result[3], result[1], result[2]))
+m = re.search(rb'\nCMD-BEGIN\r?\n(.*?)CMD-END', buf, re.S)
+if m:
+    print('debian: cmd begin')
+    sys.stdout.write(m.group(1).decode('utf-8', 'replace').replace('\r', ''))
+    print('debian: cmd end')
 sys.exit(0 if result[0] == 'running' and result[1] == 0 else 1)

@@ -170,11 +170,13 @@ lookup: {
                    nb->host == (uintptr_t)(pc + e->addend))) {
             /* found */
         } else {
+            /* a fetch fault raised in there traps with the exact count
+             * (pmu.c folds its counters at the privilege change) */
+            h->slice_done = done;
+            h->cur_block = NULL;
             nb = rv_block_get(h);
-            if (!nb) {
-                h->slice_done = done;
+            if (!nb)
                 goto dispatch;
-            }
         }
         if (prev && h->tc->gen == gen && nb->host && prev->host &&
             ((prev->vpc ^ nb->vpc) >> 12) == 0)
