@@ -202,12 +202,21 @@ int rv_op_ends_block(enum rv_op_kind k)
 }
 
 /* OP-FP and the FMA opcodes: F/D run in rv_fpu_exec, half precision and
- * Zfa in rv_fpu_exec_ext when the hart offers their extension. */
+ * Zfa in rv_fpu_exec_ext when the hart offers their extension. The hot
+ * arithmetic (FADD/FSUB/FMUL/FDIV and the four FMAs, S and D) has ops of
+ * its own that skip rv_fpu_exec's decoding (rv_fpu_arith_*, rv_fpu_fma_*). */
 static enum rv_op_kind rv_decode_fp(uint32_t i, uint64_t ext)
 {
     bool zfh = RV_EXT_HAS(ext, ZFH), zfa = RV_EXT_HAS(ext, ZFA);
     switch (rv_fpu_class(i)) {
-    case RV_FPU_BASE:   return RV_OP_FP;
+    case RV_FPU_BASE: {
+        unsigned fmt = (i >> 25) & 3; /* S 0, D 1 */
+        if ((i & 0x7f) != 0x53 && fmt <= 1)
+            return fmt ? RV_OP_FMA_D : RV_OP_FMA_S;
+        if ((i & 0x7f) == 0x53 && (i >> 25) <= 0x0d && fmt <= 1) /* FADD FSUB FMUL FDIV */
+            return fmt ? RV_OP_FARITH_D : RV_OP_FARITH_S;
+        return RV_OP_FP;
+    }
     case RV_FPU_ZFHMIN: return zfh || RV_EXT_HAS(ext, ZFHMIN) ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
     case RV_FPU_ZFH:    return zfh ? RV_OP_FP_EXT : RV_OP_ILLEGAL;
     case RV_FPU_ZFA:    return zfa ? RV_OP_FP_EXT : RV_OP_ILLEGAL;

@@ -577,6 +577,17 @@ L_FP:
         ILLEGAL();
     FS_DIRTY();
     NEXT();
+    /* The hot arithmetic, without rv_fpu_exec's decoding (decode.c). */
+#define FP_OWN(fn) do {                                                 \
+        if (!FS_ON()) ILLEGAL();                                        \
+        if (fn(h->f, &h->fflags, h->frm, op->insn) < 0) ILLEGAL();      \
+        FS_DIRTY();                                                     \
+        NEXT();                                                         \
+    } while (0)
+L_FARITH_S: FP_OWN(rv_fpu_arith_s);
+L_FARITH_D: FP_OWN(rv_fpu_arith_d);
+L_FMA_S: FP_OWN(rv_fpu_fma_s);
+L_FMA_D: FP_OWN(rv_fpu_fma_d);
     /* Zfh/Zfhmin and Zfa (decoded only when the hart offers them) */
 L_FLH:
     if (!FS_ON()) ILLEGAL();

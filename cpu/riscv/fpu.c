@@ -1137,3 +1137,58 @@ int rv_fpu_exec_ext(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, ui
 {
     return fpu_exec(x, f, fflags, frm, insn, true);
 }
+
+/* The decoder's own ops (fpu.h): rv_fpu_exec's cases for one format. */
+__attribute__((always_inline))
+static inline int fpu_arith(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn, const int fmt)
+{
+    static const int ops[4] = { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
+    int rm = resolve_rm((insn >> 12) & 7, frm);
+    if (rm < 0)
+        return -1;
+    uint32_t fl = *fflags;
+    uint64_t r = fp_op(ops[(insn >> 27) & 3], fmt, freg_read(f, (insn >> 15) & 31, fmt),
+                       freg_read(f, (insn >> 20) & 31, fmt), 0, rm, &fl);
+    freg_write(f, (insn >> 7) & 31, fmt, r);
+    *fflags = fl;
+    return 0;
+}
+
+__attribute__((always_inline))
+static inline int fpu_fma(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn, const int fmt)
+{
+    int rm = resolve_rm((insn >> 12) & 7, frm);
+    if (rm < 0)
+        return -1;
+    uint32_t opc = insn & 0x7f, fl = *fflags;
+    uint64_t a = freg_read(f, (insn >> 15) & 31, fmt), b = freg_read(f, (insn >> 20) & 31, fmt);
+    uint64_t c = freg_read(f, insn >> 27, fmt);
+    if (opc == 0x4b || opc == 0x4f)
+        a ^= f_signbit(fmt);
+    if (opc == 0x47 || opc == 0x4f)
+        c ^= f_signbit(fmt);
+    uint64_t r = fp_op(OP_FMA, fmt, a, b, c, rm, &fl);
+    freg_write(f, (insn >> 7) & 31, fmt, r);
+    *fflags = fl;
+    return 0;
+}
+
+int rv_fpu_arith_d(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+{
+    return fpu_arith(f, fflags, frm, insn, FMT_D);
+}
+
+int rv_fpu_arith_s(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+{
+    return fpu_arith(f, fflags, frm, insn, FMT_S);
+}
+
+int rv_fpu_fma_d(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+{
+    return fpu_fma(f, fflags, frm, insn, FMT_D);
+}
+
+int rv_fpu_fma_s(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn)
+{
+    return fpu_fma(f, fflags, frm, insn, FMT_S);
+}

@@ -30,6 +30,15 @@
  * has changed. */
 int rv_fpu_exec(uint64_t *x, uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
 
+/* rv_fpu_exec for the encodings the decoder gives ops of their own (the
+ * same results, flags and -1 cases, without its decoding): FADD, FSUB,
+ * FMUL, FDIV (OP-FP, funct7 0x00/04/08/0c for S, 0x01/05/09/0d for D) and
+ * FMADD/FMSUB/FNMSUB/FNMADD, each in S and D. */
+int rv_fpu_arith_s(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+int rv_fpu_arith_d(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+int rv_fpu_fma_s(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+int rv_fpu_fma_d(uint64_t *f, uint32_t *fflags, uint32_t frm, uint32_t insn);
+
 /* The same for every FP encoding: F, D, and also half precision (Zfh,
  * Zfhmin: halves are NaN-boxed in 64 bits, an unboxed one reads as the
  * canonical NaN 0x7e00) and Zfa (FLI, FMINM/FMAXM, FROUND/FROUNDNX,
