@@ -50,11 +50,24 @@ const void *const *rv_exec(struct rv_hart *h)
         prev = b; prev_slot = (slot);                                   \
         goto lookup;                                                    \
     } while (0)
+    /* An indirect jump: the block's chain[0] holds its last target
+     * (prev_slot 2 in lookup), in any page, so it is checked through the
+     * fetch TLB as the jump cache is; a dropped block has host 0. */
 #define INDIRECT_DONE(target) do {                                      \
-        h->pc = (target);                                               \
+        uint64_t t2_ = (target);                                        \
+        h->pc = t2_;                                                    \
         done += b->n;                                                   \
         if (UNLIKELY(done >= h->limit)) { h->slice_done = done; goto dispatch; } \
-        prev = NULL;                                                    \
+        struct rv_block *nb_ = b->chain[0];                             \
+        if (LIKELY(nb_ != NULL) && nb_->vpc == t2_) {                   \
+            const struct rv_tlb_entry *e_ =                             \
+                &h->tlb[h->imode][RV_TLB_X][(t2_ >> 12) & (RV_TLB_SIZE - 1)]; \
+            if (LIKELY(e_->tag == (t2_ & ~0xfffull) &&                  \
+                       nb_->host == (uintptr_t)(t2_ + e_->addend))) {   \
+                b = nb_; op = b->ops; goto *op->impl;                   \
+            }                                                           \
+        }                                                               \
+        prev = b; prev_slot = 2;                                        \
         goto lookup;                                                    \
     } while (0)
     /* Before a call that may read the retired count (time, MMIO). */
@@ -178,9 +191,12 @@ lookup: {
             if (!nb)
                 goto dispatch;
         }
-        if (prev && h->tc->gen == gen && nb->host && prev->host &&
-            ((prev->vpc ^ nb->vpc) >> 12) == 0)
-            prev->chain[prev_slot] = nb;
+        if (prev && h->tc->gen == gen && nb->host && prev->host) {
+            if (prev_slot == 2)
+                prev->chain[0] = nb;
+            else if (((prev->vpc ^ nb->vpc) >> 12) == 0)
+                prev->chain[prev_slot] = nb;
+        }
         b = nb;
         op = b->ops;
         goto *op->impl;

@@ -17,7 +17,10 @@ struct rv_block {
     uint64_t vpc;
     uintptr_t host;             /* host address of the first instruction */
     struct rv_block *hnext;     /* hash chain */
-    struct rv_block *chain[2];  /* successors in the same page: [0] taken, [1] fall-through */
+    struct rv_block *chain[2];  /* successors in the same page: [0] taken, [1] fall-through;
+                                 * after an indirect jump, [0] is its last target (any page,
+                                 * checked through the fetch TLB at each use; a dropped
+                                 * block has host 0 and never matches) */
     struct rv_block *pnext;     /* the other live blocks of its RAM page */
     uint32_t n;                 /* guest instructions */
     uint32_t nops;              /* ops, including a final EXIT */
